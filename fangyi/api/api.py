@@ -1,0 +1,61 @@
+"""The REST API at /api/v1/: bearer tokens, the same scope and permissions as the pages."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import HttpBearer
+
+from fangyi.api.models import ApiToken, digest
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        row = ApiToken.objects.select_related("staff").filter(digest=digest(token)).first()
+        if row is None or not row.staff.is_active:
+            return None
+        # Touch at most once a minute: a busy client should not write on every call.
+        now = timezone.now()
+        if not row.last_used_at or (now - row.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+        request.user = row.staff
+        return row.staff
+
+
+api = NinjaAPI(
+    title="Fangyi API",
+    version="1",
+    urls_namespace="api",
+    auth=TokenAuth(),
+    docs_url="/docs",
+    description="防疫系统接口。Authorization: Bearer <token>; tokens come from `fangyi token create USERNAME`.",
+)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"message": _("未找到，或不在您的管辖范围内。")}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    return api.create_response(request, {"message": _("您的角色无权执行此操作。")}, status=403)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorized(request, exc):
+    return api.create_response(request, {"message": _("需要有效的令牌（Authorization: Bearer …）。")}, status=401)
+
+
+@api.exception_handler(ValidationError)
+def invalid(request, exc: ValidationError):
+    return api.create_response(
+        request, {"message": _("请求内容有误。"), "errors": exc.errors}, status=422
+    )
+
+
+api.add_router("/residents", "fangyi.api.residents.router")

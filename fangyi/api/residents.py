@@ -1,0 +1,200 @@
+"""Residents endpoints: the same filters, validation, masking and scope as the pages."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, QueryDict
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+
+from fangyi.org.roles import Perm
+from fangyi.residents import domain, idnumber, phone
+from fangyi.residents.forms import ResidentFilterForm, ResidentForm
+from fangyi.residents.models import Resident
+
+router = Router(tags=["residents"])
+
+
+class ResidentOut(Schema):
+    id: int
+    name: str
+    id_number: str
+    sex: str
+    sex_mismatch: bool
+    birth_date: datetime.date
+    age: int
+    phone: str
+    community_id: int
+    community: str
+    grid_id: int | None
+    grid: str | None
+    building: str
+    building_unit: str
+    room: str
+    household_id: int | None
+    mobility: str
+    lives_alone: bool
+    party_member: bool
+    party_joined_year: int | None
+    status: str
+    status_since: datetime.date | None
+    notes: str
+
+
+class ResidentPage(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[ResidentOut]
+
+
+class ResidentIn(Schema):
+    name: str
+    id_number: str
+    community_id: int
+    sex: str = ""
+    phone: str = ""
+    grid_id: int | None = None
+    building: str = ""
+    building_unit: str = ""
+    room: str = ""
+    relation_to_head: str = ""
+    mobility: str = "walks"
+    lives_alone: bool = False
+    party_member: bool = False
+    party_joined_year: int | None = None
+    status: str = "living_here"
+    status_since: datetime.date | None = None
+    notes: str = ""
+
+
+class ResidentPatch(Schema):
+    name: str | None = None
+    id_number: str | None = None
+    community_id: int | None = None
+    sex: str | None = None
+    phone: str | None = None
+    grid_id: int | None = None
+    building: str | None = None
+    building_unit: str | None = None
+    room: str | None = None
+    relation_to_head: str | None = None
+    mobility: str | None = None
+    lives_alone: bool | None = None
+    party_member: bool | None = None
+    party_joined_year: int | None = None
+    status: str | None = None
+    status_since: datetime.date | None = None
+    notes: str | None = None
+
+
+class Filters(Schema):
+    q: str = ""
+    community: int | None = None
+    grid: int | None = None
+    age: str = ""
+    mobility: str = ""
+    status: str = ""
+    page: int = 1
+
+
+class Message(Schema):
+    message: str
+    errors: dict[str, list[str]] | None = None
+
+
+def _out(resident: Resident, unmasked: bool) -> dict:
+    return {
+        **{f: getattr(resident, f) for f in (
+            "id", "name", "sex", "birth_date", "building", "building_unit", "room",
+            "household_id", "mobility", "lives_alone", "party_member", "party_joined_year",
+            "status", "status_since", "notes", "community_id", "grid_id", "sex_mismatch",
+        )},
+        "id_number": resident.id_number if unmasked else idnumber.mask(resident.id_number),
+        "phone": resident.phone if unmasked else phone.mask(resident.phone),
+        "age": resident.age,
+        "community": resident.community.name,
+        "grid": resident.grid.name if resident.grid_id else None,
+    }
+
+
+def _require(request: HttpRequest, perm: Perm) -> None:
+    if not request.user.can(perm):
+        raise PermissionDenied
+
+
+def _form_errors(form: ResidentForm) -> dict:
+    errors = {field: [str(m) for m in msgs] for field, msgs in form.errors.items()}
+    first = next(iter(errors.values()))[0]
+    return {"message": first, "errors": errors}
+
+
+def _form_data(values: dict) -> QueryDict:
+    """Turn JSON values into the form's input (booleans only when true, as a browser sends)."""
+    data = QueryDict(mutable=True)
+    for key, value in values.items():
+        name = key[:-3] if key in ("community_id", "grid_id") else key
+        if value is None or value is False:
+            continue
+        data[name] = "on" if value is True else str(value)
+    return data
+
+
+@router.get("/", response=ResidentPage, summary="居民列表")
+def list_residents(request: HttpRequest, filters: Query[Filters]):
+    _require(request, Perm.VIEW_RESIDENTS)
+    params = {k: v for k, v in filters.dict().items() if v not in (None, "") and k != "page"}
+    form = ResidentFilterForm(params or None, user=request.user)
+    qs = form.apply(Resident.objects.visible_to(request.user)).select_related("community", "grid")
+    page = Paginator(qs, settings.FANGYI_PAGE_SIZE).get_page(filters.page)
+    unmasked = request.user.can(Perm.UNMASKED_LISTS)
+    return {
+        "count": page.paginator.count,
+        "page": page.number,
+        "pages": page.paginator.num_pages,
+        "results": [_out(r, unmasked) for r in page],
+    }
+
+
+@router.get("/{int:resident_id}", response=ResidentOut, summary="居民详情")
+def get_resident(request: HttpRequest, resident_id: int):
+    _require(request, Perm.VIEW_RESIDENTS)
+    resident = get_object_or_404(
+        Resident.objects.visible_to(request.user).select_related("community", "grid"), pk=resident_id
+    )
+    return _out(resident, request.user.can(Perm.UNMASKED_LISTS))
+
+
+@router.post("/", response={201: ResidentOut, 422: Message}, summary="登记居民")
+def create_resident(request: HttpRequest, payload: ResidentIn):
+    _require(request, Perm.EDIT_RESIDENTS)
+    form = ResidentForm(_form_data(payload.dict()), user=request.user)
+    if not form.is_valid():
+        return 422, _form_errors(form)
+    resident = domain.register_resident(form.save(commit=False), request.user)
+    return 201, _out(resident, request.user.can(Perm.UNMASKED_LISTS))
+
+
+@router.patch("/{int:resident_id}", response={200: ResidentOut, 422: Message}, summary="修改居民")
+def update_resident(request: HttpRequest, resident_id: int, payload: ResidentPatch):
+    _require(request, Perm.EDIT_RESIDENTS)
+    resident = get_object_or_404(Resident.objects.visible_to(request.user), pk=resident_id)
+    before = domain.snapshot(resident)
+    current = {f: before[f] for f in before if f != "household"}
+    current["community_id"] = current.pop("community")
+    current["grid_id"] = current.pop("grid")
+    sent = payload.dict(exclude_unset=True)
+    form = ResidentForm(_form_data({**current, **sent}), instance=resident, user=request.user)
+    if not form.is_valid():
+        return 422, _form_errors(form)
+    domain.update_resident(form.save(commit=False), before, request.user)
+    resident.refresh_from_db()
+    return 200, _out(resident, request.user.can(Perm.UNMASKED_LISTS))
+
+
+__all__ = ["router", "_"]

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from fangyi.org.roles import Perm
+from fangyi.residents.models import AgeBand, Resident, Status
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The start page: the register's figures per community the user can see."""
+    rows: list[dict] = []
+    if request.user.can(Perm.VIEW_RESIDENTS):
+        _, sixty = AgeBand.SIXTIES.birth_range(datetime.date.today())
+        rows = list(
+            Resident.objects.visible_to(request.user)
+            .filter(status__in=[Status.LIVING_HERE, Status.AWAY])
+            .values("community_id", "community__name")
+            .annotate(residents=Count("id"), elderly=Count("id", filter=Q(birth_date__lte=sixty)))
+            .order_by("community__ordering", "community_id")
+        )
+    totals = {key: sum(r[key] for r in rows) for key in ("residents", "elderly")}
+    return render(request, "home.html", {"rows": rows, "totals": totals})
+
+
+@login_required
+def ping(request: HttpRequest) -> HttpResponse:
+    """The trivial view benchmarks compare against: same middleware, no work."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import SetPasswordMixin
+from django.utils.translation import gettext_lazy as _
+
+from fangyi.org.models import Community, Grid, Site, Staff, Unit
+
+
+class CommunityForm(forms.ModelForm):
+    class Meta:
+        model = Community
+        fields = ["name", "code", "ordering"]
+
+
+class GridForm(forms.ModelForm):
+    class Meta:
+        model = Grid
+        fields = ["community", "name"]
+
+    def __init__(self, *args, user: Staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = Community.objects.visible_to(user)
+
+
+class SiteForm(forms.ModelForm):
+    class Meta:
+        model = Site
+        fields = ["name", "kind", "address"]
+
+
+class UnitForm(forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = ["name"]
+
+
+class StaffForm(SetPasswordMixin, forms.ModelForm):
+    """A new staff account; the password is set here and never shown again."""
+
+    password1, password2 = SetPasswordMixin.create_password_fields()
+
+    class Meta:
+        model = Staff
+        fields = [
+            "username", "display_name", "phone", "role", "community", "grid", "unit", "site",
+            "seconded_from", "seconded_until",
+        ]
+        widgets = {
+            "seconded_from": forms.DateInput(attrs={"type": "date"}),
+            "seconded_until": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, user: Staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.subdistrict_id = user.subdistrict_id
+        self.fields["community"].queryset = Community.objects.visible_to(user)
+        self.fields["grid"].queryset = Grid.objects.visible_to(user).select_related("community")
+        self.fields["unit"].queryset = Unit.objects.filter(subdistrict_id=user.subdistrict_id)
+        self.fields["site"].queryset = Site.objects.filter(subdistrict_id=user.subdistrict_id)
+        self.fields["display_name"].required = True
+
+    def clean(self):
+        data = super().clean()
+        grid = data.get("grid")
+        if grid and not data.get("community"):
+            # A grid implies its community.
+            data["community"] = grid.community
+            self.instance.community = grid.community
+        self.validate_passwords()
+        return data
+
+    def _post_clean(self):
+        super()._post_clean()
+        self.validate_password_for_user(self.instance)
+
+    def save(self, commit: bool = True) -> Staff:
+        staff = super().save(commit=False)
+        staff = self.set_password_and_save(staff, commit=commit)
+        return staff
+
+
+StaffForm.base_fields["password1"].label = _("密码")
+StaffForm.base_fields["password2"].label = _("再次输入密码")

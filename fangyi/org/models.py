@@ -1,0 +1,219 @@
+"""The organisation: subdistrict → communities → grids, sites, units, and staff."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fangyi.org.roles import REQUIRED_POSTING, Perm, Role, Scope, role_has
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+
+class Subdistrict(models.Model):
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    district = models.CharField(_("所属区"), max_length=100, blank=True)
+    city = models.CharField(_("所属市"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("街道")
+        verbose_name_plural = _("街道")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CommunityQuerySet(models.QuerySet["Community"]):
+    def visible_to(self, user: Staff | AnonymousUser) -> CommunityQuerySet:
+        """Communities the user may see: all of their subdistrict, or their own."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        scope = user.scope
+        if scope == Scope.SUBDISTRICT:
+            return self.filter(subdistrict_id=user.subdistrict_id)
+        return self.filter(pk=user.community_id)
+
+
+class Community(models.Model):
+    subdistrict = models.ForeignKey(
+        Subdistrict, models.PROTECT, related_name="communities", verbose_name=_("街道")
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    code = models.CharField(_("编码"), max_length=30, blank=True)
+    ordering = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    objects = CommunityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("社区")
+        verbose_name_plural = _("社区")
+        ordering = ["ordering", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["subdistrict", "name"], name="community_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GridQuerySet(models.QuerySet["Grid"]):
+    def visible_to(self, user: Staff | AnonymousUser) -> GridQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        scope = user.scope
+        if scope == Scope.SUBDISTRICT:
+            return self.filter(community__subdistrict_id=user.subdistrict_id)
+        if scope == Scope.COMMUNITY:
+            return self.filter(community_id=user.community_id)
+        return self.filter(pk=user.grid_id)
+
+
+class Grid(models.Model):
+    community = models.ForeignKey(
+        Community, models.PROTECT, related_name="grids", verbose_name=_("社区")
+    )
+    name = models.CharField(_("名称"), max_length=100)
+
+    objects = GridQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("网格")
+        verbose_name_plural = _("网格")
+        ordering = ["community__ordering", "community_id", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "name"], name="grid_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.community.name} {self.name}"
+
+
+class SiteKind(models.TextChoices):
+    HEALTH_CENTER = "health_center", _("社区卫生服务中心")
+    VACCINATION_SITE = "vaccination_site", _("接种点")
+    TESTING_SITE = "testing_site", _("核酸采样点")
+
+
+class Site(models.Model):
+    subdistrict = models.ForeignKey(
+        Subdistrict, models.PROTECT, related_name="sites", verbose_name=_("街道")
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=30, choices=SiteKind.choices)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("站点")
+        verbose_name_plural = _("站点")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["subdistrict", "name"], name="site_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    """A district department that seconds cadres to the communities."""
+
+    subdistrict = models.ForeignKey(
+        Subdistrict, models.PROTECT, related_name="units", verbose_name=_("街道")
+    )
+    name = models.CharField(_("名称"), max_length=100)
+
+    class Meta:
+        verbose_name = _("派出单位")
+        verbose_name_plural = _("派出单位")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["subdistrict", "name"], name="unit_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffManager(UserManager["Staff"]):
+    def visible_to(self, user: Staff | AnonymousUser) -> models.QuerySet[Staff]:
+        """Staff accounts the user may see: a subdistrict sees its own; others themselves."""
+        qs = self.get_queryset()
+        if not user.is_authenticated:
+            return qs.none()
+        if user.is_superuser:
+            return qs
+        if user.scope == Scope.SUBDISTRICT:
+            return qs.filter(subdistrict_id=user.subdistrict_id)
+        if user.scope == Scope.COMMUNITY:
+            return qs.filter(community_id=user.community_id)
+        return qs.filter(pk=user.pk)
+
+
+class Staff(AbstractUser):
+    """A person who logs in. Their role says what they may do, their posting how far they see."""
+
+    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("电话"), max_length=30, blank=True)
+    role = models.CharField(_("角色"), max_length=30, choices=Role.choices, default=Role.COMMUNITY_WORKER)
+    subdistrict = models.ForeignKey(
+        Subdistrict, models.PROTECT, null=True, blank=True, verbose_name=_("街道")
+    )
+    community = models.ForeignKey(
+        Community, models.PROTECT, null=True, blank=True, verbose_name=_("社区")
+    )
+    grid = models.ForeignKey(Grid, models.PROTECT, null=True, blank=True, verbose_name=_("网格"))
+    unit = models.ForeignKey(
+        Unit, models.PROTECT, null=True, blank=True, verbose_name=_("派出单位"),
+        help_text=_("下沉干部的原单位"),
+    )
+    site = models.ForeignKey(
+        Site, models.PROTECT, null=True, blank=True, verbose_name=_("站点"),
+        help_text=_("医务人员所在的卫生服务中心或接种点"),
+    )
+    seconded_from = models.DateField(_("下沉开始"), null=True, blank=True)
+    seconded_until = models.DateField(_("下沉结束"), null=True, blank=True)
+
+    objects = StaffManager()
+
+    class Meta:
+        verbose_name = _("工作人员")
+        verbose_name_plural = _("工作人员")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def scope(self) -> Scope:
+        if self.grid_id:
+            return Scope.GRID
+        if self.community_id:
+            return Scope.COMMUNITY
+        return Scope.SUBDISTRICT
+
+    def can(self, perm: Perm) -> bool:
+        return self.is_active and (self.is_superuser or role_has(self.role, perm))
+
+    def clean(self) -> None:
+        super().clean()
+        needed = REQUIRED_POSTING.get(Role(self.role))
+        if needed == Scope.GRID and not self.grid_id:
+            raise ValidationError({"grid": _("网格员必须指定所属网格。")})
+        if needed == Scope.COMMUNITY and not self.community_id:
+            raise ValidationError({"community": _("该角色必须指定所属社区。")})
+        if self.role == Role.SECONDED_CADRE and not self.unit_id:
+            raise ValidationError({"unit": _("下沉干部必须指定派出单位。")})
+        if self.grid_id and self.community_id != self.grid.community_id:
+            raise ValidationError({"grid": _("网格不属于所选社区。")})
+        if self.community_id and self.subdistrict_id != self.community.subdistrict_id:
+            raise ValidationError({"community": _("社区不属于所选街道。")})
+        if self.seconded_from and self.seconded_until and self.seconded_until < self.seconded_from:
+            raise ValidationError({"seconded_until": _("结束日期不能早于开始日期。")})

@@ -1,0 +1,80 @@
+"""Roles, what each may do, and how far each sees.
+
+What a role may do is data (the PERMISSIONS table); how far a staff member sees is
+their scope, derived from where they are posted (grid, community or the subdistrict).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SUBDISTRICT_ADMIN = "subdistrict_admin", _("街道管理员")
+    SUBDISTRICT_STAFF = "subdistrict_staff", _("街道工作人员")
+    LEADER = "leader", _("街道领导")
+    COMMUNITY_SECRETARY = "community_secretary", _("社区书记")
+    COMMUNITY_WORKER = "community_worker", _("社区工作者")
+    GRID_WORKER = "grid_worker", _("网格员")
+    SECONDED_CADRE = "seconded_cadre", _("下沉干部")
+    MEDICAL_STAFF = "medical_staff", _("医务人员")
+    DRIVER = "driver", _("司机")
+    VOLUNTEER_COORDINATOR = "volunteer_coordinator", _("志愿者协调员")
+
+
+class Scope(models.TextChoices):
+    SUBDISTRICT = "subdistrict", _("全街道")
+    COMMUNITY = "community", _("本社区")
+    GRID = "grid", _("本网格")
+
+
+class Perm(models.TextChoices):
+    VIEW_RESIDENTS = "view_residents", _("查看居民")
+    EDIT_RESIDENTS = "edit_residents", _("编辑居民")
+    REVEAL_PERSONAL = "reveal_personal", _("查看完整证件号和电话（留痕）")
+    UNMASKED_LISTS = "unmasked_lists", _("列表和导出中显示完整证件号和电话")
+    VIEW_ORG = "view_org", _("查看组织架构")
+    MANAGE_ORG = "manage_org", _("管理社区、网格、站点和单位")
+    MANAGE_STAFF = "manage_staff", _("管理工作人员")
+
+
+R = Role
+# Which roles hold each permission. Leaders read everything and change nothing;
+# drivers and volunteer coordinators do not work with the register at all.
+PERMISSIONS: dict[Perm, frozenset[Role]] = {
+    Perm.VIEW_RESIDENTS: frozenset(
+        {
+            R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.LEADER, R.COMMUNITY_SECRETARY,
+            R.COMMUNITY_WORKER, R.GRID_WORKER, R.SECONDED_CADRE, R.MEDICAL_STAFF,
+        }
+    ),
+    Perm.EDIT_RESIDENTS: frozenset(
+        {R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.COMMUNITY_SECRETARY,
+         R.COMMUNITY_WORKER, R.GRID_WORKER}
+    ),
+    Perm.REVEAL_PERSONAL: frozenset(
+        {R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.COMMUNITY_SECRETARY,
+         R.COMMUNITY_WORKER, R.GRID_WORKER, R.MEDICAL_STAFF}
+    ),
+    # Those who phone and visit their own residents every day need the numbers in
+    # their lists; everybody else sees them masked.
+    Perm.UNMASKED_LISTS: frozenset({R.COMMUNITY_SECRETARY, R.COMMUNITY_WORKER, R.GRID_WORKER}),
+    Perm.VIEW_ORG: frozenset(
+        {R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.LEADER, R.COMMUNITY_SECRETARY}
+    ),
+    Perm.MANAGE_ORG: frozenset({R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF}),
+    Perm.MANAGE_STAFF: frozenset({R.SUBDISTRICT_ADMIN}),
+}
+
+# Where a role is posted: a grid worker needs a grid, a community role a community.
+REQUIRED_POSTING: dict[Role, Scope] = {
+    R.GRID_WORKER: Scope.GRID,
+    R.COMMUNITY_SECRETARY: Scope.COMMUNITY,
+    R.COMMUNITY_WORKER: Scope.COMMUNITY,
+    R.SECONDED_CADRE: Scope.COMMUNITY,
+}
+
+
+def role_has(role: str, perm: Perm) -> bool:
+    return role in PERMISSIONS[perm]

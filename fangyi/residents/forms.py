@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from fangyi.org.models import Community, Grid, Staff
+from fangyi.residents import idnumber, phone
+from fangyi.residents.models import AgeBand, Mobility, Resident, Status
+
+
+class ResidentForm(forms.ModelForm):
+    """Create or edit a resident; communities and grids offered are the user's own."""
+
+    id_number = forms.CharField(label=_("身份证号"), max_length=40)
+
+    class Meta:
+        model = Resident
+        fields = [
+            "name", "id_number", "sex", "phone", "community", "grid", "building",
+            "building_unit", "room", "relation_to_head", "mobility", "lives_alone",
+            "party_member", "party_joined_year", "status", "status_since", "notes",
+        ]
+        widgets = {
+            "status_since": forms.DateInput(attrs={"type": "date"}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "phone": forms.TextInput(attrs={"inputmode": "tel"}),
+        }
+
+    def __init__(self, *args, user: Staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = Community.objects.visible_to(user)
+        self.fields["grid"].queryset = Grid.objects.visible_to(user).select_related("community")
+        self.fields["sex"].required = False
+        self.fields["sex"].help_text = _("不填则按身份证号推算。")
+        self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "inputmode": "text"})
+        if user.grid_id:
+            # A grid worker registers residents of their own grid only.
+            self.fields["grid"].required = True
+
+    def clean_id_number(self) -> str:
+        number = idnumber.normalise(self.cleaned_data["id_number"])
+        clash = Resident.objects.filter(id_number=number).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise ValidationError(_("该身份证号已登记。"), code="unique")
+        return number
+
+    def clean_phone(self) -> str:
+        return phone.normalise(self.cleaned_data.get("phone") or "")
+
+    def clean_party_joined_year(self) -> int | None:
+        year = self.cleaned_data.get("party_joined_year")
+        if year and not 1921 <= year <= datetime.date.today().year:
+            raise ValidationError(_("入党年份不合理。"))
+        return year
+
+    def clean(self) -> dict:
+        data = super().clean()
+        grid, community = data.get("grid"), data.get("community")
+        if grid and community and grid.community_id != community.pk:
+            self.add_error("grid", _("网格“%(g)s”不属于社区“%(c)s”。") % {"g": grid.name, "c": community.name})
+        if data.get("party_joined_year") and not data.get("party_member"):
+            self.add_error("party_joined_year", _("填写入党年份时请勾选“党员”。"))
+        number = data.get("id_number")
+        birth = idnumber.birth_date(number) if number else None
+        year = data.get("party_joined_year")
+        if birth and year and year < birth.year + 14:
+            self.add_error("party_joined_year", _("入党年份早于本人14岁。"))
+        if data.get("status") in (Status.MOVED_OUT, Status.DECEASED) and not data.get("status_since"):
+            self.add_error("status_since", _("迁出或去世请填写日期。"))
+        return data
+
+
+class ResidentFilterForm(forms.Form):
+    q = forms.CharField(label=_("姓名/拼音/首字母"), required=False)
+    community = forms.ModelChoiceField(
+        label=_("社区"), queryset=Community.objects.none(), required=False, empty_label=_("全部社区")
+    )
+    grid = forms.ModelChoiceField(
+        label=_("网格"), queryset=Grid.objects.none(), required=False, empty_label=_("全部网格")
+    )
+    age = forms.ChoiceField(label=_("年龄段"), required=False, choices=[("", _("全部年龄"))] + AgeBand.choices)
+    mobility = forms.ChoiceField(label=_("行动能力"), required=False, choices=[("", _("全部"))] + Mobility.choices)
+    status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部状态"))] + Status.choices)
+
+    def __init__(self, *args, user: Staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = Community.objects.visible_to(user)
+        self.fields["grid"].queryset = Grid.objects.visible_to(user).select_related("community")
+
+    def apply(self, qs):
+        """Narrow a scoped resident queryset by the valid filters (invalid ones are ignored)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("community"):
+            qs = qs.filter(community=data["community"])
+        if data.get("grid"):
+            qs = qs.filter(grid=data["grid"])
+        if data.get("age"):
+            qs = qs.in_age_band(AgeBand(data["age"]), datetime.date.today())
+        if data.get("mobility"):
+            qs = qs.filter(mobility=data["mobility"])
+        if data.get("status"):
+            qs = qs.filter(status=data["status"])
+        if data.get("q"):
+            qs = qs.search(data["q"])
+        return qs

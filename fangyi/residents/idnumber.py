@@ -1,0 +1,87 @@
+"""Resident identity card numbers (GB 11643): normalise what people type, validate
+with stdnum.cn.ric, and derive birth date and sex."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from stdnum import exceptions as stdnum_exceptions
+from stdnum.cn import ric
+
+_SEPARATORS = re.compile(r"[\s\-_.·—]+")
+_SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+?\d+$", re.IGNORECASE)
+
+
+def clean(raw: str) -> str:
+    """Full-width to half-width, drop spaces and dashes, upper-case the X."""
+    text = unicodedata.normalize("NFKC", str(raw))
+    return _SEPARATORS.sub("", text).upper()
+
+
+def normalise(raw: object) -> str:
+    """Return the 18-character number, or raise ValidationError with a reason in Chinese.
+
+    Old 15-digit numbers are converted (19 inserted before the year, check character
+    computed). A number that a spreadsheet stored as a float is refused: its last
+    digits are gone and cannot be recovered.
+    """
+    if isinstance(raw, float) or (isinstance(raw, int) and not isinstance(raw, bool)):
+        raise ValidationError(
+            _("身份证号被表格存成了数字，后几位已丢失；请把该列设为“文本”格式后重新填写。"),
+            code="stored_as_number",
+        )
+    number = clean(str(raw))
+    if not number:
+        raise ValidationError(_("身份证号不能为空。"), code="required")
+    if _SCIENTIFIC.match(number):
+        raise ValidationError(
+            _("身份证号被表格存成了数字（科学计数法），后几位已丢失；请把该列设为“文本”格式后重新填写。"),
+            code="stored_as_number",
+        )
+    if len(number) == 15 and number.isdigit():
+        body = number[:6] + "19" + number[6:]
+        number = body + ric.calc_check_digit(body + "0")
+    if len(number) != 18:
+        raise ValidationError(
+            _("身份证号应为18位，这里是%(n)d位。") % {"n": len(number)}, code="length"
+        )
+    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        raise ValidationError(_("身份证号只能由数字和末位的X组成。"), code="format")
+    try:
+        ric.get_birth_date(number)
+    except stdnum_exceptions.ValidationError as exc:
+        raise ValidationError(_("身份证号中的出生日期不存在。"), code="birth_date") from exc
+    if number[17] != ric.calc_check_digit(number):
+        raise ValidationError(_("身份证号校验位不正确，请核对。"), code="checksum")
+    try:
+        ric.validate(number)
+    except stdnum_exceptions.ValidationError as exc:
+        raise ValidationError(_("身份证号的地区码不存在。"), code="region") from exc
+    if birth_date(number) > datetime.date.today():
+        raise ValidationError(_("身份证号中的出生日期在未来。"), code="birth_date")
+    return number
+
+
+def birth_date(number: str) -> datetime.date:
+    return ric.get_birth_date(number)
+
+
+def sex(number: str) -> str:
+    """'M' or 'F': the 17th character is odd for men, even for women."""
+    return "M" if int(number[16]) % 2 else "F"
+
+
+def mask(number: str) -> str:
+    """120113**********123X → the first six and the last four stay visible."""
+    if len(number) <= 10:
+        return "*" * len(number)
+    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
+def age_on(born: datetime.date, day: datetime.date) -> int:
+    """Whole years of age on `day` (a person born on 29 February ages on 1 March)."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))

@@ -1,0 +1,239 @@
+"""The population register: residents, households and each resident's timeline."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fangyi.org.models import Community, Grid
+from fangyi.org.roles import Scope
+from fangyi.residents import idnumber
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from fangyi.org.models import Staff
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
+
+
+class Mobility(models.TextChoices):
+    WALKS = "walks", _("行动自如")
+    NEEDS_HELP = "needs_help", _("需要搀扶")
+    BEDRIDDEN = "bedridden", _("卧床")
+
+
+class Status(models.TextChoices):
+    LIVING_HERE = "living_here", _("在住")
+    AWAY = "away", _("外出")
+    MOVED_OUT = "moved_out", _("已迁出")
+    DECEASED = "deceased", _("已故")
+
+
+class AgeBand(models.TextChoices):
+    """The bands the upper levels count in."""
+
+    SIXTIES = "60-69", _("60–69岁")
+    SEVENTIES = "70-79", _("70–79岁")
+    EIGHTY_PLUS = "80+", _("80岁及以上")
+
+    def birth_range(self, on: datetime.date) -> tuple[datetime.date | None, datetime.date]:
+        """Birth dates (exclusive lower, inclusive upper) of people in the band on `on`."""
+        low, high = {"60-69": (60, 69), "70-79": (70, 79), "80+": (80, None)}[self.value]
+        latest = _years_before(on, low)
+        earliest = _years_before(on, high + 1) if high is not None else None
+        return earliest, latest
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year - years, day=28)
+
+
+class ResidentQuerySet(models.QuerySet["Resident"]):
+    def visible_to(self, user: Staff | AnonymousUser) -> ResidentQuerySet:
+        """Residents in the user's scope: their grid, their community or their subdistrict.
+
+        Every page, export, API endpoint and report reads residents through this.
+        """
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        scope = user.scope
+        if scope == Scope.GRID:
+            return self.filter(grid_id=user.grid_id)
+        if scope == Scope.COMMUNITY:
+            return self.filter(community_id=user.community_id)
+        return self.filter(community__subdistrict_id=user.subdistrict_id)
+
+    def in_age_band(self, band: AgeBand, on: datetime.date) -> ResidentQuerySet:
+        earliest, latest = band.birth_range(on)
+        qs = self.filter(birth_date__lte=latest)
+        return qs.filter(birth_date__gt=earliest) if earliest else qs
+
+    def search(self, text: str) -> ResidentQuerySet:
+        """Name search by characters, full pinyin (fanzhiqi) or initials (fzq), by prefix.
+
+        Prefix matches use the indexes on name, name_pinyin and name_initials.
+        """
+        text = text.strip()
+        if not text:
+            return self
+        if text.isascii():
+            key = "".join(ch for ch in text.lower() if ch.isalnum())
+            if not key:
+                return self.none()
+            if key.isdigit() or (key[:-1].isdigit() and key[-1] == "x"):
+                return self.filter(id_number__endswith=key.upper()) if len(key) <= 6 else (
+                    self.filter(id_number__startswith=key.upper())
+                )
+            return self.filter(
+                models.Q(name_pinyin__startswith=key) | models.Q(name_initials__startswith=key)
+            )
+        return self.filter(name__startswith=text)
+
+
+class Household(models.Model):
+    """People registered at one address; one of them is the head of household."""
+
+    community = models.ForeignKey(Community, models.PROTECT, verbose_name=_("社区"))
+    head = models.ForeignKey(
+        "Resident", models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("户主"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("户")
+        verbose_name_plural = _("户")
+
+    def __str__(self) -> str:
+        return _("%(head)s户") % {"head": self.head.name if self.head else self.pk}
+
+
+class Resident(models.Model):
+    name = models.CharField(_("姓名"), max_length=50)
+    # Precomputed for search: "fanzhiqi" and "fzq" for 范芝奇.
+    name_pinyin = models.CharField(max_length=200, editable=False)
+    name_initials = models.CharField(max_length=50, editable=False)
+    id_number = models.CharField(_("身份证号"), max_length=18, unique=True)
+    birth_date = models.DateField(_("出生日期"), editable=False)
+    sex = models.CharField(
+        _("性别"), max_length=1, choices=Sex.choices,
+        help_text=_("登记的性别；与身份证号不一致时会提示，不会自动改正。"),
+    )
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    community = models.ForeignKey(Community, models.PROTECT, verbose_name=_("社区"))
+    grid = models.ForeignKey(Grid, models.PROTECT, null=True, blank=True, verbose_name=_("网格"))
+    building = models.CharField(_("楼栋"), max_length=20, blank=True)
+    building_unit = models.CharField(_("单元"), max_length=20, blank=True)
+    room = models.CharField(_("房号"), max_length=20, blank=True)
+    household = models.ForeignKey(
+        Household, models.SET_NULL, null=True, blank=True, related_name="members",
+        verbose_name=_("户"),
+    )
+    relation_to_head = models.CharField(_("与户主关系"), max_length=20, blank=True)
+    mobility = models.CharField(
+        _("行动能力"), max_length=20, choices=Mobility.choices, default=Mobility.WALKS
+    )
+    lives_alone = models.BooleanField(_("独居"), default=False)
+    party_member = models.BooleanField(_("党员"), default=False)
+    party_joined_year = models.PositiveSmallIntegerField(_("入党年份"), null=True, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.LIVING_HERE
+    )
+    status_since = models.DateField(_("状态日期"), null=True, blank=True)
+    notes = models.TextField(_("备注"), blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ResidentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("居民")
+        verbose_name_plural = _("居民")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["community", "-id"], name="resident_community_idx"),
+            models.Index(fields=["grid", "-id"], name="resident_grid_idx"),
+            models.Index(fields=["birth_date"], name="resident_birth_idx"),
+            models.Index(
+                fields=["name"], name="resident_name_idx", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(
+                fields=["name_pinyin"], name="resident_pinyin_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["name_initials"], name="resident_initials_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def sex_from_id(self) -> str:
+        return idnumber.sex(self.id_number)
+
+    @property
+    def sex_mismatch(self) -> bool:
+        return bool(self.sex) and self.sex != self.sex_from_id
+
+    def age_on(self, day: datetime.date) -> int:
+        return idnumber.age_on(self.birth_date, day)
+
+    @property
+    def age(self) -> int:
+        return self.age_on(datetime.date.today())
+
+    @property
+    def address(self) -> str:
+        parts = [
+            f"{self.building}号楼" if self.building else "",
+            f"{self.building_unit}单元" if self.building_unit else "",
+            f"{self.room}" if self.room else "",
+        ]
+        return "".join(parts)
+
+
+class TimelineKind(models.TextChoices):
+    REGISTERED = "registered", _("登记")
+    CHANGED = "changed", _("信息变更")
+    REVEALED = "revealed", _("查看完整信息")
+    IMPORTED = "imported", _("表格导入")
+
+
+class TimelineEntry(models.Model):
+    """Something that happened to a resident, with who and when. Never edited."""
+
+    resident = models.ForeignKey(
+        Resident, models.CASCADE, related_name="timeline", verbose_name=_("居民")
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, verbose_name=_("操作人")
+    )
+    kind = models.CharField(_("类型"), max_length=30)
+    summary = models.CharField(_("摘要"), max_length=300)
+    details = models.JSONField(_("详情"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("时间线记录")
+        verbose_name_plural = _("时间线记录")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["resident", "-at"], name="timeline_resident_idx")]
+
+    def __str__(self) -> str:
+        return self.summary

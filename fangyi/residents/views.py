@@ -1,0 +1,101 @@
+"""Register pages: list with filters, detail with timeline, create, edit, reveal."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fangyi.core.access import require
+from fangyi.org.roles import Perm
+from fangyi.residents import domain
+from fangyi.residents.forms import ResidentFilterForm, ResidentForm
+from fangyi.residents.models import Resident
+
+
+def filtered_residents(request: HttpRequest):
+    """The list's residents for this user and these filters: pages and exports share it."""
+    form = ResidentFilterForm(request.GET or None, user=request.user)
+    qs = form.apply(Resident.objects.visible_to(request.user))
+    return form, qs
+
+
+@require(Perm.VIEW_RESIDENTS)
+def resident_list(request: HttpRequest) -> HttpResponse:
+    form, qs = filtered_residents(request)
+    qs = qs.select_related("community", "grid").only(
+        "id", "name", "id_number", "sex", "birth_date", "phone", "building", "building_unit",
+        "room", "mobility", "status", "lives_alone", "community__name", "grid__name",
+    )
+    page = Paginator(qs, settings.FANGYI_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "unmasked": request.user.can(Perm.UNMASKED_LISTS),
+        "can_edit": request.user.can(Perm.EDIT_RESIDENTS),
+    }
+    template = "residents/_rows.html" if request.headers.get("HX-Request") else "residents/list.html"
+    return render(request, template, context)
+
+
+@require(Perm.VIEW_RESIDENTS)
+def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = get_object_or_404(
+        Resident.objects.visible_to(request.user).select_related("community", "grid", "household__head"),
+        pk=pk,
+    )
+    household = (
+        resident.household.members.exclude(pk=resident.pk).only("id", "name", "relation_to_head")
+        if resident.household_id else []
+    )
+    timeline = resident.timeline.select_related("actor")[:100]
+    return render(request, "residents/detail.html", {
+        "resident": resident,
+        "household": household,
+        "timeline": timeline,
+        "can_edit": request.user.can(Perm.EDIT_RESIDENTS),
+        "can_reveal": request.user.can(Perm.REVEAL_PERSONAL),
+        "unmasked": request.user.can(Perm.UNMASKED_LISTS),
+    })
+
+
+@require(Perm.REVEAL_PERSONAL)
+@require_POST
+def resident_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = get_object_or_404(Resident.objects.visible_to(request.user), pk=pk)
+    values = domain.reveal(resident, request.user)
+    return render(request, "residents/_revealed.html", {"resident": resident, **values})
+
+
+@require(Perm.EDIT_RESIDENTS)
+def resident_create(request: HttpRequest) -> HttpResponse:
+    form = ResidentForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        resident = domain.register_resident(form.save(commit=False), request.user)
+        messages.success(request, _("已登记 %(name)s。") % {"name": resident.name})
+        return redirect("residents:detail", pk=resident.pk)
+    return render(request, "residents/form.html", {"form": form, "creating": True})
+
+
+@require(Perm.EDIT_RESIDENTS)
+def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = get_object_or_404(Resident.objects.visible_to(request.user), pk=pk)
+    before = domain.snapshot(resident)
+    form = ResidentForm(request.POST or None, instance=resident, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            changes = domain.update_resident(form.save(commit=False), before, request.user)
+        if changes:
+            messages.success(request, _("已保存修改。"))
+        else:
+            messages.info(request, _("没有修改。"))
+        return redirect("residents:detail", pk=resident.pk)
+    return render(request, "residents/form.html", {"form": form, "resident": resident})
