@@ -12,6 +12,7 @@ import secrets
 import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -43,7 +44,7 @@ def _bool(name: str, default: bool) -> bool:
 class Config:
     debug: bool
     embedded: bool
-    database: dict
+    database: dict[str, Any]
     secret_key: str
     allowed_hosts: list[str]
     time_zone: str
@@ -68,7 +69,7 @@ def load() -> Config:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{VAR_DIR / 'fangyi.sqlite3'}"
     try:
-        database = dj_database_url.parse(url, conn_max_age=60)
+        database: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
     except (ValueError, KeyError) as exc:
         raise ConfigError(f"DATABASE_URL={url!r} cannot be used: {exc}") from exc
     engine = database["ENGINE"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-
 from fangyi import config
 
 CONFIG = config.load()
@@ -140,4 +139,3 @@ LOGGING = {
 
 # Page sizes and limits a subdistrict may want to tune.
 FANGYI_PAGE_SIZE = 25
-

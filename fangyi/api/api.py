@@ -48,14 +48,14 @@ def forbidden(request, exc):
 
 @api.exception_handler(AuthenticationError)
 def unauthorized(request, exc):
-    return api.create_response(request, {"message": _("需要有效的令牌（Authorization: Bearer …）。")}, status=401)
+    return api.create_response(
+        request, {"message": _("需要有效的令牌（Authorization: Bearer …）。")}, status=401
+    )
 
 
 @api.exception_handler(ValidationError)
 def invalid(request, exc: ValidationError):
-    return api.create_response(
-        request, {"message": _("请求内容有误。"), "errors": exc.errors}, status=422
-    )
+    return api.create_response(request, {"message": _("请求内容有误。"), "errors": exc.errors}, status=422)
 
 
 api.add_router("/residents", "fangyi.api.residents.router")

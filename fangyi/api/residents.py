@@ -7,11 +7,12 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, QueryDict
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
+from fangyi.core.access import AuthedRequest
 from fangyi.org.roles import Perm
 from fangyi.residents import domain, idnumber, phone
 from fangyi.residents.forms import ResidentFilterForm, ResidentForm
@@ -110,11 +111,29 @@ class Message(Schema):
 
 def _out(resident: Resident, unmasked: bool) -> dict:
     return {
-        **{f: getattr(resident, f) for f in (
-            "id", "name", "sex", "birth_date", "building", "building_unit", "room",
-            "household_id", "mobility", "lives_alone", "party_member", "party_joined_year",
-            "status", "status_since", "notes", "community_id", "grid_id", "sex_mismatch",
-        )},
+        **{
+            f: getattr(resident, f)
+            for f in (
+                "id",
+                "name",
+                "sex",
+                "birth_date",
+                "building",
+                "building_unit",
+                "room",
+                "household_id",
+                "mobility",
+                "lives_alone",
+                "party_member",
+                "party_joined_year",
+                "status",
+                "status_since",
+                "notes",
+                "community_id",
+                "grid_id",
+                "sex_mismatch",
+            )
+        },
         "id_number": resident.id_number if unmasked else idnumber.mask(resident.id_number),
         "phone": resident.phone if unmasked else phone.mask(resident.phone),
         "age": resident.age,
@@ -123,7 +142,7 @@ def _out(resident: Resident, unmasked: bool) -> dict:
     }
 
 
-def _require(request: HttpRequest, perm: Perm) -> None:
+def _require(request: AuthedRequest, perm: Perm) -> None:
     if not request.user.can(perm):
         raise PermissionDenied
 
@@ -146,7 +165,7 @@ def _form_data(values: dict) -> QueryDict:
 
 
 @router.get("/", response=ResidentPage, summary="居民列表")
-def list_residents(request: HttpRequest, filters: Query[Filters]):
+def list_residents(request: AuthedRequest, filters: Query[Filters]):
     _require(request, Perm.VIEW_RESIDENTS)
     params = {k: v for k, v in filters.dict().items() if v not in (None, "") and k != "page"}
     form = ResidentFilterForm(params or None, user=request.user)
@@ -162,7 +181,7 @@ def list_residents(request: HttpRequest, filters: Query[Filters]):
 
 
 @router.get("/{int:resident_id}", response=ResidentOut, summary="居民详情")
-def get_resident(request: HttpRequest, resident_id: int):
+def get_resident(request: AuthedRequest, resident_id: int):
     _require(request, Perm.VIEW_RESIDENTS)
     resident = get_object_or_404(
         Resident.objects.visible_to(request.user).select_related("community", "grid"), pk=resident_id
@@ -171,7 +190,7 @@ def get_resident(request: HttpRequest, resident_id: int):
 
 
 @router.post("/", response={201: ResidentOut, 422: Message}, summary="登记居民")
-def create_resident(request: HttpRequest, payload: ResidentIn):
+def create_resident(request: AuthedRequest, payload: ResidentIn):
     _require(request, Perm.EDIT_RESIDENTS)
     form = ResidentForm(_form_data(payload.dict()), user=request.user)
     if not form.is_valid():
@@ -181,7 +200,7 @@ def create_resident(request: HttpRequest, payload: ResidentIn):
 
 
 @router.patch("/{int:resident_id}", response={200: ResidentOut, 422: Message}, summary="修改居民")
-def update_resident(request: HttpRequest, resident_id: int, payload: ResidentPatch):
+def update_resident(request: AuthedRequest, resident_id: int, payload: ResidentPatch):
     _require(request, Perm.EDIT_RESIDENTS)
     resident = get_object_or_404(Resident.objects.visible_to(request.user), pk=resident_id)
     before = domain.snapshot(resident)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
@@ -14,7 +15,7 @@ from fangyi.residents.models import AgeBand, Resident, Status
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The start page: the register's figures per community the user can see."""
-    rows: list[dict] = []
+    rows: list[Any] = []
     if request.user.can(Perm.VIEW_RESIDENTS):
         _, sixty = AgeBand.SIXTIES.birth_range(datetime.date.today())
         rows = list(

@@ -43,6 +43,21 @@ class StaffAdmin(UserAdmin):
     list_filter = ["role", "community"]
     fieldsets = [
         *UserAdmin.fieldsets,
-        ("Fangyi", {"fields": ["display_name", "phone", "role", "subdistrict", "community", "grid",
-                               "unit", "site", "seconded_from", "seconded_until"]}),
+        (
+            "Fangyi",
+            {
+                "fields": [
+                    "display_name",
+                    "phone",
+                    "role",
+                    "subdistrict",
+                    "community",
+                    "grid",
+                    "unit",
+                    "site",
+                    "seconded_from",
+                    "seconded_until",
+                ]
+            },
+        ),
     ]

@@ -43,8 +43,16 @@ class StaffForm(SetPasswordMixin, forms.ModelForm):
     class Meta:
         model = Staff
         fields = [
-            "username", "display_name", "phone", "role", "community", "grid", "unit", "site",
-            "seconded_from", "seconded_until",
+            "username",
+            "display_name",
+            "phone",
+            "role",
+            "community",
+            "grid",
+            "unit",
+            "site",
+            "seconded_from",
+            "seconded_until",
         ]
         widgets = {
             "seconded_from": forms.DateInput(attrs={"type": "date"}),

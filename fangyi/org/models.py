@@ -78,9 +78,7 @@ class GridQuerySet(models.QuerySet["Grid"]):
 
 
 class Grid(models.Model):
-    community = models.ForeignKey(
-        Community, models.PROTECT, related_name="grids", verbose_name=_("社区")
-    )
+    community = models.ForeignKey(Community, models.PROTECT, related_name="grids", verbose_name=_("社区"))
     name = models.CharField(_("名称"), max_length=100)
 
     objects = GridQuerySet.as_manager()
@@ -104,9 +102,7 @@ class SiteKind(models.TextChoices):
 
 
 class Site(models.Model):
-    subdistrict = models.ForeignKey(
-        Subdistrict, models.PROTECT, related_name="sites", verbose_name=_("街道")
-    )
+    subdistrict = models.ForeignKey(Subdistrict, models.PROTECT, related_name="sites", verbose_name=_("街道"))
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=30, choices=SiteKind.choices)
     address = models.CharField(_("地址"), max_length=200, blank=True)
@@ -126,9 +122,7 @@ class Site(models.Model):
 class Unit(models.Model):
     """A district department that seconds cadres to the communities."""
 
-    subdistrict = models.ForeignKey(
-        Subdistrict, models.PROTECT, related_name="units", verbose_name=_("街道")
-    )
+    subdistrict = models.ForeignKey(Subdistrict, models.PROTECT, related_name="units", verbose_name=_("街道"))
     name = models.CharField(_("名称"), max_length=100)
 
     class Meta:
@@ -167,16 +161,22 @@ class Staff(AbstractUser):
     subdistrict = models.ForeignKey(
         Subdistrict, models.PROTECT, null=True, blank=True, verbose_name=_("街道")
     )
-    community = models.ForeignKey(
-        Community, models.PROTECT, null=True, blank=True, verbose_name=_("社区")
-    )
+    community = models.ForeignKey(Community, models.PROTECT, null=True, blank=True, verbose_name=_("社区"))
     grid = models.ForeignKey(Grid, models.PROTECT, null=True, blank=True, verbose_name=_("网格"))
     unit = models.ForeignKey(
-        Unit, models.PROTECT, null=True, blank=True, verbose_name=_("派出单位"),
+        Unit,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("派出单位"),
         help_text=_("下沉干部的原单位"),
     )
     site = models.ForeignKey(
-        Site, models.PROTECT, null=True, blank=True, verbose_name=_("站点"),
+        Site,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("站点"),
         help_text=_("医务人员所在的卫生服务中心或接种点"),
     )
     seconded_from = models.DateField(_("下沉开始"), null=True, blank=True)

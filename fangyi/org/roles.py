@@ -45,24 +45,33 @@ R = Role
 PERMISSIONS: dict[Perm, frozenset[Role]] = {
     Perm.VIEW_RESIDENTS: frozenset(
         {
-            R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.LEADER, R.COMMUNITY_SECRETARY,
-            R.COMMUNITY_WORKER, R.GRID_WORKER, R.SECONDED_CADRE, R.MEDICAL_STAFF,
+            R.SUBDISTRICT_ADMIN,
+            R.SUBDISTRICT_STAFF,
+            R.LEADER,
+            R.COMMUNITY_SECRETARY,
+            R.COMMUNITY_WORKER,
+            R.GRID_WORKER,
+            R.SECONDED_CADRE,
+            R.MEDICAL_STAFF,
         }
     ),
     Perm.EDIT_RESIDENTS: frozenset(
-        {R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.COMMUNITY_SECRETARY,
-         R.COMMUNITY_WORKER, R.GRID_WORKER}
+        {R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.COMMUNITY_SECRETARY, R.COMMUNITY_WORKER, R.GRID_WORKER}
     ),
     Perm.REVEAL_PERSONAL: frozenset(
-        {R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.COMMUNITY_SECRETARY,
-         R.COMMUNITY_WORKER, R.GRID_WORKER, R.MEDICAL_STAFF}
+        {
+            R.SUBDISTRICT_ADMIN,
+            R.SUBDISTRICT_STAFF,
+            R.COMMUNITY_SECRETARY,
+            R.COMMUNITY_WORKER,
+            R.GRID_WORKER,
+            R.MEDICAL_STAFF,
+        }
     ),
     # Those who phone and visit their own residents every day need the numbers in
     # their lists; everybody else sees them masked.
     Perm.UNMASKED_LISTS: frozenset({R.COMMUNITY_SECRETARY, R.COMMUNITY_WORKER, R.GRID_WORKER}),
-    Perm.VIEW_ORG: frozenset(
-        {R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.LEADER, R.COMMUNITY_SECRETARY}
-    ),
+    Perm.VIEW_ORG: frozenset({R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.LEADER, R.COMMUNITY_SECRETARY}),
     Perm.MANAGE_ORG: frozenset({R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF}),
     Perm.MANAGE_STAFF: frozenset({R.SUBDISTRICT_ADMIN}),
 }

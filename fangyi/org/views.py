@@ -4,33 +4,35 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from fangyi.core.access import require
+from fangyi.core.access import AuthedRequest, require
 from fangyi.org import forms
 from fangyi.org.models import Community, Grid, Site, Staff, Unit
 from fangyi.org.roles import Perm
 
 
 @require(Perm.VIEW_ORG)
-def org_tree(request: HttpRequest) -> HttpResponse:
+def org_tree(request: AuthedRequest) -> HttpResponse:
     communities = (
         Community.objects.visible_to(request.user)
         .annotate(resident_count=Count("resident"))
         .prefetch_related(Prefetch("grids", queryset=Grid.objects.order_by("name")))
     )
     subdistrict = request.user.subdistrict
-    return render(request, "org/tree.html", {
-        "subdistrict": subdistrict,
-        "communities": communities,
-        "sites": Site.objects.filter(subdistrict=subdistrict),
-        "units": Unit.objects.filter(subdistrict=subdistrict).annotate(
-            cadre_count=Count("staff")
-        ),
-        "can_manage": request.user.can(Perm.MANAGE_ORG),
-    })
+    return render(
+        request,
+        "org/tree.html",
+        {
+            "subdistrict": subdistrict,
+            "communities": communities,
+            "sites": Site.objects.filter(subdistrict=subdistrict),
+            "units": Unit.objects.filter(subdistrict=subdistrict).annotate(cadre_count=Count("staff")),
+            "can_manage": request.user.can(Perm.MANAGE_ORG),
+        },
+    )
 
 
 # Each editable kind of the organisation: its model, form, and how to find rows in scope.
@@ -43,7 +45,7 @@ EDITABLE = {
 
 
 @require(Perm.MANAGE_ORG)
-def org_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpResponse:
+def org_edit(request: AuthedRequest, kind: str, pk: int | None = None) -> HttpResponse:
     if kind not in EDITABLE:
         raise Http404
     model, form_class, rows = EDITABLE[kind]
@@ -60,13 +62,13 @@ def org_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpResp
 
 
 @require(Perm.MANAGE_STAFF)
-def staff_list(request: HttpRequest) -> HttpResponse:
+def staff_list(request: AuthedRequest) -> HttpResponse:
     staff = Staff.objects.visible_to(request.user).select_related("community", "grid", "unit", "site")
     return render(request, "org/staff_list.html", {"staff": staff.order_by("role", "username")})
 
 
 @require(Perm.MANAGE_STAFF)
-def staff_add(request: HttpRequest) -> HttpResponse:
+def staff_add(request: AuthedRequest) -> HttpResponse:
     form = forms.StaffForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         staff = form.save()

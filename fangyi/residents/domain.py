@@ -14,9 +14,24 @@ from fangyi.residents.models import Resident, TimelineEntry, TimelineKind
 
 # Fields whose changes are written on the timeline, with how to show a value.
 TRACKED_FIELDS = (
-    "name", "id_number", "sex", "phone", "community", "grid", "building", "building_unit",
-    "room", "household", "relation_to_head", "mobility", "lives_alone", "party_member",
-    "party_joined_year", "status", "status_since", "notes",
+    "name",
+    "id_number",
+    "sex",
+    "phone",
+    "community",
+    "grid",
+    "building",
+    "building_unit",
+    "room",
+    "household",
+    "relation_to_head",
+    "mobility",
+    "lives_alone",
+    "party_member",
+    "party_joined_year",
+    "status",
+    "status_since",
+    "notes",
 )
 PERSONAL_FIELDS = {"id_number", "phone"}
 
@@ -61,7 +76,9 @@ def register_resident(resident: Resident, actor: Staff | None, *, source: str = 
     fill_derived(resident)
     resident.save()
     TimelineEntry.objects.create(
-        resident=resident, actor=actor, kind=TimelineKind.REGISTERED if not source else TimelineKind.IMPORTED,
+        resident=resident,
+        actor=actor,
+        kind=TimelineKind.REGISTERED if not source else TimelineKind.IMPORTED,
         summary=_("登记入册") if not source else _("由表格“%(f)s”导入登记") % {"f": source},
     )
     return resident
@@ -90,13 +107,13 @@ def update_resident(
     if not changes:
         return []
     old = Resident(**{_attname(f): before[f] for f in TRACKED_FIELDS})
-    details = {
-        f: {"from": _display(old, f), "to": _display(resident, f)} for f in changes
-    }
+    details = {f: {"from": _display(old, f), "to": _display(resident, f)} for f in changes}
     labels = "、".join(str(Resident._meta.get_field(f).verbose_name) for f in changes)
     resident.save()
     TimelineEntry.objects.create(
-        resident=resident, actor=actor, kind=TimelineKind.CHANGED,
+        resident=resident,
+        actor=actor,
+        kind=TimelineKind.CHANGED,
         summary=(_("修改了%(fields)s") % {"fields": labels})
         + ((_("（表格“%(f)s”）") % {"f": source}) if source else ""),
         details=details,
@@ -110,7 +127,9 @@ def reveal(resident: Resident, actor: Staff) -> dict[str, str]:
     The caller has checked the REVEAL_PERSONAL permission.
     """
     TimelineEntry.objects.create(
-        resident=resident, actor=actor, kind=TimelineKind.REVEALED,
+        resident=resident,
+        actor=actor,
+        kind=TimelineKind.REVEALED,
         summary=_("查看了完整身份证号和电话"),
     )
     return {"id_number": resident.id_number, "phone": resident.phone}

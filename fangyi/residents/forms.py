@@ -19,9 +19,23 @@ class ResidentForm(forms.ModelForm):
     class Meta:
         model = Resident
         fields = [
-            "name", "id_number", "sex", "phone", "community", "grid", "building",
-            "building_unit", "room", "relation_to_head", "mobility", "lives_alone",
-            "party_member", "party_joined_year", "status", "status_since", "notes",
+            "name",
+            "id_number",
+            "sex",
+            "phone",
+            "community",
+            "grid",
+            "building",
+            "building_unit",
+            "room",
+            "relation_to_head",
+            "mobility",
+            "lives_alone",
+            "party_member",
+            "party_joined_year",
+            "status",
+            "status_since",
+            "notes",
         ]
         widgets = {
             "status_since": forms.DateInput(attrs={"type": "date"}),
@@ -60,7 +74,9 @@ class ResidentForm(forms.ModelForm):
         data = super().clean()
         grid, community = data.get("grid"), data.get("community")
         if grid and community and grid.community_id != community.pk:
-            self.add_error("grid", _("网格“%(g)s”不属于社区“%(c)s”。") % {"g": grid.name, "c": community.name})
+            self.add_error(
+                "grid", _("网格“%(g)s”不属于社区“%(c)s”。") % {"g": grid.name, "c": community.name}
+            )
         if data.get("party_joined_year") and not data.get("party_member"):
             self.add_error("party_joined_year", _("填写入党年份时请勾选“党员”。"))
         number = data.get("id_number")
@@ -81,9 +97,15 @@ class ResidentFilterForm(forms.Form):
     grid = forms.ModelChoiceField(
         label=_("网格"), queryset=Grid.objects.none(), required=False, empty_label=_("全部网格")
     )
-    age = forms.ChoiceField(label=_("年龄段"), required=False, choices=[("", _("全部年龄"))] + AgeBand.choices)
-    mobility = forms.ChoiceField(label=_("行动能力"), required=False, choices=[("", _("全部"))] + Mobility.choices)
-    status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部状态"))] + Status.choices)
+    age = forms.ChoiceField(
+        label=_("年龄段"), required=False, choices=[("", _("全部年龄"))] + AgeBand.choices
+    )
+    mobility = forms.ChoiceField(
+        label=_("行动能力"), required=False, choices=[("", _("全部"))] + Mobility.choices
+    )
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部状态"))] + Status.choices
+    )
 
     def __init__(self, *args, user: Staff, **kwargs):
         super().__init__(*args, **kwargs)

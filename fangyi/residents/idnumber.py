@@ -46,9 +46,7 @@ def normalise(raw: object) -> str:
         body = number[:6] + "19" + number[6:]
         number = body + ric.calc_check_digit(body + "0")
     if len(number) != 18:
-        raise ValidationError(
-            _("身份证号应为18位，这里是%(n)d位。") % {"n": len(number)}, code="length"
-        )
+        raise ValidationError(_("身份证号应为18位，这里是%(n)d位。") % {"n": len(number)}, code="length")
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise ValidationError(_("身份证号只能由数字和末位的X组成。"), code="format")
     try:

@@ -94,8 +94,10 @@ class ResidentQuerySet(models.QuerySet["Resident"]):
             if not key:
                 return self.none()
             if key.isdigit() or (key[:-1].isdigit() and key[-1] == "x"):
-                return self.filter(id_number__endswith=key.upper()) if len(key) <= 6 else (
-                    self.filter(id_number__startswith=key.upper())
+                return (
+                    self.filter(id_number__endswith=key.upper())
+                    if len(key) <= 6
+                    else (self.filter(id_number__startswith=key.upper()))
                 )
             return self.filter(
                 models.Q(name_pinyin__startswith=key) | models.Q(name_initials__startswith=key)
@@ -108,7 +110,11 @@ class Household(models.Model):
 
     community = models.ForeignKey(Community, models.PROTECT, verbose_name=_("社区"))
     head = models.ForeignKey(
-        "Resident", models.SET_NULL, null=True, blank=True, related_name="+",
+        "Resident",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("户主"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -129,7 +135,9 @@ class Resident(models.Model):
     id_number = models.CharField(_("身份证号"), max_length=18, unique=True)
     birth_date = models.DateField(_("出生日期"), editable=False)
     sex = models.CharField(
-        _("性别"), max_length=1, choices=Sex.choices,
+        _("性别"),
+        max_length=1,
+        choices=Sex.choices,
         help_text=_("登记的性别；与身份证号不一致时会提示，不会自动改正。"),
     )
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
@@ -139,7 +147,11 @@ class Resident(models.Model):
     building_unit = models.CharField(_("单元"), max_length=20, blank=True)
     room = models.CharField(_("房号"), max_length=20, blank=True)
     household = models.ForeignKey(
-        Household, models.SET_NULL, null=True, blank=True, related_name="members",
+        Household,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
         verbose_name=_("户"),
     )
     relation_to_head = models.CharField(_("与户主关系"), max_length=20, blank=True)
@@ -149,9 +161,7 @@ class Resident(models.Model):
     lives_alone = models.BooleanField(_("独居"), default=False)
     party_member = models.BooleanField(_("党员"), default=False)
     party_joined_year = models.PositiveSmallIntegerField(_("入党年份"), null=True, blank=True)
-    status = models.CharField(
-        _("状态"), max_length=20, choices=Status.choices, default=Status.LIVING_HERE
-    )
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.LIVING_HERE)
     status_since = models.DateField(_("状态日期"), null=True, blank=True)
     notes = models.TextField(_("备注"), blank=True)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
@@ -167,15 +177,15 @@ class Resident(models.Model):
             models.Index(fields=["community", "-id"], name="resident_community_idx"),
             models.Index(fields=["grid", "-id"], name="resident_grid_idx"),
             models.Index(fields=["birth_date"], name="resident_birth_idx"),
+            models.Index(fields=["name"], name="resident_name_idx", opclasses=["varchar_pattern_ops"]),
             models.Index(
-                fields=["name"], name="resident_name_idx", opclasses=["varchar_pattern_ops"]
-            ),
-            models.Index(
-                fields=["name_pinyin"], name="resident_pinyin_idx",
+                fields=["name_pinyin"],
+                name="resident_pinyin_idx",
                 opclasses=["varchar_pattern_ops"],
             ),
             models.Index(
-                fields=["name_initials"], name="resident_initials_idx",
+                fields=["name_initials"],
+                name="resident_initials_idx",
                 opclasses=["varchar_pattern_ops"],
             ),
         ]
@@ -218,9 +228,7 @@ class TimelineKind(models.TextChoices):
 class TimelineEntry(models.Model):
     """Something that happened to a resident, with who and when. Never edited."""
 
-    resident = models.ForeignKey(
-        Resident, models.CASCADE, related_name="timeline", verbose_name=_("居民")
-    )
+    resident = models.ForeignKey(Resident, models.CASCADE, related_name="timeline", verbose_name=_("居民"))
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, verbose_name=_("操作人")

@@ -6,19 +6,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fangyi.core.access import require
+from fangyi.core.access import AuthedRequest, require
 from fangyi.org.roles import Perm
 from fangyi.residents import domain
 from fangyi.residents.forms import ResidentFilterForm, ResidentForm
 from fangyi.residents.models import Resident
 
 
-def filtered_residents(request: HttpRequest):
+def filtered_residents(request: AuthedRequest):
     """The list's residents for this user and these filters: pages and exports share it."""
     form = ResidentFilterForm(request.GET or None, user=request.user)
     qs = form.apply(Resident.objects.visible_to(request.user))
@@ -26,11 +26,23 @@ def filtered_residents(request: HttpRequest):
 
 
 @require(Perm.VIEW_RESIDENTS)
-def resident_list(request: HttpRequest) -> HttpResponse:
+def resident_list(request: AuthedRequest) -> HttpResponse:
     form, qs = filtered_residents(request)
     qs = qs.select_related("community", "grid").only(
-        "id", "name", "id_number", "sex", "birth_date", "phone", "building", "building_unit",
-        "room", "mobility", "status", "lives_alone", "community__name", "grid__name",
+        "id",
+        "name",
+        "id_number",
+        "sex",
+        "birth_date",
+        "phone",
+        "building",
+        "building_unit",
+        "room",
+        "mobility",
+        "status",
+        "lives_alone",
+        "community__name",
+        "grid__name",
     )
     page = Paginator(qs, settings.FANGYI_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -47,36 +59,41 @@ def resident_list(request: HttpRequest) -> HttpResponse:
 
 
 @require(Perm.VIEW_RESIDENTS)
-def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def resident_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     resident = get_object_or_404(
         Resident.objects.visible_to(request.user).select_related("community", "grid", "household__head"),
         pk=pk,
     )
     household = (
         resident.household.members.exclude(pk=resident.pk).only("id", "name", "relation_to_head")
-        if resident.household_id else []
+        if resident.household_id
+        else []
     )
     timeline = resident.timeline.select_related("actor")[:100]
-    return render(request, "residents/detail.html", {
-        "resident": resident,
-        "household": household,
-        "timeline": timeline,
-        "can_edit": request.user.can(Perm.EDIT_RESIDENTS),
-        "can_reveal": request.user.can(Perm.REVEAL_PERSONAL),
-        "unmasked": request.user.can(Perm.UNMASKED_LISTS),
-    })
+    return render(
+        request,
+        "residents/detail.html",
+        {
+            "resident": resident,
+            "household": household,
+            "timeline": timeline,
+            "can_edit": request.user.can(Perm.EDIT_RESIDENTS),
+            "can_reveal": request.user.can(Perm.REVEAL_PERSONAL),
+            "unmasked": request.user.can(Perm.UNMASKED_LISTS),
+        },
+    )
 
 
 @require(Perm.REVEAL_PERSONAL)
 @require_POST
-def resident_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+def resident_reveal(request: AuthedRequest, pk: int) -> HttpResponse:
     resident = get_object_or_404(Resident.objects.visible_to(request.user), pk=pk)
     values = domain.reveal(resident, request.user)
     return render(request, "residents/_revealed.html", {"resident": resident, **values})
 
 
 @require(Perm.EDIT_RESIDENTS)
-def resident_create(request: HttpRequest) -> HttpResponse:
+def resident_create(request: AuthedRequest) -> HttpResponse:
     form = ResidentForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         resident = domain.register_resident(form.save(commit=False), request.user)
@@ -86,7 +103,7 @@ def resident_create(request: HttpRequest) -> HttpResponse:
 
 
 @require(Perm.EDIT_RESIDENTS)
-def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def resident_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     resident = get_object_or_404(Resident.objects.visible_to(request.user), pk=pk)
     before = domain.snapshot(resident)
     form = ResidentForm(request.POST or None, instance=resident, user=request.user)

@@ -43,8 +43,7 @@ class Command(BaseCommand):
         if o["subdistrict"]:
             subdistricts = subdistricts.filter(name=o["subdistrict"])
         subdistrict = _one(subdistricts, "街道", o["subdistrict"] or "")
-        staff = Staff(username=o["username"], role=o["role"], subdistrict=subdistrict,
-                      display_name=o["name"])
+        staff = Staff(username=o["username"], role=o["role"], subdistrict=subdistrict, display_name=o["name"])
         communities = Community.objects.filter(subdistrict=subdistrict)
         if o["community"]:
             staff.community = _one(communities.filter(name=o["community"]), "社区", o["community"])
