@@ -88,8 +88,8 @@ def resident_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def resident_reveal(request: AuthedRequest, pk: int) -> HttpResponse:
     resident = get_object_or_404(Resident.objects.visible_to(request.user), pk=pk)
-    values = domain.reveal(resident, request.user)
-    return render(request, "residents/_revealed.html", {"resident": resident, **values})
+    domain.reveal(resident, request.user)
+    return render(request, "residents/_personal.html", {"resident": resident, "revealed": True})
 
 
 @require(Perm.EDIT_RESIDENTS)
