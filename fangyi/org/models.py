@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fangyi.org.roles import REQUIRED_POSTING, Perm, Role, Scope, role_has
+from fangyi.org.scope import scoped
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -31,14 +32,7 @@ class Subdistrict(models.Model):
 class CommunityQuerySet(models.QuerySet["Community"]):
     def visible_to(self, user: Staff | AnonymousUser) -> CommunityQuerySet:
         """Communities the user may see: all of their subdistrict, or their own."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        scope = user.scope
-        if scope == Scope.SUBDISTRICT:
-            return self.filter(subdistrict_id=user.subdistrict_id)
-        return self.filter(pk=user.community_id)
+        return scoped(self, user, subdistrict="subdistrict_id", community="pk", grid=None)
 
 
 class Community(models.Model):
@@ -65,16 +59,9 @@ class Community(models.Model):
 
 class GridQuerySet(models.QuerySet["Grid"]):
     def visible_to(self, user: Staff | AnonymousUser) -> GridQuerySet:
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        scope = user.scope
-        if scope == Scope.SUBDISTRICT:
-            return self.filter(community__subdistrict_id=user.subdistrict_id)
-        if scope == Scope.COMMUNITY:
-            return self.filter(community_id=user.community_id)
-        return self.filter(pk=user.grid_id)
+        return scoped(
+            self, user, subdistrict="community__subdistrict_id", community="community_id", grid="pk"
+        )
 
 
 class Grid(models.Model):
@@ -139,17 +126,10 @@ class Unit(models.Model):
 
 class StaffManager(UserManager["Staff"]):
     def visible_to(self, user: Staff | AnonymousUser) -> models.QuerySet[Staff]:
-        """Staff accounts the user may see: a subdistrict sees its own; others themselves."""
-        qs = self.get_queryset()
-        if not user.is_authenticated:
-            return qs.none()
-        if user.is_superuser:
-            return qs
-        if user.scope == Scope.SUBDISTRICT:
-            return qs.filter(subdistrict_id=user.subdistrict_id)
-        if user.scope == Scope.COMMUNITY:
-            return qs.filter(community_id=user.community_id)
-        return qs.filter(pk=user.pk)
+        """Staff accounts the user may see: those posted within the user's own scope."""
+        return scoped(
+            self.get_queryset(), user, subdistrict="subdistrict_id", community="community_id", grid="grid_id"
+        )
 
 
 class Staff(AbstractUser):

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fangyi.org.models import Community, Grid
-from fangyi.org.roles import Scope
+from fangyi.org.scope import scoped
 from fangyi.residents import idnumber
 
 if TYPE_CHECKING:
@@ -65,16 +65,9 @@ class ResidentQuerySet(models.QuerySet["Resident"]):
 
         Every page, export, API endpoint and report reads residents through this.
         """
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        scope = user.scope
-        if scope == Scope.GRID:
-            return self.filter(grid_id=user.grid_id)
-        if scope == Scope.COMMUNITY:
-            return self.filter(community_id=user.community_id)
-        return self.filter(community__subdistrict_id=user.subdistrict_id)
+        return scoped(
+            self, user, subdistrict="community__subdistrict_id", community="community_id", grid="grid_id"
+        )
 
     def in_age_band(self, band: AgeBand, on: datetime.date) -> ResidentQuerySet:
         earliest, latest = band.birth_range(on)

@@ -1,0 +1,478 @@
+"""The demo subdistrict 普东街 (北辰区, 天津市): its organisation, one account per role and a
+synthetic population register, as in the news report in seed/000_*.txt.
+
+Everything random comes from `random.Random(seed)`. Ages are counted from a reference
+date, 1 January of the current year (`reference_date()`), so one seed gives the same
+people — same names, same ID numbers — for a whole calendar year; in December some of
+them are a year older than on the reference date.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+import itertools
+import random
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from axes.utils import reset as reset_lockouts
+from django.db import models, transaction
+from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext as _
+from stdnum.cn import ric
+
+from fangyi.org.models import Community, Grid, Site, SiteKind, Staff, Subdistrict, Unit
+from fangyi.org.roles import Role
+from fangyi.residents.domain import pinyin_keys
+from fangyi.residents.models import (
+    Household,
+    Mobility,
+    Resident,
+    Sex,
+    Status,
+    TimelineEntry,
+    TimelineKind,
+)
+
+SUBDISTRICT = "普东街"
+DISTRICT = "北辰区"
+CITY = "天津市"
+REGION = "120113"  # 天津市北辰区, the first six digits of an ID number issued there
+
+# The three communities the news report names come first; the other twenty are invented.
+COMMUNITIES = (
+    "万达新城", "宸宜家园", "万科新城", "普东里", "东旺家园", "普济河东里", "宜白里", "辰昌里",
+    "辰兴家园", "刘园西里", "果园新里", "引河里", "龙泉新苑", "瑞景新苑", "佳宁苑", "红旗里",
+    "永泰家园", "新华里", "柳园里", "北辰嘉园", "盛和家园", "宝翠花园", "荣华里",
+)
+GRID_NUMERALS = "一二三四五六"
+HEALTH_CENTER = "普东街社区卫生服务中心"
+VACCINATION_SITE = "普东街新冠疫苗临时接种点"
+UNITS = ("区科技局", "区文旅局", "区残联", "区人民法院", "区水务局")
+HEAD = "户主"
+BUILDINGS = 30
+BATCH = 5000
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    role: Role
+    display_name: str
+    community: str = ""
+    grid: str = ""
+    unit: str = ""
+    site: str = ""
+
+
+# One account per role. Community roles work in 万科新城 (its secretary 郑甜 and worker
+# 陶媛 are in the report); the seconded cadre is the court's, sent to 万达新城.
+ACCOUNTS = (
+    Account("demo_admin", Role.SUBDISTRICT_ADMIN, "街道管理员"),
+    Account("demo_staff", Role.SUBDISTRICT_STAFF, "街道工作人员"),
+    Account("demo_leader", Role.LEADER, "街道领导"),
+    Account("demo_secretary", Role.COMMUNITY_SECRETARY, "郑甜", community="万科新城"),
+    Account("demo_worker", Role.COMMUNITY_WORKER, "陶媛", community="万科新城"),
+    Account("demo_grid", Role.GRID_WORKER, "网格员", community="万科新城", grid="第一网格"),
+    Account("demo_cadre", Role.SECONDED_CADRE, "法院下沉干部", community="万达新城", unit="区人民法院"),
+    Account("demo_doctor", Role.MEDICAL_STAFF, "卫生服务中心医生", site=HEALTH_CENTER),
+    Account("demo_driver", Role.DRIVER, "王奎", site=HEALTH_CENTER),
+    Account("demo_volunteer", Role.VOLUNTEER_COORDINATOR, "东旺志愿服务队"),
+)
+
+
+def reference_date(today: datetime.date | None = None) -> datetime.date:
+    """1 January of the current year: the day the demo's ages are counted from."""
+    return datetime.date((today or datetime.date.today()).year, 1, 1)
+
+
+def grid_name(number: int) -> str:
+    return f"第{GRID_NUMERALS[number - 1]}网格"
+
+
+# ---------------------------------------------------------------- organisation
+
+
+def ensure_org() -> Subdistrict:
+    """Create whatever part of the demo organisation is missing; keep what is there.
+
+    The organisation does not depend on the seed: each community's number of grids
+    (3–6) comes from its name.
+    """
+    sub, _created = Subdistrict.objects.get_or_create(
+        name=SUBDISTRICT, defaults={"district": DISTRICT, "city": CITY}
+    )
+    for ordering, name in enumerate(COMMUNITIES, start=1):
+        community, _created = Community.objects.get_or_create(
+            subdistrict=sub, name=name, defaults={"ordering": ordering, "code": f"PD{ordering:02d}"}
+        )
+        for number in range(1, random.Random(name).randint(3, 6) + 1):
+            Grid.objects.get_or_create(community=community, name=grid_name(number))
+    Site.objects.get_or_create(subdistrict=sub, name=HEALTH_CENTER, defaults={"kind": SiteKind.HEALTH_CENTER})
+    Site.objects.get_or_create(
+        subdistrict=sub, name=VACCINATION_SITE, defaults={"kind": SiteKind.VACCINATION_SITE}
+    )
+    for name in UNITS:
+        Unit.objects.get_or_create(subdistrict=sub, name=name)
+    return sub
+
+
+def _delete_in_chunks(qs: models.QuerySet, progress: Callable[[str], None], what: str) -> None:
+    """Delete through the ORM (so cascades of other apps apply) without loading every row at once."""
+    ids = list(qs.values_list("pk", flat=True))
+    for start in range(0, len(ids), BATCH):
+        qs.model.objects.filter(pk__in=ids[start : start + BATCH]).delete()
+        progress(f"删除{what} {min(start + BATCH, len(ids))}/{len(ids)}")
+
+
+@transaction.atomic
+def remove(progress: Callable[[str], None] = lambda _msg: None) -> None:
+    """Delete the demo subdistrict with its residents, timelines, households, staff and org."""
+    sub = Subdistrict.objects.filter(name=SUBDISTRICT).first()
+    if sub is None:
+        return
+    residents = Resident.objects.filter(community__subdistrict=sub)
+    households = Household.objects.filter(community__subdistrict=sub)
+    households.update(head=None)
+    TimelineEntry.objects.filter(resident__in=residents).delete()
+    _delete_in_chunks(residents, progress, "居民")
+    _delete_in_chunks(households, progress, "户")
+    Staff.objects.filter(models.Q(subdistrict=sub) | models.Q(community__subdistrict=sub)).delete()
+    Grid.objects.filter(community__subdistrict=sub).delete()
+    Community.objects.filter(subdistrict=sub).delete()
+    Site.objects.filter(subdistrict=sub).delete()
+    Unit.objects.filter(subdistrict=sub).delete()
+    sub.delete()
+
+
+@transaction.atomic
+def reset_accounts(sub: Subdistrict) -> list[tuple[Account, str]]:
+    """Create or update the demo accounts with fresh passwords; return (account, password).
+
+    Lockouts of these usernames are lifted too, so the printed passwords work at once.
+    """
+    result = []
+    for account in ACCOUNTS:
+        staff = Staff.objects.filter(username=account.username).first() or Staff(username=account.username)
+        staff.role = account.role
+        staff.display_name = account.display_name
+        staff.subdistrict = sub
+        staff.community = Community.objects.get(subdistrict=sub, name=account.community) if account.community else None
+        staff.grid = Grid.objects.get(community=staff.community, name=account.grid) if account.grid else None
+        staff.unit = Unit.objects.get(subdistrict=sub, name=account.unit) if account.unit else None
+        staff.site = Site.objects.get(subdistrict=sub, name=account.site) if account.site else None
+        staff.is_active = True
+        password = secrets.token_urlsafe(12)
+        staff.set_password(password)
+        staff.full_clean()
+        staff.save()
+        reset_lockouts(username=account.username)
+        result.append((account, password))
+    return result
+
+
+# ---------------------------------------------------------------- people
+
+# Share in the population of North China, per mille-ish; only the proportions matter.
+SURNAMES = {
+    "王": 71, "李": 70, "张": 67, "刘": 54, "陈": 46, "杨": 31, "赵": 23, "黄": 22, "周": 21,
+    "吴": 20, "徐": 17, "孙": 15, "胡": 13, "朱": 12, "高": 12, "林": 12, "何": 12, "郭": 11,
+    "马": 11, "罗": 9, "梁": 8, "宋": 8, "郑": 8, "谢": 7, "韩": 7, "唐": 6, "冯": 6, "于": 6,
+    "董": 5, "肖": 5, "程": 5, "曹": 5, "袁": 5, "邓": 5, "许": 5, "傅": 4, "沈": 4, "彭": 4,
+    "吕": 4, "苏": 4, "卢": 4, "蒋": 4, "蔡": 4, "贾": 3, "丁": 3, "魏": 3, "薛": 3, "叶": 3,
+    "阎": 3, "潘": 3, "杜": 3, "戴": 2, "夏": 2, "钟": 2, "田": 2, "任": 2, "姜": 2, "范": 2,
+    "方": 2, "石": 2, "姚": 2, "崔": 2, "康": 2, "孟": 2, "侯": 2, "邵": 2, "白": 2, "郝": 2,
+    "孔": 2, "毛": 2, "常": 2, "武": 2, "乔": 2, "贺": 2, "尹": 2, "齐": 2, "穆": 1, "付": 1,
+}
+_SURNAME_LIST = list(SURNAMES)
+_SURNAME_CUM = list(itertools.accumulate(SURNAMES.values()))
+
+# Characters of given names, by sex and by generation (born before 1965 or after).
+GIVEN = {
+    (Sex.MALE, True): "德贵福祥国华明振山林海忠文才永志春宝荣发金树成广庆玉生喜保义建军",
+    (Sex.FEMALE, True): "秀英兰桂珍淑凤玉芝荣华琴敏云梅霞芳素丽金香春萍莲菊玲淑娟",
+    (Sex.MALE, False): "伟强磊军勇杰涛超明斌鹏浩宇轩博子辰睿泽俊晨鑫凯洋旭东阳健峰",
+    (Sex.FEMALE, False): "静丽敏婷雪琳欣怡佳悦雨涵萱梓诗晶颖倩璐瑶蕾娜艳燕晓薇慧月",
+}
+
+# Age of the head of household, by bands of years (low, high, weight): heads are adults;
+# children, parents and grandchildren follow from the head's age (see _household).
+HEAD_AGES = (
+    (20, 29, 10), (30, 39, 21), (40, 49, 19), (50, 59, 19), (60, 69, 15), (70, 79, 8),
+    (80, 89, 3.6), (90, 94, 0.7), (95, 99, 0.14), (100, 102, 0.02),
+)
+_HEAD_AGE_CUM = list(itertools.accumulate(w for _lo, _hi, w in HEAD_AGES))
+
+# How many people live in a household, by the head's age: (size, weight) pairs.
+HOUSEHOLD_SIZES = (
+    (30, ((1, 35), (2, 35), (3, 25), (4, 5))),
+    (60, ((1, 12), (2, 22), (3, 38), (4, 18), (5, 10))),
+    (80, ((1, 22), (2, 50), (3, 14), (4, 8), (5, 6))),
+    (999, ((1, 30), (2, 40), (3, 20), (4, 10))),
+)
+
+
+@dataclass
+class Person:
+    name: str
+    born: datetime.date
+    sex: str
+    relation: str
+    party_joined: int | None = None
+    mobility: str = Mobility.WALKS
+    phone: str = ""
+
+
+@dataclass
+class Home:
+    community: str
+    building: int
+    unit: int
+    room: str
+    people: list[Person]
+
+
+# The two residents of the report, counted from the reference date.
+def seed_homes(ref: datetime.date) -> list[Home]:
+    """范芝奇 (90, 万达新城) and 王德贵 (95, 宸宜家园, in the Party for over 70 years)."""
+    y = ref.year
+    fan = Person("范芝奇", datetime.date(y - 91, 12, 20), Sex.MALE, HEAD, party_joined=y - 68,
+                 mobility=Mobility.NEEDS_HELP)
+    wang = Person("王德贵", datetime.date(y - 96, 10, 8), Sex.MALE, HEAD, party_joined=y - 71,
+                  mobility=Mobility.NEEDS_HELP)
+    return [
+        Home("万达新城", 3, 2, "301", [fan, Person("刘淑珍", datetime.date(y - 89, 4, 2), Sex.FEMALE, "配偶")]),
+        Home("宸宜家园", 7, 1, "502", [
+            wang,
+            Person("王建国", datetime.date(y - 69, 6, 15), Sex.MALE, "子女", phone="13902261875"),
+            Person("王磊", datetime.date(y - 41, 3, 9), Sex.MALE, "孙子女", phone="13820197342"),
+        ]),
+    ]
+
+
+class Population:
+    """Draws households of plausible people, all from one random.Random(seed)."""
+
+    def __init__(self, seed: int, ref: datetime.date) -> None:
+        self.rng = random.Random(seed)
+        self.ref = ref
+        self.ids: set[str] = set()
+        self.addresses: set[tuple[str, int, int, str]] = set()
+        weights = [random.Random(f"size:{c}").uniform(0.6, 1.4) for c in COMMUNITIES]
+        self.community_cum = list(itertools.accumulate(weights))
+
+    def homes(self) -> Iterator[Home]:
+        """Endless: the report's two homes first, then random ones."""
+        yield from seed_homes(self.ref)
+        while True:
+            yield self._household()
+
+    # -- one household
+
+    def _household(self) -> Home:
+        rng = self.rng
+        band = HEAD_AGES[bisect.bisect(_HEAD_AGE_CUM, rng.random() * _HEAD_AGE_CUM[-1])]
+        age = rng.randint(band[0], band[1])
+        sizes = next(s for limit, s in HOUSEHOLD_SIZES if age < limit)
+        size = rng.choices([n for n, _w in sizes], [w for _n, w in sizes])[0]
+        widowed = size == 1 and age >= 70
+        head_sex = rng.choices([Sex.MALE, Sex.FEMALE], [35, 65] if widowed else [62, 38])[0]
+        family = self._surname()
+        head = self._person(family, age, head_sex, HEAD)
+        people = [head]
+        male_line = family if head_sex == Sex.MALE else ""
+        if size >= 2 and rng.random() < (0.55 if age >= 80 else 0.85):
+            spouse_sex = Sex.FEMALE if head_sex == Sex.MALE else Sex.MALE
+            spouse_age = max(20, age + (rng.randint(-5, 3) if head_sex == Sex.MALE else rng.randint(-3, 5)))
+            spouse = self._person(self._surname(), spouse_age, spouse_sex, "配偶")
+            people.append(spouse)
+            male_line = male_line or spouse.name[0]
+        male_line = male_line or family
+        while len(people) < size:
+            people.append(self._relative(age, family, male_line, people))
+        return Home(*self._address(), people=people)
+
+    def _relative(self, head_age: int, family: str, male_line: str, people: list[Person]) -> Person:
+        rng = self.rng
+        has_parent = any(p.relation == "父母" for p in people)
+        if head_age < 50:
+            if head_age >= 30 and not has_parent and rng.random() < 0.15 and head_age + 24 <= 95:
+                sex = rng.choice([Sex.MALE, Sex.FEMALE])
+                return self._person(family if sex == Sex.MALE else self._surname(),
+                                    head_age + rng.randint(22, 32), sex, "父母")
+            child_age = head_age - rng.randint(22, 36)
+            if child_age < 0:
+                sex = rng.choice([Sex.MALE, Sex.FEMALE])
+                return self._person(family if sex == Sex.MALE else self._surname(),
+                                    head_age + rng.randint(22, 30), sex, "父母")
+            return self._person(male_line, child_age, rng.choice([Sex.MALE, Sex.FEMALE]), "子女")
+        children = sum(p.relation == "子女" for p in people)
+        if children == 0 or (children == 1 and rng.random() < 0.3):
+            return self._person(male_line, head_age - rng.randint(22, 35),
+                                rng.choice([Sex.MALE, Sex.FEMALE]), "子女")
+        return self._person(male_line, max(0, head_age - rng.randint(45, 62)),
+                            rng.choice([Sex.MALE, Sex.FEMALE]), "孙子女")
+
+    def _address(self) -> tuple[str, int, int, str]:
+        rng = self.rng
+        for _attempt in range(8):  # past ~8,000 households a community shares some addresses
+            community = COMMUNITIES[bisect.bisect(self.community_cum, rng.random() * self.community_cum[-1])]
+            building = rng.randint(1, BUILDINGS)
+            floors = 6 if building <= 12 else 18
+            address = (community, building, rng.randint(1, 4), f"{rng.randint(1, floors)}0{rng.randint(1, 4)}")
+            if address not in self.addresses:
+                break
+        self.addresses.add(address)
+        return address
+
+    # -- one person
+
+    def _surname(self) -> str:
+        return _SURNAME_LIST[bisect.bisect(_SURNAME_CUM, self.rng.random() * _SURNAME_CUM[-1])]
+
+    def _person(self, surname: str, age: int, sex: str, relation: str) -> Person:
+        rng = self.rng
+        born = self._birthday(age)
+        chars = GIVEN[(Sex(sex), born.year < 1965)]
+        given = rng.choice(chars) + (rng.choice(chars) if rng.random() < 0.72 else "")
+        person = Person(surname + given, born, sex, relation)
+        if age >= 18 and rng.random() < (0.12 if age >= 60 else 0.06):
+            person.party_joined = min(self.ref.year, born.year + rng.randint(18, min(age, 45)))
+        person.mobility = self._mobility(age)
+        if age >= 16 and rng.random() < (0.55 if age >= 80 else 0.92):
+            person.phone = f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
+        return person
+
+    def _birthday(self, age: int) -> datetime.date:
+        """A birth date of someone `age` years old on the reference date."""
+        ref = self.ref
+        return datetime.date(ref.year - age - 1, 1, 1) + datetime.timedelta(days=self.rng.randrange(365))
+
+    def _mobility(self, age: int) -> str:
+        if age >= 80:
+            weights = (55, 35, 10)
+        elif age >= 70:
+            weights = (90, 8, 2)
+        else:
+            weights = (995, 4, 1)
+        return self.rng.choices([Mobility.WALKS, Mobility.NEEDS_HELP, Mobility.BEDRIDDEN], weights)[0]
+
+    def id_number(self, born: datetime.date, sex: str) -> str:
+        """A valid, unused number: region 120113, the birth date, an odd sequence for men."""
+        for _attempt in range(10_000):
+            sequence = self.rng.randrange(1, 500) * 2 - (0 if sex == Sex.MALE else 1)
+            if sex == Sex.FEMALE:
+                sequence += 1  # even: 2, 4 … 998
+            body = f"{REGION}{born:%Y%m%d}{sequence:03d}"
+            number = body + ric.calc_check_digit(body + "0")
+            if number not in self.ids:
+                self.ids.add(number)
+                return number
+        raise RuntimeError(f"no free ID number left for {born}")
+
+    def status(self, age: int) -> tuple[str, datetime.date | None]:
+        rng = self.rng
+        draw = rng.random()
+        ago = datetime.timedelta(days=rng.randint(1, 600))
+        if draw < 0.02:
+            return Status.AWAY, self.ref - datetime.timedelta(days=rng.randint(1, 180))
+        if draw < 0.026:
+            return Status.MOVED_OUT, self.ref - ago
+        if draw < 0.026 + (0.012 if age >= 80 else 0.002 if age >= 60 else 0):
+            return Status.DECEASED, self.ref - ago
+        return Status.LIVING_HERE, None
+
+
+def _age(born: datetime.date, on: datetime.date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def generate(
+    sub: Subdistrict,
+    count: int,
+    *,
+    seed: int = 1,
+    ref: datetime.date | None = None,
+    progress: Callable[[str], None] = lambda _msg: None,
+) -> int:
+    """Register exactly `count` synthetic residents in the demo subdistrict; return `count`.
+
+    The report's two residents (范芝奇, 王德贵) and their families come first. Households,
+    residents and one REGISTERED timeline entry each are written in bulk, BATCH people at a
+    time, in one transaction.
+    """
+    ref = ref or reference_date()
+    population = Population(seed, ref)
+    communities = {c.name: c for c in Community.objects.filter(subdistrict=sub)}
+    grids = {
+        c.name: list(Grid.objects.filter(community=c).order_by("id")) for c in communities.values()
+    }
+    pinyin_cache: dict[str, tuple[str, str]] = {}
+    summary = _("登记入册")
+    written = 0
+    pending: list[tuple[Household, list[Resident]]] = []
+    pending_people = 0
+    with transaction.atomic():
+        for home in population.homes():
+            if written + pending_people >= count:
+                break
+            community = communities[home.community]
+            community_grids = grids[home.community]
+            grid = community_grids[(home.building - 1) * len(community_grids) // BUILDINGS]
+            household = Household(community=community)
+            members = []
+            for person in home.people[: count - written - pending_people]:
+                age = _age(person.born, ref)
+                status, since = population.status(age)
+                if person.name not in pinyin_cache:
+                    pinyin_cache[person.name] = pinyin_keys(person.name)
+                members.append(Resident(
+                    name=person.name,
+                    name_pinyin=pinyin_cache[person.name][0],
+                    name_initials=pinyin_cache[person.name][1],
+                    id_number=population.id_number(person.born, person.sex),
+                    birth_date=person.born,
+                    sex=person.sex,
+                    phone=person.phone,
+                    community=community,
+                    grid=grid,
+                    building=str(home.building),
+                    building_unit=str(home.unit),
+                    room=home.room,
+                    relation_to_head=person.relation,
+                    mobility=person.mobility,
+                    lives_alone=len(home.people) == 1 and age >= 60,
+                    party_member=person.party_joined is not None,
+                    party_joined_year=person.party_joined,
+                    status=status,
+                    status_since=since,
+                ))
+            pending.append((household, members))
+            pending_people += len(members)
+            if pending_people >= BATCH:
+                written += _write(pending, summary)
+                pending, pending_people = [], 0
+                progress(f"居民 {written}/{count}")
+        if pending:
+            written += _write(pending, summary)
+            progress(f"居民 {written}/{count}")
+    return written
+
+
+def _write(pending: list[tuple[Household, list[Resident]]], summary: str) -> int:
+    households = Household.objects.bulk_create([h for h, _m in pending])
+    residents = []
+    for household, members in zip(households, (m for _h, m in pending), strict=True):
+        for resident in members:
+            resident.household = household
+        residents.extend(members)
+    Resident.objects.bulk_create(residents, batch_size=BATCH)
+    TimelineEntry.objects.bulk_create(
+        [TimelineEntry(resident=r, kind=TimelineKind.REGISTERED, summary=summary) for r in residents],
+        batch_size=BATCH,
+    )
+    heads = Resident.objects.filter(household=OuterRef("pk"), relation_to_head=HEAD).values("pk")[:1]
+    Household.objects.filter(pk__in=[h.pk for h in households]).update(head=Subquery(heads))
+    return len(residents)

@@ -1,0 +1,36 @@
+"""The one scoping rule, applied by every model's `visible_to(user)`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypeVar
+
+from django.db.models import QuerySet
+
+from fangyi.org.roles import Scope
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from fangyi.org.models import Staff
+
+Q = TypeVar("Q", bound=QuerySet)
+
+
+def scoped(qs: Q, user: Staff | AnonymousUser, *, subdistrict: str, community: str, grid: str | None) -> Q:
+    """Narrow `qs` to the rows `user` may see.
+
+    The keyword arguments name the lookups from the model to the user's posting: e.g.
+    for residents `subdistrict="community__subdistrict_id", community="community_id",
+    grid="grid_id"`. A model that has no grid (`grid=None`) shows a grid worker the
+    rows of their grid's community. Anonymous users see nothing; superusers all.
+    """
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    scope = user.scope
+    if scope == Scope.GRID and grid is not None:
+        return qs.filter(**{grid: user.grid_id})
+    if scope in (Scope.GRID, Scope.COMMUNITY):
+        return qs.filter(**{community: user.community_id})
+    return qs.filter(**{subdistrict: user.subdistrict_id})
