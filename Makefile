@@ -37,8 +37,8 @@ demo: install
 	  $(VENV)/bin/gunicorn fangyi.wsgi -b 127.0.0.1:$(PORT) -w 2 --threads 4 --access-logfile - 
 
 lint: install-test
-	$(VENV)/bin/ruff check fangyi tests bench
-	$(VENV)/bin/ruff format --check fangyi tests bench
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 typecheck: install-test
 	$(VENV)/bin/mypy fangyi
