@@ -63,7 +63,13 @@ def org_edit(request: AuthedRequest, kind: str, pk: int | None = None) -> HttpRe
 
 @require(Perm.MANAGE_STAFF)
 def staff_list(request: AuthedRequest) -> HttpResponse:
-    staff = Staff.objects.visible_to(request.user).select_related("community", "grid", "unit", "site")
+    staff = Staff.objects.visible_to(request.user).select_related(
+        # A grid prints as "community grid": fetch its community too.
+        "community",
+        "grid__community",
+        "unit",
+        "site",
+    )
     return render(request, "org/staff_list.html", {"staff": staff.order_by("role", "username")})
 
 
