@@ -114,7 +114,10 @@ class ResidentFilterForm(forms.Form):
 
     def apply(self, qs):
         """Narrow a scoped resident queryset by the valid filters (invalid ones are ignored)."""
-        data = self.cleaned_data if self.is_valid() else {}
+        if not self.is_bound:
+            return qs
+        self.is_valid()  # cleaned_data then holds the valid fields only
+        data = self.cleaned_data
         if data.get("community"):
             qs = qs.filter(community=data["community"])
         if data.get("grid"):
