@@ -23,12 +23,22 @@ def id_number(born: datetime.date, *, male: bool = True, region: str = "120113")
     return body + ric.calc_check_digit(body + "0")
 
 
-def make_resident(community: Community, grid: Grid | None = None, *, name: str = "范芝奇",
-                  born: datetime.date = datetime.date(1932, 5, 6), male: bool = True,
-                  actor: Staff | None = None, **fields) -> Resident:
+def make_resident(
+    community: Community,
+    grid: Grid | None = None,
+    *,
+    name: str = "范芝奇",
+    born: datetime.date = datetime.date(1932, 5, 6),
+    male: bool = True,
+    actor: Staff | None = None,
+    **fields,
+) -> Resident:
     resident = Resident(
-        name=name, id_number=fields.pop("id_number", None) or id_number(born, male=male),
-        community=community, grid=grid, **fields,
+        name=name,
+        id_number=fields.pop("id_number", None) or id_number(born, male=male),
+        community=community,
+        grid=grid,
+        **fields,
     )
     return register_resident(resident, actor)
 
@@ -51,8 +61,12 @@ def make_org() -> dict:
 
 # Where each role is posted in the base fixture: community A, grid A1.
 def make_staff(org: dict, role: Role, username: str | None = None) -> Staff:
-    staff = Staff(username=username or role.value, role=role, subdistrict=org["subdistrict"],
-                  display_name=str(role.label))
+    staff = Staff(
+        username=username or role.value,
+        role=role,
+        subdistrict=org["subdistrict"],
+        display_name=str(role.label),
+    )
     if role in (Role.COMMUNITY_SECRETARY, Role.COMMUNITY_WORKER, Role.SECONDED_CADRE):
         staff.community = org["a"]
     if role == Role.GRID_WORKER:
