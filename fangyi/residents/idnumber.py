@@ -37,7 +37,8 @@ def normalise(raw: object) -> str:
     number = clean(str(raw))
     if not number:
         raise ValidationError(_("身份证号不能为空。"), code="required")
-    if _SCIENTIFIC.match(number):
+    # Before cleaning: clean() drops the decimal point of 1.20113E+17.
+    if _SCIENTIFIC.match(unicodedata.normalize("NFKC", str(raw)).strip()):
         raise ValidationError(
             _("身份证号被表格存成了数字（科学计数法），后几位已丢失；请把该列设为“文本”格式后重新填写。"),
             code="stored_as_number",
