@@ -34,7 +34,7 @@ def normalise(raw: object) -> str:
             _("身份证号被表格存成了数字，后几位已丢失；请把该列设为“文本”格式后重新填写。"),
             code="stored_as_number",
         )
-    number = clean(str(raw))
+    number = clean("" if raw is None else str(raw))
     if not number:
         raise ValidationError(_("身份证号不能为空。"), code="required")
     # Before cleaning: clean() drops the decimal point of 1.20113E+17.
