@@ -26,6 +26,9 @@ def normalise(raw: object) -> str:
         raise ValidationError(_("电话号码“%(v)s”无法识别。") % {"v": text}, code="phone") from exc
     if not phonenumbers.is_valid_number(parsed):
         raise ValidationError(_("电话号码“%(v)s”不是有效的手机号或固定电话。") % {"v": text}, code="phone")
+    if parsed.country_code != 86:
+        # Abroad (family overseas): the national form would drop the country code.
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
     if phonenumbers.number_type(parsed) in (
         phonenumbers.PhoneNumberType.MOBILE,
