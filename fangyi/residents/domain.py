@@ -36,9 +36,38 @@ TRACKED_FIELDS = (
 PERSONAL_FIELDS = {"id_number", "phone"}
 
 
+# Characters read differently as a surname than in words: people search 曾国藩 by "zgf",
+# not by pypinyin's everyday reading "cgf".
+SURNAME_READINGS = {
+    "曾": "zeng",
+    "翟": "zhai",
+    "单": "shan",
+    "解": "xie",
+    "仇": "qiu",
+    "区": "ou",
+    "朴": "piao",
+    "查": "zha",
+    "盖": "ge",
+    "缪": "miao",
+    "覃": "qin",
+    "种": "chong",
+    "阚": "kan",
+    "薄": "bo",
+    "召": "shao",
+    "员": "yun",
+    "折": "she",
+    "都": "du",
+}
+
+
 def pinyin_keys(name: str) -> tuple[str, str]:
-    """Full pinyin and initials of a name, lower case without tones: 范芝奇 → (fanzhiqi, fzq)."""
+    """Full pinyin and initials of a name, lower case without tones: 范芝奇 → (fanzhiqi, fzq).
+
+    The first character is read as a surname: 曾国藩 → (zengguofan, zgf).
+    """
     syllables = lazy_pinyin(name, style=Style.NORMAL, errors="ignore")
+    if name[:1] in SURNAME_READINGS and syllables:
+        syllables[0] = SURNAME_READINGS[name[0]]
     full = "".join(syllables).lower()
     initials = "".join(s[0] for s in syllables if s).lower()
     return full, initials
