@@ -55,7 +55,14 @@ def unauthorized(request, exc):
 
 @api.exception_handler(ValidationError)
 def invalid(request, exc: ValidationError):
-    return api.create_response(request, {"message": _("请求内容有误。"), "errors": exc.errors}, status=422)
+    """Errors by field name, the same shape as the form errors the endpoints return."""
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        # loc is ("body", "payload", "id_number") or ("query", "page"): keep the field.
+        loc = [str(part) for part in error.get("loc", ())]
+        field = ".".join(loc[2:] if loc[:1] == ["body"] else loc[1:]) or "__all__"
+        errors.setdefault(field, []).append(error.get("msg", ""))
+    return api.create_response(request, {"message": _("请求内容有误。"), "errors": errors}, status=422)
 
 
 api.add_router("/residents", "fangyi.api.residents.router")
