@@ -42,10 +42,9 @@ CITY = "天津市"
 REGION = "120113"  # 天津市北辰区, the first six digits of an ID number issued there
 
 # The three communities the news report names come first; the other twenty are invented.
-COMMUNITIES = (
-    "万达新城", "宸宜家园", "万科新城", "普东里", "东旺家园", "普济河东里", "宜白里", "辰昌里",
-    "辰兴家园", "刘园西里", "果园新里", "引河里", "龙泉新苑", "瑞景新苑", "佳宁苑", "红旗里",
-    "永泰家园", "新华里", "柳园里", "北辰嘉园", "盛和家园", "宝翠花园", "荣华里",
+COMMUNITIES = tuple(
+    "万达新城 宸宜家园 万科新城 普东里 东旺家园 普济河东里 宜白里 辰昌里 辰兴家园 刘园西里 果园新里 "
+    "引河里 龙泉新苑 瑞景新苑 佳宁苑 红旗里 永泰家园 新华里 柳园里 北辰嘉园 盛和家园 宝翠花园 荣华里".split()
 )
 GRID_NUMERALS = "一二三四五六"
 HEALTH_CENTER = "普东街社区卫生服务中心"
@@ -159,7 +158,9 @@ def reset_accounts(sub: Subdistrict) -> list[tuple[Account, str]]:
         staff.role = account.role
         staff.display_name = account.display_name
         staff.subdistrict = sub
-        staff.community = Community.objects.get(subdistrict=sub, name=account.community) if account.community else None
+        staff.community = (
+            Community.objects.get(subdistrict=sub, name=account.community) if account.community else None
+        )
         staff.grid = Grid.objects.get(community=staff.community, name=account.grid) if account.grid else None
         staff.unit = Unit.objects.get(subdistrict=sub, name=account.unit) if account.unit else None
         staff.site = Site.objects.get(subdistrict=sub, name=account.site) if account.site else None
@@ -175,16 +176,15 @@ def reset_accounts(sub: Subdistrict) -> list[tuple[Account, str]]:
 
 # ---------------------------------------------------------------- people
 
-# Share in the population of North China, per mille-ish; only the proportions matter.
+# Surname and its weight (roughly per mille of the population of North China).
 SURNAMES = {
-    "王": 71, "李": 70, "张": 67, "刘": 54, "陈": 46, "杨": 31, "赵": 23, "黄": 22, "周": 21,
-    "吴": 20, "徐": 17, "孙": 15, "胡": 13, "朱": 12, "高": 12, "林": 12, "何": 12, "郭": 11,
-    "马": 11, "罗": 9, "梁": 8, "宋": 8, "郑": 8, "谢": 7, "韩": 7, "唐": 6, "冯": 6, "于": 6,
-    "董": 5, "肖": 5, "程": 5, "曹": 5, "袁": 5, "邓": 5, "许": 5, "傅": 4, "沈": 4, "彭": 4,
-    "吕": 4, "苏": 4, "卢": 4, "蒋": 4, "蔡": 4, "贾": 3, "丁": 3, "魏": 3, "薛": 3, "叶": 3,
-    "阎": 3, "潘": 3, "杜": 3, "戴": 2, "夏": 2, "钟": 2, "田": 2, "任": 2, "姜": 2, "范": 2,
-    "方": 2, "石": 2, "姚": 2, "崔": 2, "康": 2, "孟": 2, "侯": 2, "邵": 2, "白": 2, "郝": 2,
-    "孔": 2, "毛": 2, "常": 2, "武": 2, "乔": 2, "贺": 2, "尹": 2, "齐": 2, "穆": 1, "付": 1,
+    entry[0]: int(entry[1:])
+    for entry in (
+        "王71 李70 张67 刘54 陈46 杨31 赵23 黄22 周21 吴20 徐17 孙15 胡13 朱12 高12 林12 何12 "
+        "郭11 马11 罗9 梁8 宋8 郑8 谢7 韩7 唐6 冯6 于6 董5 肖5 程5 曹5 袁5 邓5 许5 傅4 沈4 彭4 吕4 苏4 "
+        "卢4 蒋4 蔡4 贾3 丁3 魏3 薛3 叶3 阎3 潘3 杜3 戴2 夏2 钟2 田2 任2 姜2 范2 方2 石2 姚2 崔2 康2 "
+        "孟2 侯2 邵2 白2 郝2 孔2 毛2 常2 武2 乔2 贺2 尹2 齐2 穆1 付1"
+    ).split()
 }
 _SURNAME_LIST = list(SURNAMES)
 _SURNAME_CUM = list(itertools.accumulate(SURNAMES.values()))
@@ -200,8 +200,16 @@ GIVEN = {
 # Age of the head of household, by bands of years (low, high, weight): heads are adults;
 # children, parents and grandchildren follow from the head's age (see _household).
 HEAD_AGES = (
-    (20, 29, 10), (30, 39, 21), (40, 49, 19), (50, 59, 19), (60, 69, 15), (70, 79, 8),
-    (80, 89, 3.6), (90, 94, 0.7), (95, 99, 0.14), (100, 102, 0.02),
+    (20, 29, 10),
+    (30, 39, 21),
+    (40, 49, 19),
+    (50, 59, 19),
+    (60, 69, 16),
+    (70, 79, 8.5),
+    (80, 89, 3.6),
+    (90, 94, 0.7),
+    (95, 99, 0.12),
+    (100, 101, 0.005),
 )
 _HEAD_AGE_CUM = list(itertools.accumulate(w for _lo, _hi, w in HEAD_AGES))
 
@@ -232,23 +240,50 @@ class Home:
     unit: int
     room: str
     people: list[Person]
+    from_report: bool = False  # the report's people stay living here, whatever the dice say
 
 
 # The two residents of the report, counted from the reference date.
 def seed_homes(ref: datetime.date) -> list[Home]:
     """范芝奇 (90, 万达新城) and 王德贵 (95, 宸宜家园, in the Party for over 70 years)."""
     y = ref.year
-    fan = Person("范芝奇", datetime.date(y - 91, 12, 20), Sex.MALE, HEAD, party_joined=y - 68,
-                 mobility=Mobility.NEEDS_HELP)
-    wang = Person("王德贵", datetime.date(y - 96, 10, 8), Sex.MALE, HEAD, party_joined=y - 71,
-                  mobility=Mobility.NEEDS_HELP)
+    fan = Person(
+        "范芝奇",
+        datetime.date(y - 91, 12, 20),
+        Sex.MALE,
+        HEAD,
+        party_joined=y - 68,
+        mobility=Mobility.NEEDS_HELP,
+    )
+    wang = Person(
+        "王德贵",
+        datetime.date(y - 96, 12, 26),
+        Sex.MALE,
+        HEAD,
+        party_joined=y - 71,
+        mobility=Mobility.NEEDS_HELP,
+    )
     return [
-        Home("万达新城", 3, 2, "301", [fan, Person("刘淑珍", datetime.date(y - 89, 4, 2), Sex.FEMALE, "配偶")]),
-        Home("宸宜家园", 7, 1, "502", [
-            wang,
-            Person("王建国", datetime.date(y - 69, 6, 15), Sex.MALE, "子女", phone="13902261875"),
-            Person("王磊", datetime.date(y - 41, 3, 9), Sex.MALE, "孙子女", phone="13820197342"),
-        ]),
+        Home(
+            "万达新城",
+            3,
+            2,
+            "301",
+            [fan, Person("刘淑珍", datetime.date(y - 89, 4, 2), Sex.FEMALE, "配偶")],
+            from_report=True,
+        ),
+        Home(
+            "宸宜家园",
+            7,
+            1,
+            "502",
+            [
+                wang,
+                Person("王建国", datetime.date(y - 69, 6, 15), Sex.MALE, "子女", phone="13902261875"),
+                Person("王磊", datetime.date(y - 41, 3, 9), Sex.MALE, "孙子女", phone="13820197342"),
+            ],
+            from_report=True,
+        ),
     ]
 
 
@@ -285,7 +320,8 @@ class Population:
         male_line = family if head_sex == Sex.MALE else ""
         if size >= 2 and rng.random() < (0.55 if age >= 80 else 0.85):
             spouse_sex = Sex.FEMALE if head_sex == Sex.MALE else Sex.MALE
-            spouse_age = max(20, age + (rng.randint(-5, 3) if head_sex == Sex.MALE else rng.randint(-3, 5)))
+            spouse_age = age + (rng.randint(-5, 3) if head_sex == Sex.MALE else rng.randint(-3, 5))
+            spouse_age = min(max(20, spouse_age), 100)
             spouse = self._person(self._surname(), spouse_age, spouse_sex, "配偶")
             people.append(spouse)
             male_line = male_line or spouse.name[0]
@@ -298,22 +334,20 @@ class Population:
         rng = self.rng
         has_parent = any(p.relation == "父母" for p in people)
         if head_age < 50:
-            if head_age >= 30 and not has_parent and rng.random() < 0.15 and head_age + 24 <= 95:
-                sex = rng.choice([Sex.MALE, Sex.FEMALE])
-                return self._person(family if sex == Sex.MALE else self._surname(),
-                                    head_age + rng.randint(22, 32), sex, "父母")
             child_age = head_age - rng.randint(22, 36)
-            if child_age < 0:
+            if child_age < 0 or (head_age >= 30 and not has_parent and rng.random() < 0.15):
                 sex = rng.choice([Sex.MALE, Sex.FEMALE])
-                return self._person(family if sex == Sex.MALE else self._surname(),
-                                    head_age + rng.randint(22, 30), sex, "父母")
+                surname = family if sex == Sex.MALE else self._surname()
+                return self._person(surname, head_age + rng.randint(22, 32), sex, "父母")
             return self._person(male_line, child_age, rng.choice([Sex.MALE, Sex.FEMALE]), "子女")
         children = sum(p.relation == "子女" for p in people)
         if children == 0 or (children == 1 and rng.random() < 0.3):
-            return self._person(male_line, head_age - rng.randint(22, 35),
-                                rng.choice([Sex.MALE, Sex.FEMALE]), "子女")
-        return self._person(male_line, max(0, head_age - rng.randint(45, 62)),
-                            rng.choice([Sex.MALE, Sex.FEMALE]), "孙子女")
+            return self._person(
+                male_line, head_age - rng.randint(22, 35), rng.choice([Sex.MALE, Sex.FEMALE]), "子女"
+            )
+        return self._person(
+            male_line, max(0, head_age - rng.randint(45, 62)), rng.choice([Sex.MALE, Sex.FEMALE]), "孙子女"
+        )
 
     def _address(self) -> tuple[str, int, int, str]:
         rng = self.rng
@@ -321,7 +355,12 @@ class Population:
             community = COMMUNITIES[bisect.bisect(self.community_cum, rng.random() * self.community_cum[-1])]
             building = rng.randint(1, BUILDINGS)
             floors = 6 if building <= 12 else 18
-            address = (community, building, rng.randint(1, 4), f"{rng.randint(1, floors)}0{rng.randint(1, 4)}")
+            address = (
+                community,
+                building,
+                rng.randint(1, 4),
+                f"{rng.randint(1, floors)}0{rng.randint(1, 4)}",
+            )
             if address not in self.addresses:
                 break
         self.addresses.add(address)
@@ -348,7 +387,7 @@ class Population:
     def _birthday(self, age: int) -> datetime.date:
         """A birth date of someone `age` years old on the reference date."""
         ref = self.ref
-        return datetime.date(ref.year - age - 1, 1, 1) + datetime.timedelta(days=self.rng.randrange(365))
+        return datetime.date(ref.year - age - 1, 1, 2) + datetime.timedelta(days=self.rng.randrange(365))
 
     def _mobility(self, age: int) -> str:
         if age >= 80:
@@ -362,9 +401,8 @@ class Population:
     def id_number(self, born: datetime.date, sex: str) -> str:
         """A valid, unused number: region 120113, the birth date, an odd sequence for men."""
         for _attempt in range(10_000):
-            sequence = self.rng.randrange(1, 500) * 2 - (0 if sex == Sex.MALE else 1)
-            if sex == Sex.FEMALE:
-                sequence += 1  # even: 2, 4 … 998
+            # The last digit of the sequence is odd for men (1 … 999), even for women (2 … 998).
+            sequence = self.rng.randrange(500) * 2 + 1 if sex == Sex.MALE else self.rng.randrange(1, 500) * 2
             body = f"{REGION}{born:%Y%m%d}{sequence:03d}"
             number = body + ric.calc_check_digit(body + "0")
             if number not in self.ids:
@@ -406,9 +444,7 @@ def generate(
     ref = ref or reference_date()
     population = Population(seed, ref)
     communities = {c.name: c for c in Community.objects.filter(subdistrict=sub)}
-    grids = {
-        c.name: list(Grid.objects.filter(community=c).order_by("id")) for c in communities.values()
-    }
+    grids = {c.name: list(Grid.objects.filter(community=c).order_by("id")) for c in communities.values()}
     pinyin_cache: dict[str, tuple[str, str]] = {}
     summary = _("登记入册")
     written = 0
@@ -421,34 +457,37 @@ def generate(
             community = communities[home.community]
             community_grids = grids[home.community]
             grid = community_grids[(home.building - 1) * len(community_grids) // BUILDINGS]
-            household = Household(community=community)
+            household = Household(community_id=community.pk)
             members = []
-            for person in home.people[: count - written - pending_people]:
+            people = home.people[: count - written - pending_people]
+            for person in people:
                 age = _age(person.born, ref)
-                status, since = population.status(age)
+                status, since = (Status.LIVING_HERE, None) if home.from_report else population.status(age)
                 if person.name not in pinyin_cache:
                     pinyin_cache[person.name] = pinyin_keys(person.name)
-                members.append(Resident(
-                    name=person.name,
-                    name_pinyin=pinyin_cache[person.name][0],
-                    name_initials=pinyin_cache[person.name][1],
-                    id_number=population.id_number(person.born, person.sex),
-                    birth_date=person.born,
-                    sex=person.sex,
-                    phone=person.phone,
-                    community=community,
-                    grid=grid,
-                    building=str(home.building),
-                    building_unit=str(home.unit),
-                    room=home.room,
-                    relation_to_head=person.relation,
-                    mobility=person.mobility,
-                    lives_alone=len(home.people) == 1 and age >= 60,
-                    party_member=person.party_joined is not None,
-                    party_joined_year=person.party_joined,
-                    status=status,
-                    status_since=since,
-                ))
+                members.append(
+                    Resident(
+                        name=person.name,
+                        name_pinyin=pinyin_cache[person.name][0],
+                        name_initials=pinyin_cache[person.name][1],
+                        id_number=population.id_number(person.born, person.sex),
+                        birth_date=person.born,
+                        sex=person.sex,
+                        phone=person.phone,
+                        community_id=community.pk,
+                        grid_id=grid.pk,
+                        building=str(home.building),
+                        building_unit=str(home.unit),
+                        room=home.room,
+                        relation_to_head=person.relation,
+                        mobility=person.mobility,
+                        lives_alone=len(people) == 1 and age >= 60,
+                        party_member=person.party_joined is not None,
+                        party_joined_year=person.party_joined,
+                        status=status,
+                        status_since=since,
+                    )
+                )
             pending.append((household, members))
             pending_people += len(members)
             if pending_people >= BATCH:
@@ -466,11 +505,11 @@ def _write(pending: list[tuple[Household, list[Resident]]], summary: str) -> int
     residents = []
     for household, members in zip(households, (m for _h, m in pending), strict=True):
         for resident in members:
-            resident.household = household
+            resident.household_id = household.pk
         residents.extend(members)
     Resident.objects.bulk_create(residents, batch_size=BATCH)
     TimelineEntry.objects.bulk_create(
-        [TimelineEntry(resident=r, kind=TimelineKind.REGISTERED, summary=summary) for r in residents],
+        [TimelineEntry(resident_id=r.pk, kind=TimelineKind.REGISTERED, summary=summary) for r in residents],
         batch_size=BATCH,
     )
     heads = Resident.objects.filter(household=OuterRef("pk"), relation_to_head=HEAD).values("pk")[:1]
