@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from fangyi.api.models import ApiToken, digest
@@ -51,6 +51,13 @@ def unauthorized(request, exc):
     return api.create_response(
         request, {"message": _("需要有效的令牌（Authorization: Bearer …）。")}, status=401
     )
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    # ninja raises HttpError(400) for a body it cannot parse, with an English "detail".
+    message = _("请求内容不是有效的 JSON。") if exc.status_code == 400 else exc.message
+    return api.create_response(request, {"message": message}, status=exc.status_code)
 
 
 @api.exception_handler(ValidationError)
