@@ -16,6 +16,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", set_language, name="set_language"),
     path("residents/", include("fangyi.residents.urls")),
+    path("sheets/", include("fangyi.sheets.urls")),
     path("org/", include("fangyi.org.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -1,0 +1,122 @@
+"""Import jobs from the pages: check (preview) an upload, then import it on confirmation.
+
+Both steps run inline for small files and in the background worker for large ones;
+either way they call `check()` and `commit()` here with the job's id.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fangyi.org.models import Community, Staff
+from fangyi.sheets import pipeline, progress
+from fangyi.sheets.kinds import Context, get_kind
+from fangyi.sheets.limits import limit
+from fangyi.sheets.models import ImportJob, JobState
+from fangyi.sheets.reader import SheetError
+
+log = logging.getLogger(__name__)
+FAILURE = _("导入时出错，数据库没有任何改动。请稍后重试；如果仍然出错，请联系管理员。")
+
+
+def create(kind: str, upload: UploadedFile, user: Staff, community: Community | None) -> ImportJob:
+    """Store an upload and queue its check (inline when small, else for the worker)."""
+    purge_old()
+    job = ImportJob(
+        kind=kind,
+        original_name=(upload.name or "")[:200],
+        size=upload.size or 0,
+        community=community,
+        created_by=user,
+        background=(upload.size or 0) > limit("FANGYI_IMPORT_INLINE_BYTES"),
+    )
+    job.file.save(f"{kind}.upload", upload, save=False)
+    job.save()
+    _start(job, JobState.CHECK_QUEUED)
+    return job
+
+
+def confirm(job: ImportJob) -> bool:
+    """Queue the import of a checked job; False when it was not waiting for confirmation
+    (a second click, or another tab got there first)."""
+    claimed = ImportJob.objects.filter(pk=job.pk, state=JobState.CHECKED).update(state=JobState.IMPORT_QUEUED)
+    if claimed:
+        job.state = JobState.IMPORT_QUEUED
+        _start(job, JobState.IMPORT_QUEUED)
+    return bool(claimed)
+
+
+def _start(job: ImportJob, state: JobState) -> None:
+    from fangyi.sheets import tasks
+
+    step = tasks.check_import if state == JobState.CHECK_QUEUED else tasks.commit_import
+    if job.background:
+        step.enqueue(job.pk)
+    else:
+        (check if state == JobState.CHECK_QUEUED else commit)(job.pk)
+        job.refresh_from_db()
+
+
+def check(job_id: int) -> None:
+    _run(job_id, dry_run=True)
+
+
+def commit(job_id: int) -> None:
+    _run(job_id, dry_run=False)
+
+
+def _run(job_id: int, *, dry_run: bool) -> None:
+    job = ImportJob.objects.select_related("created_by", "community").filter(pk=job_id).first()
+    expected = JobState.CHECK_QUEUED if dry_run else JobState.IMPORT_QUEUED
+    if job is None or job.state != expected:
+        return
+    running = JobState.CHECKING if dry_run else JobState.IMPORTING
+    ImportJob.objects.filter(pk=job.pk).update(state=running)
+    ctx = Context(actor=job.created_by, source=job.original_name, options={"community": job.community})
+    progress.write(job.pk, 0, 0.0)
+    try:
+        outcome = pipeline.run(
+            job.file.path,
+            get_kind(job.kind),
+            ctx,
+            dry_run=dry_run,
+            name=job.original_name,
+            progress=lambda rows, fraction: progress.write(job.pk, rows, fraction),
+        )
+    except SheetError as exc:
+        _finish(job, JobState.FAILED, message=exc.message)
+        job.file.delete(save=True)
+        return
+    except Exception:
+        log.exception("import job %s failed", job.pk)
+        _finish(job, JobState.FAILED, message=str(FAILURE))
+        return
+    finally:
+        progress.clear(job.pk)
+    _finish(job, JobState.CHECKED if dry_run else JobState.DONE, result=outcome.as_json())
+
+
+def _finish(job: ImportJob, state: JobState, *, message: str = "", result: dict | None = None) -> None:
+    job.state, job.message = state, message
+    if result is not None:
+        job.result = result
+        job.summary = {k: n for k, n in result.items() if isinstance(n, int) and not isinstance(n, bool)}
+    job.finished_at = timezone.now() if state in (JobState.DONE, JobState.FAILED) else None
+    job.save(update_fields=["state", "message", "result", "summary", "finished_at"])
+
+
+def purge_old() -> int:
+    """Delete uploads (files and records) older than FANGYI_IMPORT_KEEP_DAYS: they hold
+    personal data that has no use once imported."""
+    cutoff = timezone.now() - datetime.timedelta(days=limit("FANGYI_IMPORT_KEEP_DAYS"))
+    old = list(ImportJob.objects.filter(created_at__lt=cutoff).only("id", "file"))
+    for job in old:
+        if job.file:
+            job.file.delete(save=False)
+    ImportJob.objects.filter(pk__in=[j.pk for j in old]).delete()
+    return len(old)

@@ -1,0 +1,174 @@
+"""Import kinds: what a spreadsheet of residents (later doses, people under measures,
+volunteers …) contains, how each row is checked, matched and written.
+
+A kind declares its fields (with the header synonyms people use), its natural key,
+a per-row check, and how to find and write rows; the pipeline does everything else.
+Apps register their kinds with `register()` from their AppConfig.ready().
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+
+from fangyi.sheets.headers import header_keys
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from fangyi.org.models import Staff
+    from fangyi.sheets.headers import Header
+
+# Returned by Kind.existing() for a key held by a row the user may not see.
+FOREIGN = object()
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: Any  # the header written in templates and exports (lazy translation)
+    synonyms: tuple[str, ...] = ()
+    parse: Callable[[Any], Any] | None = None  # None: a column known but not imported
+    required: bool = False
+    example: Any = ""
+    as_text: bool = False  # ID numbers and phones: text cells, never numbers
+    width: int = 12
+    note: Any = ""  # for a column not imported: why
+    options: tuple[Any, ...] = ()  # offered as a drop-down in the import template
+
+
+@dataclass
+class Issue:
+    """A rejected value or a warning: the row as the spreadsheet shows it (None for the
+    whole file), the column header as written, the value as read, the reason."""
+
+    row: int | None
+    column: str
+    value: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "value": self.value, "message": self.message}
+
+
+class RowError(Exception):
+    """Raised by Kind.check(): [(field name, message), …] for one row."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+@dataclass
+class Context:
+    """Who imports, from which file, with which options; kinds keep their lookups in `state`."""
+
+    actor: Staff | None  # None: the command line, acting for the whole installation
+    source: str  # the file's name, for the timeline
+    options: dict[str, Any] = field(default_factory=dict)
+    state: dict[str, Any] = field(default_factory=dict)
+    warnings: list[Issue] = field(default_factory=list)
+
+    def warn(self, row: int | None, column: str, value: str, message: str) -> None:
+        self.warnings.append(Issue(row, column, value, message))
+
+
+@dataclass
+class Column:
+    """One column of an export."""
+
+    label: Any
+    value: Callable[[Any], Any]
+    as_text: bool = False
+    width: int = 12
+
+
+class Kind:
+    """Subclass and register one instance per kind of spreadsheet."""
+
+    name: str = ""
+    label: Any = ""
+    key: str = ""
+    fields: tuple[Field, ...] = ()
+
+    def __init__(self) -> None:
+        self.by_name = {f.name: f for f in self.fields}
+        self.synonyms: dict[str, str] = {}
+        for f in self.fields:
+            for word in (str(f.label), *f.synonyms):
+                for k in header_keys(word):
+                    self.synonyms.setdefault(k, f.name)
+
+    def prepare(self, ctx: Context, header: Header) -> None:
+        """Load what the rows will be checked against; raise SheetError if the file
+        cannot be imported at all (e.g. a column the kind cannot do without)."""
+
+    def check(self, values: dict[str, Any], ctx: Context, row: int) -> dict[str, Any]:
+        """Check one row's parsed values together; return them ready to match and write."""
+        return values
+
+    def existing(self, keys: list[Any], ctx: Context) -> dict[Any, Any]:
+        """Stored rows for these keys: key → row, or FOREIGN when the user may not see it."""
+        raise NotImplementedError
+
+    def changes(self, current: Any, values: dict[str, Any]) -> dict[str, Any]:
+        """The attributes a stored row would take from `values` (empty: unchanged)."""
+        raise NotImplementedError
+
+    def write(self, ctx: Context, new: list[dict[str, Any]], changed: list[tuple[Any, dict]]) -> None:
+        """Create and update rows, each with its timeline entry. Called inside the
+        import's transaction."""
+        raise NotImplementedError
+
+    foreign_message: Any = ""
+    view_perm: Any = None  # Perm needed to export
+    edit_perm: Any = None  # Perm needed to import
+
+    def export_queryset(self, request: Any) -> QuerySet:
+        """The rows to export: for a request, the list page's rows (its scope and
+        filters); for None (the command line), every row."""
+        raise NotImplementedError
+
+    def in_community(self, queryset: QuerySet, community: Any) -> QuerySet:
+        return queryset.filter(community=community)
+
+    def export_columns(self, unmasked: bool) -> list[Column]:
+        raise NotImplementedError
+
+    def export_rows(self, queryset: QuerySet) -> Iterator[Any]:
+        return queryset.iterator(chunk_size=2000)
+
+    def imported_fields(self) -> Iterable[Field]:
+        return (f for f in self.fields if f.parse is not None)
+
+    def check_value(self, f: Field, raw: Any) -> Any:
+        """Parse one cell; ValidationError carries the reason."""
+        assert f.parse is not None
+        return f.parse(raw)
+
+
+_REGISTRY: dict[str, Kind] = {}
+
+
+def register(kind: Kind) -> Kind:
+    _REGISTRY[kind.name] = kind
+    return kind
+
+
+def get_kind(name: str) -> Kind:
+    """The registered kind called `name`; LookupError if there is none."""
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise LookupError(name) from None
+
+
+def all_kinds() -> list[Kind]:
+    return list(_REGISTRY.values())
+
+
+def message_of(exc: ValidationError) -> str:
+    return "；".join(str(m) for m in exc.messages)

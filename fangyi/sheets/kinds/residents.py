@@ -1,0 +1,426 @@
+"""The resident register as a spreadsheet: one row per resident, matched by ID number."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from fangyi.org.models import Community, Grid
+from fangyi.org.roles import Perm, Scope
+from fangyi.residents import domain, idnumber, phone
+from fangyi.residents.models import Mobility, Resident, Sex, Status, TimelineEntry, TimelineKind
+from fangyi.sheets import values as v
+from fangyi.sheets.headers import Header, header_key
+from fangyi.sheets.kinds import FOREIGN, Column, Context, Field, Kind, RowError, register
+from fangyi.sheets.reader import SheetError
+
+_NUMERALS = dict(
+    zip("一二三四五六七八九十", ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"], strict=True)
+)
+
+
+def _id_number(raw: Any) -> str | None:
+    if v.is_blank(raw):
+        return None
+    if isinstance(raw, datetime.date | datetime.time | datetime.timedelta):
+        raise ValidationError(_("身份证号被表格当成了日期；请把该列设为“文本”格式后重新填写。"))
+    if isinstance(raw, bool):
+        raise ValidationError(_("身份证号不能是“是/否”。"))
+    return idnumber.normalise(raw)
+
+
+def _phone(raw: Any) -> str | None:
+    if v.is_blank(raw):
+        return None
+    if isinstance(raw, datetime.date | datetime.time | datetime.timedelta | bool):
+        raise ValidationError(_("电话号码被表格当成了日期或其他格式；请把该列设为“文本”格式。"))
+    return phone.normalise(raw) or None
+
+
+def _words(choices: type, extra: dict[str, str]) -> dict[str, str]:
+    words = {str(label): value for value, label in choices.choices}
+    words.update({value: value for value in choices.values})
+    words.update(extra)
+    return words
+
+
+def _labels(choices: type) -> str:
+    return "、".join(str(label) for label in choices.labels)
+
+
+YES_NO = (_l("是"), _l("否"))
+FIELDS = (
+    Field("serial", _l("序号"), ("编号", "no", "序", "顺序号")),
+    Field(
+        "name",
+        _l("姓名"),
+        ("居民姓名", "人员姓名", "名字", "老人姓名", "户主姓名及成员"),
+        v.name,
+        required=True,
+        example="范芝奇",
+        width=10,
+    ),
+    Field(
+        "id_number",
+        _l("身份证号"),
+        (
+            "身份证号码",
+            "公民身份号码",
+            "证件号码",
+            "身份证",
+            "证件号",
+            "身份证件号码",
+            "身份号码",
+            "居民身份证号码",
+        ),
+        _id_number,
+        required=True,
+        example="120113193205061234",
+        as_text=True,
+        width=22,
+    ),
+    Field(
+        "sex",
+        _l("性别"),
+        (),
+        v.choice(_words(Sex, {"男性": "M", "女性": "F", "male": "M", "female": "F"}), _labels(Sex)),
+        example="男",
+        width=6,
+        options=tuple(Sex.labels),
+    ),
+    Field("age", _l("年龄"), ("周岁", "年龄岁"), note=_l("由身份证号推算")),
+    Field("birth_date", _l("出生日期"), ("出生年月", "出生年月日", "生日"), note=_l("由身份证号推算")),
+    Field(
+        "phone",
+        _l("联系电话"),
+        ("手机号", "手机号码", "电话", "电话号码", "联系方式", "本人电话", "手机", "联系手机"),
+        _phone,
+        example="13812345678",
+        as_text=True,
+        width=16,
+    ),
+    Field(
+        "community",
+        _l("所属社区"),
+        ("社区", "社区名称", "居委会", "所属居委会", "社区居委会"),
+        v.text,
+        example="宸宜家园",
+        width=12,
+    ),
+    Field("grid", _l("网格"), ("所属网格", "网格名称", "网格号"), v.text, example="第一网格", width=10),
+    Field(
+        "building",
+        _l("楼栋"),
+        ("楼号", "楼栋号", "栋", "楼", "几号楼", "栋号", "楼门"),
+        v.bounded_text(20, strip_suffixes=("号楼", "栋", "幢", "号", "楼")),
+        example="29",
+        width=8,
+    ),
+    Field(
+        "building_unit",
+        _l("单元"),
+        ("单元号", "门"),
+        v.bounded_text(20, strip_suffixes=("单元", "门")),
+        example="2",
+        width=6,
+    ),
+    Field(
+        "room",
+        _l("房号"),
+        ("门牌号", "室", "房间号", "户号", "门牌", "房间", "室号"),
+        v.bounded_text(20, strip_suffixes=("室", "号")),
+        example="1046",
+        width=8,
+    ),
+    Field("relation_to_head", _l("与户主关系"), ("户主关系", "关系"), v.bounded_text(20), width=10),
+    Field(
+        "mobility",
+        _l("行动能力"),
+        ("行动情况", "行动状况", "行动能力情况", "活动能力"),
+        v.choice(
+            _words(
+                Mobility,
+                {
+                    "正常": "walks",
+                    "自如": "walks",
+                    "能自理": "walks",
+                    "行动不便": "needs_help",
+                    "腿脚不便": "needs_help",
+                    "需搀扶": "needs_help",
+                    "卧床不起": "bedridden",
+                    "失能": "bedridden",
+                },
+            ),
+            _labels(Mobility),
+        ),
+        example=Mobility.WALKS.label,
+        width=10,
+        options=tuple(Mobility.labels),
+    ),
+    Field(
+        "lives_alone", _l("独居"), ("是否独居", "独居老人"), v.boolean, example="否", width=6, options=YES_NO
+    ),
+    Field(
+        "party_member", _l("党员"), ("是否党员", "政治面貌"), v.boolean, example="否", width=6, options=YES_NO
+    ),
+    Field("party_joined_year", _l("入党年份"), ("入党时间", "入党年月"), v.year, width=8),
+    Field(
+        "status",
+        _l("状态"),
+        ("居住状态", "人员状态", "在住状态"),
+        v.choice(
+            _words(
+                Status,
+                {
+                    "在家": "living_here",
+                    "居住": "living_here",
+                    "外地": "away",
+                    "迁出": "moved_out",
+                    "死亡": "deceased",
+                    "去世": "deceased",
+                },
+            ),
+            _labels(Status),
+        ),
+        example=Status.LIVING_HERE.label,
+        width=8,
+        options=tuple(Status.labels),
+    ),
+    Field("status_since", _l("状态日期"), ("变动日期", "迁出日期", "去世日期"), v.date, width=12),
+    Field("notes", _l("备注"), ("说明", "情况说明"), v.bounded_text(2000), width=20),
+)
+
+
+def _community_keys(name: str) -> set[str]:
+    key = header_key(name)
+    keys = {key}
+    for suffix in ("社区居民委员会", "社区居委会", "居委会", "社区"):
+        if key.endswith(suffix) and len(key) > len(suffix):
+            keys.add(key[: -len(suffix)])
+    return keys
+
+
+def _grid_key(name: str) -> str:
+    key = header_key(name).replace("第", "").replace("网格", "")
+    if key in _NUMERALS:
+        return _NUMERALS[key]
+    return key.lstrip("0") or key
+
+
+class Residents(Kind):
+    name = "residents"
+    label = _l("居民")
+    key = "id_number"
+    fields = FIELDS
+    view_perm = Perm.VIEW_RESIDENTS
+    edit_perm = Perm.EDIT_RESIDENTS
+    foreign_message = _l("该身份证号已由其他社区或网格登记，您无权修改；请联系街道工作人员核实。")
+
+    def prepare(self, ctx: Context, header: Header) -> None:
+        actor = ctx.actor
+        visible = Community.objects.visible_to(actor) if actor else Community.objects.all()
+        grids = Grid.objects.visible_to(actor) if actor else Grid.objects.all()
+        state = ctx.state
+        state["communities"] = _index(visible, _community_keys)
+        state["all_communities"] = _index(Community.objects.all(), _community_keys)
+        state["grids"] = {(g.community_id, _grid_key(g.name)): g for g in grids}
+        state["all_grids"] = {(g.community_id, _grid_key(g.name)) for g in Grid.objects.all()}
+        state["default_grid"] = actor.grid if actor and actor.scope == Scope.GRID else None
+        state["default"] = self._default_community(ctx, header)
+        if "community" not in header.columns and state["default"] is None:
+            raise SheetError(_("表格中没有“所属社区”列，请在导入时选择社区。"))
+
+    def _default_community(self, ctx: Context, header: Header) -> Community | None:
+        chosen = ctx.options.get("community")
+        communities = ctx.state["communities"]
+        if isinstance(chosen, Community):
+            return chosen
+        if chosen:
+            found = _lookup(communities, _community_keys(chosen))
+            if found is None:
+                raise SheetError(_("没有您可以导入的名为“%(c)s”的社区。") % {"c": chosen})
+            return found
+        actor = ctx.actor
+        if actor and actor.scope != Scope.SUBDISTRICT:
+            return actor.community
+        if "community" in header.columns:
+            return None
+        # No community column: a title such as "填报单位：宸宜家园社区居委会" names it.
+        title = header_key("".join(str(c) for row in header.above for c in row))
+        named = {c.pk: c for key, c in communities.items() if len(key) >= 2 and key in title}
+        if len(named) == 1:
+            found = next(iter(named.values()))
+            ctx.warn(
+                None,
+                str(self.by_name["community"].label),
+                found.name,
+                _("表格中没有“所属社区”列，按表头上方的标题导入到“%(c)s”。") % {"c": found.name},
+            )
+            return found
+        return None
+
+    def check(self, values: dict[str, Any], ctx: Context, row: int) -> dict[str, Any]:
+        state, problems = ctx.state, []
+        name = values.get("community")
+        if name:
+            community = _lookup(state["communities"], _community_keys(name))
+            if community is None:
+                problems.append(
+                    (
+                        "community",
+                        _("社区“%(c)s”不在您的管辖范围内，不能导入。") % {"c": name}
+                        if _lookup(state["all_communities"], _community_keys(name))
+                        else _("没有名为“%(c)s”的社区。") % {"c": name},
+                    )
+                )
+        else:
+            community = state["default"]
+            if community is None:
+                problems.append(("community", _("请填写所属社区。")))
+        grid = None
+        if values.get("grid") and community is not None:
+            key = (community.pk, _grid_key(values["grid"]))
+            grid = state["grids"].get(key)
+            if grid is None:
+                problems.append(
+                    (
+                        "grid",
+                        _("网格“%(g)s”不在您的管辖范围内，不能导入。") % {"g": values["grid"]}
+                        if key in state["all_grids"]
+                        else _("社区“%(c)s”没有名为“%(g)s”的网格。")
+                        % {"c": community.name, "g": values["grid"]},
+                    )
+                )
+        elif state["default_grid"] is not None:
+            grid = state["default_grid"]
+            if community is not None and grid.community_id != community.pk:
+                problems.append(("community", _("您只能导入本网格的居民。")))
+        year, number = values.get("party_joined_year"), values.get("id_number")
+        if year and not 1921 <= year <= datetime.date.today().year:
+            problems.append(("party_joined_year", _("入党年份不合理。")))
+        elif year and number and year < idnumber.birth_date(number).year + 14:
+            problems.append(("party_joined_year", _("入党年份早于本人14岁。")))
+        if values.get("status") in (Status.MOVED_OUT, Status.DECEASED) and not values.get("status_since"):
+            problems.append(("status_since", _("迁出或去世请填写日期。")))
+        if problems:
+            raise RowError(problems)
+        if values.get("sex") and number and values["sex"] != idnumber.sex(number):
+            ctx.warn(
+                row,
+                str(self.by_name["sex"].label),
+                str(Sex(values["sex"]).label),
+                _("性别与身份证号不一致（按登记的性别导入，请核对）。"),
+            )
+        if year:
+            values["party_member"] = True
+        values["community"], values["grid"] = community, grid
+        return values
+
+    def existing(self, keys: list[Any], ctx: Context) -> dict[Any, Any]:
+        mine = Resident.objects.visible_to(ctx.actor) if ctx.actor else Resident.objects.all()
+        found: dict[Any, Any] = {r.id_number: r for r in mine.filter(id_number__in=keys)}
+        rest = [k for k in keys if k not in found]
+        if rest and ctx.actor:
+            for number in Resident.objects.filter(id_number__in=rest).values_list("id_number", flat=True):
+                found[number] = FOREIGN
+        return found
+
+    def changes(self, current: Resident, values: dict[str, Any]) -> dict[str, Any]:
+        changed: dict[str, Any] = {}
+        for name, value in values.items():
+            if value is None or name not in self.by_name:
+                continue
+            if name in ("community", "grid"):
+                if getattr(current, f"{name}_id") != value.pk:
+                    changed[f"{name}_id"] = value.pk
+            elif getattr(current, name) != value:
+                changed[name] = value
+        grid = values.get("grid")
+        if "community_id" in changed and grid is None and current.grid_id:
+            changed["grid_id"] = None  # the old grid belongs to the old community
+        return changed
+
+    def write(self, ctx: Context, new: list[dict[str, Any]], changed: list[tuple[Any, dict]]) -> None:
+        residents = []
+        for values in new:
+            resident = Resident(
+                **{k: val for k, val in values.items() if val is not None and k in self.by_name}
+            )
+            domain.fill_derived(resident)
+            residents.append(resident)
+        Resident.objects.bulk_create(residents, batch_size=500)
+        summary = _("由表格“%(f)s”导入登记") % {"f": ctx.source}
+        TimelineEntry.objects.bulk_create(
+            [
+                TimelineEntry(resident=r, actor=ctx.actor, kind=TimelineKind.IMPORTED, summary=summary)
+                for r in residents
+            ],
+            batch_size=500,
+        )
+        for resident, attrs in changed:
+            before = domain.snapshot(resident)
+            for attr, value in attrs.items():
+                setattr(resident, attr, value)
+            domain.update_resident(resident, before, ctx.actor, source=ctx.source)
+
+    def export_columns(self, unmasked: bool) -> list[Column]:
+        def masked(value: str, mask: Any) -> str:
+            return value if unmasked else mask(value)
+
+        return [
+            Column(_("姓名"), lambda r: r.name, width=10),
+            Column(_("身份证号"), lambda r: masked(r.id_number, idnumber.mask), as_text=True, width=22),
+            Column(_("性别"), lambda r: r.get_sex_display(), width=6),
+            Column(_("出生日期"), lambda r: r.birth_date, width=12),
+            Column(_("年龄"), lambda r: r.age, width=6),
+            Column(_("联系电话"), lambda r: masked(r.phone, phone.mask), as_text=True, width=16),
+            Column(_("所属社区"), lambda r: r.community.name, width=12),
+            Column(_("网格"), lambda r: r.grid.name if r.grid_id else "", width=10),
+            Column(_("楼栋"), lambda r: r.building, as_text=True, width=8),
+            Column(_("单元"), lambda r: r.building_unit, as_text=True, width=6),
+            Column(_("房号"), lambda r: r.room, as_text=True, width=8),
+            Column(_("与户主关系"), lambda r: r.relation_to_head, width=10),
+            Column(_("行动能力"), lambda r: r.get_mobility_display(), width=10),
+            Column(_("独居"), lambda r: _("是") if r.lives_alone else _("否"), width=6),
+            Column(_("党员"), lambda r: _("是") if r.party_member else _("否"), width=6),
+            Column(_("入党年份"), lambda r: r.party_joined_year or "", width=8),
+            Column(_("状态"), lambda r: r.get_status_display(), width=8),
+            Column(_("状态日期"), lambda r: r.status_since or "", width=12),
+            Column(_("备注"), lambda r: r.notes, width=20),
+        ]
+
+    def export_queryset(self, request: Any) -> Any:
+        if request is None:
+            return Resident.objects.all()
+        from fangyi.residents.views import filtered_residents
+
+        return filtered_residents(request)[1]
+
+    def export_rows(self, queryset: Any) -> Any:
+        return (
+            queryset.select_related("community", "grid")
+            .order_by("community__ordering", "id")
+            .iterator(chunk_size=2000)
+        )
+
+
+def _index(queryset: Any, keys: Any) -> dict[str, Any]:
+    index: dict[str, Any] = {}
+    for obj in queryset:
+        for key in keys(obj.name):
+            index.setdefault(key, obj)
+    return index
+
+
+def _lookup(index: dict[str, Any], keys: set[str]) -> Any:
+    for key in keys:
+        if key in index:
+            return index[key]
+    return None
+
+
+RESIDENTS = register(Residents())

@@ -1,0 +1,155 @@
+"""Pages: upload → check (preview) → confirm → result; error workbook; templates; exports."""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fangyi.org.roles import Perm
+from fangyi.sheets import jobs, progress, workbook
+from fangyi.sheets.forms import UploadForm
+from fangyi.sheets.kinds import Kind, all_kinds, get_kind
+from fangyi.sheets.models import ImportJob
+from fangyi.sheets.reader import SheetError
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PREVIEW_ERRORS = 20
+
+
+def _kind(request: HttpRequest, name: str, *, importing: bool) -> Kind:
+    """The kind called `name` (404 if none), if the user may import (or export) it (else 403)."""
+    try:
+        kind = get_kind(name)
+    except LookupError:
+        raise Http404 from None
+    if not request.user.can(kind.edit_perm if importing else kind.view_perm):  # type: ignore[union-attr]
+        raise PermissionDenied
+    return kind
+
+
+def _job(request: HttpRequest, pk: int) -> ImportJob:
+    job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
+    _kind(request, job.kind, importing=True)
+    return job
+
+
+def _xlsx(handle: Any, filename: str) -> FileResponse:
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX)
+
+
+@login_required
+def job_list(request: HttpRequest) -> HttpResponse:
+    if not any(request.user.can(k.edit_perm) for k in all_kinds()):  # type: ignore[union-attr]
+        raise PermissionDenied
+    qs = ImportJob.objects.visible_to(request.user).only(
+        "id",
+        "kind",
+        "original_name",
+        "state",
+        "created_at",
+        "summary",
+    )
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(request, "sheets/jobs.html", {"page": page})
+
+
+@login_required
+def import_start(request: HttpRequest, kind: str) -> HttpResponse:
+    k = _kind(request, kind, importing=True)
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        job = jobs.create(k.name, form.cleaned_data["file"], request.user, form.cleaned_data["community"])
+        return redirect("sheets:job", pk=job.pk)
+    return render(request, "sheets/upload.html", {"form": form, "kind": k})
+
+
+@login_required
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job(request, pk)
+    errors = job.result.get("errors", [])
+    return render(
+        request,
+        "sheets/job.html",
+        {
+            "job": job,
+            "kind": get_kind(job.kind),
+            "errors": errors[:PREVIEW_ERRORS],
+            "more_errors": max(len(errors) - PREVIEW_ERRORS, 0),
+            "warnings": job.result.get("warnings", []),
+            "progress": progress.read(job.pk),
+        },
+    )
+
+
+@login_required
+def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress bar, polled by htmx every second; once the job has moved on, the
+    page reloads itself to show the preview or the result."""
+    job = _job(request, pk)
+    response = render(request, "sheets/_progress.html", {"job": job, "progress": progress.read(job.pk)})
+    if not job.running:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_POST
+def job_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job(request, pk)
+    if not jobs.confirm(job):
+        messages.info(request, _("这个文件已经导入或正在导入。"))
+    return redirect("sheets:job", pk=job.pk)
+
+
+@login_required
+def job_errors(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job(request, pk)
+    issues = job.result.get("errors", [])
+    if not job.file or not issues:
+        raise Http404
+    handle = tempfile.TemporaryFile()
+    try:
+        workbook.errors(get_kind(job.kind), job.file.path, issues, handle)
+    except SheetError:
+        handle.close()
+        raise Http404 from None
+    stem = job.original_name.rsplit(".", 1)[0]
+    return _xlsx(handle, _("%(name)s-未导入的行.xlsx") % {"name": stem})
+
+
+@login_required
+def template(request: HttpRequest, kind: str) -> HttpResponse:
+    k = _kind(request, kind, importing=True)
+    handle = tempfile.TemporaryFile()
+    workbook.template(k, handle)
+    return _xlsx(handle, _("%(kind)s导入模板.xlsx") % {"kind": k.label})
+
+
+@login_required
+def export_link(request: HttpRequest, kind: str) -> HttpResponse:
+    """The list page's export button, re-rendered by htmx when its filters change."""
+    k = _kind(request, kind, importing=False)
+    return render(request, "sheets/_export_link.html", {"kind": k.name, "query": request.GET.urlencode()})
+
+
+@login_required
+def export(request: HttpRequest, kind: str) -> HttpResponse:
+    """The list page's rows (its filters, the user's scope) as .xlsx; ID numbers and
+    phones masked unless the user's role sees them in lists."""
+    k = _kind(request, kind, importing=False)
+    handle = tempfile.TemporaryFile()
+    unmasked = request.user.can(Perm.UNMASKED_LISTS)  # type: ignore[union-attr]
+    workbook.export(k, k.export_rows(k.export_queryset(request)), unmasked, handle)
+    name = _("%(kind)s-%(day)s.xlsx") % {"kind": k.label, "day": timezone.localdate().strftime("%Y%m%d")}
+    return _xlsx(handle, name)

@@ -1,0 +1,146 @@
+"""Workbooks Fangyi writes with XlsxWriter: exports, import templates, and the
+workbook of rejected rows that a user fixes and imports again.
+
+All are written in constant-memory mode, row by row. ID numbers and phones are text
+cells in text-formatted columns, so Excel neither shows them as 1.20113E+17 nor turns
+what the user types next into a number.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from collections.abc import Iterable
+from typing import IO, Any
+
+import xlsxwriter
+from django.utils.translation import gettext as _
+
+from fangyi.sheets.kinds import Column, Kind
+from fangyi.sheets.pipeline import REASON_COLUMN, locate
+from fangyi.sheets.reader import open_workbook
+
+
+class _Writer:
+    def __init__(self, out: str | os.PathLike | IO[bytes], sheet: str) -> None:
+        self.book = xlsxwriter.Workbook(
+            out,
+            {
+                "constant_memory": True,
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+            },
+        )
+        self.sheet = self.book.add_worksheet(sheet[:31])
+        add = self.book.add_format
+        self.bold = add({"bold": True, "bg_color": "#E8EEF7", "border": 1, "text_wrap": True})
+        self.text = add({"num_format": "@"})
+        self.date = add({"num_format": "yyyy-mm-dd"})
+        self.reason = add({"bg_color": "#FFC7CE", "font_color": "#9C0006", "text_wrap": True})
+        self.bad = add({"bg_color": "#FFEB9C"})
+        self.bad_text = add({"bg_color": "#FFEB9C", "num_format": "@"})
+
+    def columns(self, widths: list[int], text_cols: set[int]) -> None:
+        for col, width in enumerate(widths):
+            self.sheet.set_column(col, col, width, self.text if col in text_cols else None)
+
+    def cell(self, row: int, col: int, value: Any, fmt: Any = None, *, as_text: bool = False) -> None:
+        ws = self.sheet
+        if value is None or value == "":
+            if fmt is not None:
+                ws.write_blank(row, col, None, fmt)
+            return
+        if as_text or isinstance(value, str):
+            ws.write_string(row, col, str(value), fmt or (self.text if as_text else None))
+        elif isinstance(value, bool):
+            ws.write_boolean(row, col, value, fmt)
+        elif isinstance(value, int | float):
+            ws.write_number(row, col, value, fmt)
+        elif isinstance(value, datetime.datetime | datetime.date):
+            ws.write_datetime(row, col, value, fmt or self.date)
+        else:
+            ws.write_string(row, col, str(value), fmt)
+
+    def close(self) -> None:
+        self.book.close()
+
+
+def export(kind: Kind, rows: Iterable[Any], unmasked: bool, out: str | os.PathLike | IO[bytes]) -> int:
+    """Write `rows` (already scoped and filtered) with the kind's export columns; returns
+    how many were written. ID numbers and phones are masked unless `unmasked`."""
+    columns: list[Column] = kind.export_columns(unmasked)
+    w = _Writer(out, str(kind.label))
+    w.columns([c.width for c in columns], {i for i, c in enumerate(columns) if c.as_text})
+    w.sheet.freeze_panes(1, 0)
+    for col, c in enumerate(columns):
+        w.cell(0, col, str(c.label), w.bold)
+    count = 0
+    for count, obj in enumerate(rows, 1):
+        for col, c in enumerate(columns):
+            w.cell(count, col, c.value(obj), as_text=c.as_text)
+    w.close()
+    return count
+
+
+def template(kind: Kind, out: str | os.PathLike | IO[bytes]) -> None:
+    """An empty roster to fill in: the header row and one example row."""
+    fields = list(kind.imported_fields())
+    w = _Writer(out, str(kind.label))
+    w.columns([f.width for f in fields], {i for i, f in enumerate(fields) if f.as_text})
+    w.sheet.freeze_panes(1, 0)
+    for col, f in enumerate(fields):
+        w.cell(0, col, str(f.label), w.bold)
+        w.cell(1, col, str(f.example), as_text=f.as_text)
+        if f.options:
+            w.sheet.data_validation(
+                1,
+                col,
+                10000,
+                col,
+                {
+                    "validate": "list",
+                    "source": [str(o) for o in f.options],
+                    "error_type": "warning",
+                },
+            )
+    w.close()
+
+
+def errors(
+    kind: Kind, path: str | os.PathLike, issues: list[dict], out: str | os.PathLike | IO[bytes]
+) -> int:
+    """The rejected rows of `path`, with their original columns and a reason column.
+
+    `issues` are the errors of the job's last run ({"row", "column", "message"}). The
+    offending cells are highlighted, and so is every reason. Returns the number of rows.
+    """
+    reasons: dict[int, list[str]] = {}
+    bad_cells: dict[int, set[str]] = {}
+    for issue in issues:
+        if issue.get("row") is None:
+            continue
+        reasons.setdefault(issue["row"], []).append(f"{issue['column']}：{issue['message']}")
+        bad_cells.setdefault(issue["row"], set()).add(issue["column"])
+    with open_workbook(path) as book:
+        table, header, rows = locate(book, kind)
+        labels = header.labels
+        text_cols = {header.columns[f.name] for f in kind.fields if f.as_text and f.name in header.columns}
+        w = _Writer(out, _("未导入的行"))
+        widths = [max(8, min(30, len(label) * 2 + 2)) for label in labels]
+        w.columns([*widths, 60], text_cols)
+        w.sheet.freeze_panes(1, 0)
+        for col, label in enumerate([*labels, REASON_COLUMN]):
+            w.cell(0, col, label, w.bold)
+        out_row = 0
+        for n, cells in rows:
+            if n not in reasons:
+                continue
+            out_row += 1
+            for col, value in enumerate(cells[: len(labels)]):
+                bad = col < len(labels) and labels[col] in bad_cells[n]
+                fmt = (w.bad_text if col in text_cols else w.bad) if bad else None
+                w.cell(out_row, col, value, fmt, as_text=col in text_cols and isinstance(value, str))
+            w.cell(out_row, len(labels), "；".join(reasons[n]), w.reason)
+        w.close()
+    return out_row
