@@ -1,0 +1,382 @@
+"""The permission matrix: every URL of the project, for every role and the anonymous user.
+
+Each URL name has a row saying what every role gets for GET (and for a valid POST, or
+PATCH in the API) on a row in their scope. On a row out of their scope the same
+request gets 404 wherever it would have succeeded: a grid worker asking for a resident
+of another grid learns nothing. A URL without a row fails `test_every_url_is_in_the_matrix`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from fangyi.api.models import ApiToken
+from fangyi.org.models import Community, Grid, Staff, Subdistrict
+from fangyi.org.roles import Role, Scope
+from fangyi.residents.models import Resident
+from tests.factories import PASSWORD, id_number, make_resident
+
+R = Role
+ANON = "anonymous"
+LOGIN = "login"  # a redirect to /login/?next=…
+
+# What each role may do, written here independently of fangyi.org.roles.
+READERS = {
+    R.SUBDISTRICT_ADMIN,
+    R.SUBDISTRICT_STAFF,
+    R.LEADER,
+    R.COMMUNITY_SECRETARY,
+    R.COMMUNITY_WORKER,
+    R.GRID_WORKER,
+    R.SECONDED_CADRE,
+    R.MEDICAL_STAFF,
+}
+EDITORS = {R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.COMMUNITY_SECRETARY, R.COMMUNITY_WORKER, R.GRID_WORKER}
+REVEALERS = EDITORS | {R.MEDICAL_STAFF}
+ORG_READERS = {R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.LEADER, R.COMMUNITY_SECRETARY}
+ORG_MANAGERS = {R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF}
+STAFF_MANAGERS = {R.SUBDISTRICT_ADMIN}
+
+
+def page(allowed: set[Role], ok: int = 200) -> dict[str, int | str]:
+    """A page behind login: `ok` for the allowed roles, 403 for the others."""
+    return {ANON: LOGIN, **{r.value: ok if r in allowed else 403 for r in Role}}
+
+
+def api(allowed: set[Role], ok: int = 200) -> dict[str, int | str]:
+    """An API operation: 401 without a token, `ok` for the allowed roles, 403 for the others."""
+    return {ANON: 401, **{r.value: ok if r in allowed else 403 for r in Role}}
+
+
+def everyone(status: int | str, anonymous: int | str | None = None) -> dict[str, int | str]:
+    return {ANON: status if anonymous is None else anonymous, **{r.value: status for r in Role}}
+
+
+@dataclass
+class World:
+    """The base fixture plus a second subdistrict, and residents in and out of each scope."""
+
+    org: dict
+    staff: dict[Role, Staff]
+    other_community: Community
+    in_scope: Resident
+    out_of_scope: dict[Scope, Resident]
+
+    def resident(self, user: Staff | None, in_scope: bool) -> Resident:
+        if in_scope or user is None:
+            return self.in_scope
+        return self.out_of_scope[user.scope]
+
+    def community(self, user: Staff | None, in_scope: bool) -> Community:
+        return self.org["a"] if in_scope or user is None else self.other_community
+
+
+Body = Callable[[World, Staff | None, bool], dict]
+Target = Callable[[World, Staff | None, bool], dict]
+
+
+def resident_pk(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"pk": world.resident(user, in_scope).pk}
+
+
+def api_resident_pk(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"resident_id": world.resident(user, in_scope).pk}
+
+
+def community_pk(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"kind": "community", "pk": world.community(user, in_scope).pk}
+
+
+def new_community_kind(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"kind": "community"}
+
+
+def new_resident_form(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {
+        "name": "王秀英",
+        "id_number": id_number(datetime.date(1950, 3, 4), male=False),
+        "community": world.org["a"].pk,
+        "grid": world.org["a1"].pk,
+        "mobility": "walks",
+        "status": "living_here",
+    }
+
+
+def edited_resident_form(world: World, user: Staff | None, in_scope: bool) -> dict:
+    resident = world.resident(user, in_scope)
+    return {
+        "name": resident.name,
+        "id_number": resident.id_number,
+        "sex": resident.sex,
+        "community": resident.community_id,
+        "grid": resident.grid_id or "",
+        "mobility": "needs_help",
+        "status": resident.status,
+    }
+
+
+def new_staff_form(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {
+        "username": "newcomer",
+        "display_name": "李新",
+        "role": "community_worker",
+        "community": world.org["a"].pk,
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+    }
+
+
+def community_form(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"name": "新建社区", "code": "", "ordering": 5}
+
+
+def new_resident_json(world: World, user: Staff | None, in_scope: bool) -> dict:
+    body = new_resident_form(world, user, in_scope)
+    return {**body, "community_id": body.pop("community"), "grid_id": body.pop("grid")}
+
+
+def resident_patch_json(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"mobility": "needs_help"}
+
+
+def language_form(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"language": "en", "next": "/"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One URL: how to call it, and the status per role on a row in scope."""
+
+    get: dict[str, int | str] | None = None
+    write: dict[str, int | str] | None = None  # a valid POST (or PATCH for the API)
+    write_method: str = "post"
+    target: Target | None = None  # kwargs of a URL that points at a row (None: no row)
+    kwargs: Target | None = None  # kwargs of a URL without a row
+    body: Body | None = None
+    is_json: bool = False
+
+
+MATRIX: dict[str, Entry] = {
+    "home": Entry(get=page(set(Role))),
+    "ping": Entry(get=page(set(Role))),
+    # Logged-in users are sent on to the start page.
+    "login": Entry(get=everyone(302, anonymous=200)),
+    "logout": Entry(get=everyone(405), write=everyone(302)),
+    "set_language": Entry(get=everyone(302), write=everyone(302), body=language_form),
+    "residents:list": Entry(get=page(READERS)),
+    "residents:create": Entry(get=page(EDITORS), write=page(EDITORS, 302), body=new_resident_form),
+    "residents:detail": Entry(get=page(READERS), target=resident_pk),
+    "residents:edit": Entry(
+        get=page(EDITORS), write=page(EDITORS, 302), target=resident_pk, body=edited_resident_form
+    ),
+    # Revealing is a POST only: permitted roles get 405 for GET, before any lookup.
+    "residents:reveal": Entry(get=page(REVEALERS, 405), write=page(REVEALERS), target=resident_pk),
+    "org:tree": Entry(get=page(ORG_READERS)),
+    "org:staff": Entry(get=page(STAFF_MANAGERS)),
+    "org:staff_add": Entry(get=page(STAFF_MANAGERS), write=page(STAFF_MANAGERS, 302), body=new_staff_form),
+    "org:create": Entry(
+        get=page(ORG_MANAGERS), write=page(ORG_MANAGERS, 302), kwargs=new_community_kind, body=community_form
+    ),
+    "org:edit": Entry(
+        get=page(ORG_MANAGERS), write=page(ORG_MANAGERS, 302), target=community_pk, body=community_form
+    ),
+    # The OpenAPI description is public: it documents the interface, never any data.
+    "api:openapi-json": Entry(get=everyone(200)),
+    "api:openapi-view": Entry(get=everyone(200)),
+    # ninja's root exists only so that ninja can compute its prefix; it answers 404.
+    "api:api-root": Entry(get=everyone(404)),
+    "api:list_residents": Entry(get=api(READERS)),
+    "api:create_resident": Entry(write=api(EDITORS, 201), body=new_resident_json, is_json=True),
+    "api:get_resident": Entry(get=api(READERS), target=api_resident_pk),
+    "api:update_resident": Entry(
+        write=api(EDITORS),
+        write_method="patch",
+        target=api_resident_pk,
+        body=resident_patch_json,
+        is_json=True,
+    ),
+}
+
+EXCLUDED_NAMESPACES = {"admin"}
+
+
+def url_names(patterns=None, namespace: str = "", route: str = "") -> Iterator[tuple[str, str]]:
+    """(name, route) of every URL pattern, recursively, namespaced as for reverse()."""
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace in EXCLUDED_NAMESPACES:
+                continue
+            inner = f"{namespace}:{pattern.namespace}" if namespace and pattern.namespace else None
+            yield from url_names(
+                pattern.url_patterns, inner or pattern.namespace or namespace, route + str(pattern.pattern)
+            )
+        elif isinstance(pattern, URLPattern):
+            full = route + str(pattern.pattern)
+            if full.startswith(settings.STATIC_URL.lstrip("/")):
+                continue
+            name = f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name
+            yield name or f"<unnamed {full}>", full
+
+
+def test_every_url_is_in_the_matrix():
+    missing = sorted({name for name, _ in url_names()} - MATRIX.keys())
+    assert missing == [], "; ".join(f"add {name} to the matrix" for name in missing)
+
+
+def test_every_matrix_row_is_a_url():
+    stale = sorted(MATRIX.keys() - {name for name, _ in url_names()})
+    assert stale == [], "; ".join(f"remove {name} from the matrix" for name in stale)
+
+
+def test_every_matrix_row_names_every_role():
+    incomplete = sorted(
+        name
+        for name, entry in MATRIX.items()
+        for statuses in (entry.get, entry.write)
+        if statuses is not None and set(statuses) != {ANON, *Role.values}
+    )
+    assert incomplete == []
+
+
+def cases() -> list:
+    """(name, method, who, in_scope) for every status in the matrix, in and out of scope."""
+    params = []
+    for name, entry in MATRIX.items():
+        for method, statuses in (("get", entry.get), (entry.write_method, entry.write)):
+            for who in statuses or {}:
+                for in_scope in (True, False) if entry.target and who != ANON else (True,):
+                    where = "in_scope" if in_scope else "out_of_scope"
+                    params.append(
+                        pytest.param(name, method, who, in_scope, id=f"{name}-{method}-{who}-{where}")
+                    )
+    return params
+
+
+def expected(status: int | str, in_scope: bool) -> int | str:
+    """Out of scope, whatever would have succeeded is a 404."""
+    if not in_scope and status in (200, 201, 302):
+        return 404
+    return status
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(org, staff) -> World:
+    other = Subdistrict.objects.create(name="宜兴埠镇", district="北辰区", city="天津市")
+    other_community = Community.objects.create(subdistrict=other, name="宜兴家园")
+    other_grid = Grid.objects.create(community=other_community, name="第一网格")
+    return World(
+        org=org,
+        staff=staff,
+        other_community=other_community,
+        in_scope=make_resident(org["a"], org["a1"], name="范芝奇"),
+        out_of_scope={
+            Scope.GRID: make_resident(org["a"], org["a2"], name="王德贵"),
+            Scope.COMMUNITY: make_resident(org["b"], org["b1"], name="李桂兰"),
+            Scope.SUBDISTRICT: make_resident(other_community, other_grid, name="赵秀珍"),
+        },
+    )
+
+
+def call(world: World, name: str, method: str, who: str, in_scope: bool):
+    entry = MATRIX[name]
+    user = None if who == ANON else world.staff[Role(who)]
+    client = Client()
+    headers = {}
+    if user is not None:
+        if name.startswith("api:"):
+            headers["Authorization"] = f"Bearer {ApiToken.issue(user)}"
+        else:
+            client.force_login(user)
+    make_kwargs = entry.target or entry.kwargs
+    url = reverse(name, kwargs=make_kwargs(world, user, in_scope) if make_kwargs else None)
+    data = entry.body(world, user, in_scope) if entry.body and method != "get" else None
+    if entry.is_json and data is not None:
+        return getattr(client, method)(
+            url, json.dumps(data), content_type="application/json", headers=headers
+        )
+    return getattr(client, method)(url, data, headers=headers)
+
+
+@pytest.mark.parametrize(("name", "method", "who", "in_scope"), cases())
+def test_status(world, name, method, who, in_scope):
+    entry = MATRIX[name]
+    want = expected((entry.get if method == "get" else entry.write)[who], in_scope)
+    response = call(world, name, method, who, in_scope)
+    if want == LOGIN:
+        assert (response.status_code, response["Location"].split("?")[0]) == (302, "/login/")
+    else:
+        assert response.status_code == want
+
+
+# Scope in lists: what each posting sees, in pages and in the API.
+
+
+def page_names(client: Client, url: str = "/residents/") -> list[str]:
+    return sorted(r.name for r in client.get(url).context["page"])
+
+
+def api_names(user: Staff, url: str = "/api/v1/residents/") -> list[str]:
+    response = Client().get(url, headers={"Authorization": f"Bearer {ApiToken.issue(user)}"})
+    return sorted(r["name"] for r in response.json()["results"])
+
+
+def test_grid_worker_list_holds_only_grid_a1(world, client_for):
+    assert page_names(client_for(world.staff[R.GRID_WORKER])) == ["范芝奇"]
+
+
+def test_community_worker_list_holds_only_community_a(world, client_for):
+    assert page_names(client_for(world.staff[R.COMMUNITY_WORKER])) == ["王德贵", "范芝奇"]
+
+
+def test_subdistrict_staff_list_holds_only_their_subdistrict(world, client_for):
+    assert page_names(client_for(world.staff[R.SUBDISTRICT_STAFF])) == ["李桂兰", "王德贵", "范芝奇"]
+
+
+def test_grid_worker_filtering_by_another_grid_still_sees_only_grid_a1(world, client_for):
+    client = client_for(world.staff[R.GRID_WORKER])
+    assert page_names(client, f"/residents/?grid={world.org['a2'].pk}") == ["范芝奇"]
+
+
+def test_grid_worker_api_list_holds_only_grid_a1(world):
+    assert api_names(world.staff[R.GRID_WORKER]) == ["范芝奇"]
+
+
+def test_community_worker_api_list_holds_only_community_a(world):
+    assert api_names(world.staff[R.COMMUNITY_WORKER]) == ["王德贵", "范芝奇"]
+
+
+def test_subdistrict_staff_api_list_holds_only_their_subdistrict(world):
+    assert api_names(world.staff[R.SUBDISTRICT_STAFF]) == ["李桂兰", "王德贵", "范芝奇"]
+
+
+def test_grid_worker_api_filter_by_another_community_still_sees_only_grid_a1(world):
+    url = f"/api/v1/residents/?community={world.org['b'].pk}"
+    assert api_names(world.staff[R.GRID_WORKER], url) == ["范芝奇"]
+
+
+def test_community_worker_cannot_register_a_resident_in_another_community(world, client_for):
+    client = client_for(world.staff[R.COMMUNITY_WORKER])
+    data = {**new_resident_form(world, None, True), "community": world.org["b"].pk, "grid": ""}
+    response = client.post("/residents/new/", data)
+    assert (response.status_code, Resident.objects.filter(name="王秀英").count()) == (200, 0)
+
+
+def test_grid_worker_cannot_move_a_resident_to_another_grid(world, client_for):
+    client = client_for(world.staff[R.GRID_WORKER])
+    data = {**edited_resident_form(world, None, True), "grid": world.org["a2"].pk}
+    response = client.post(f"/residents/{world.in_scope.pk}/edit/", data)
+    world.in_scope.refresh_from_db()
+    assert (response.status_code, world.in_scope.grid_id) == (200, world.org["a1"].pk)

@@ -1,0 +1,278 @@
+"""The register's domain: pinyin keys, registration, changes, disclosure, age bands, search."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fangyi.org.roles import Role
+from fangyi.residents import domain, idnumber
+from fangyi.residents.models import AgeBand, Household, Resident, TimelineEntry
+from tests.factories import id_number, make_resident
+
+NUMBER_X = "12011319610202345X"
+BANDS = {AgeBand.SIXTIES: (60, 69), AgeBand.SEVENTIES: (70, 79), AgeBand.EIGHTY_PLUS: (80, 200)}
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Pinyin keys for search
+
+
+def test_pinyin_keys_of_a_name():
+    assert domain.pinyin_keys("范芝奇") == ("fanzhiqi", "fzq")
+
+
+def test_pinyin_keys_write_lv_for_u_umlaut():
+    assert domain.pinyin_keys("吕秀兰") == ("lvxiulan", "lxl")
+
+
+def test_pinyin_keys_skip_the_middle_dot_of_minority_names():
+    assert domain.pinyin_keys("阿依·古丽") == ("ayiguli", "aygl")
+
+
+@pytest.mark.parametrize(
+    ("name", "keys"),
+    [
+        ("曾国藩", ("zengguofan", "zgf")),
+        ("翟志刚", ("zhaizhigang", "zzg")),
+        ("单雄信", ("shanxiongxin", "sxx")),
+        ("解缙", ("xiejin", "xj")),
+        ("仇英", ("qiuying", "qy")),
+        ("查良镛", ("zhaliangyong", "zly")),
+    ],
+)
+def test_pinyin_keys_read_the_first_character_as_a_surname(name, keys):
+    assert domain.pinyin_keys(name) == keys
+
+
+def test_pinyin_keys_read_a_surname_character_normally_elsewhere_in_the_name():
+    assert domain.pinyin_keys("王曾") == ("wangceng", "wc")
+
+
+# Registration
+
+
+def test_register_derives_birth_date_sex_and_pinyin(org):
+    resident = domain.register_resident(Resident(name="范芝奇", id_number=NUMBER_X, community=org["a"]), None)
+    assert (resident.birth_date, resident.sex, resident.name_pinyin, resident.name_initials) == (
+        datetime.date(1961, 2, 2),
+        "M",
+        "fanzhiqi",
+        "fzq",
+    )
+
+
+def test_register_keeps_an_entered_sex(org):
+    resident = domain.register_resident(
+        Resident(name="范芝奇", id_number=NUMBER_X, sex="F", community=org["a"]), None
+    )
+    assert (resident.sex, resident.sex_mismatch) == ("F", True)
+
+
+def test_register_takes_the_community_from_the_grid(org):
+    resident = Resident(name="范芝奇", id_number=NUMBER_X, community=org["b"], grid=org["a1"])
+    assert domain.register_resident(resident, None).community_id == org["a"].pk
+
+
+def test_register_writes_a_registration_entry(org, staff):
+    resident = make_resident(org["a"], org["a1"], actor=staff[Role.GRID_WORKER])
+    assert [(e.kind, e.summary, e.actor_id) for e in resident.timeline.all()] == [
+        ("registered", "登记入册", staff[Role.GRID_WORKER].pk)
+    ]
+
+
+def test_register_from_a_spreadsheet_names_it(org):
+    resident = Resident(name="范芝奇", id_number=NUMBER_X, community=org["a"])
+    domain.register_resident(resident, None, source="万达新城居民.xlsx")
+    assert [(e.kind, e.summary) for e in resident.timeline.all()] == [
+        ("imported", "由表格“万达新城居民.xlsx”导入登记")
+    ]
+
+
+# Changes
+
+
+def test_update_returns_the_changed_fields(org):
+    resident = make_resident(org["a"], org["a1"])
+    before = domain.snapshot(resident)
+    resident.mobility, resident.lives_alone = "bedridden", True
+    assert domain.update_resident(resident, before, None) == ["mobility", "lives_alone"]
+
+
+def test_update_writes_one_entry_for_several_changes(org):
+    resident = make_resident(org["a"], org["a1"])
+    before = domain.snapshot(resident)
+    resident.mobility, resident.lives_alone = "bedridden", True
+    domain.update_resident(resident, before, None)
+    entry = resident.timeline.get(kind="changed")
+    assert (entry.summary, entry.details) == (
+        "修改了行动能力、独居",
+        {"mobility": {"from": "行动自如", "to": "卧床"}, "lives_alone": {"from": "否", "to": "是"}},
+    )
+
+
+def test_update_without_changes_writes_nothing(org):
+    resident = make_resident(org["a"], org["a1"])
+    before = domain.snapshot(resident)
+    assert (domain.update_resident(resident, before, None), resident.timeline.count()) == ([], 1)
+
+
+def test_update_records_a_grid_move_by_names(org):
+    resident = make_resident(org["a"], org["a1"])
+    before = domain.snapshot(resident)
+    resident.grid = org["a2"]
+    domain.update_resident(resident, before, None)
+    entry = resident.timeline.get(kind="changed")
+    assert entry.details == {"grid": {"from": "万达新城 第一网格", "to": "万达新城 第二网格"}}
+
+
+def test_update_masks_a_changed_id_number_on_the_timeline(org):
+    resident = make_resident(org["a"], org["a1"])
+    old = resident.id_number
+    before = domain.snapshot(resident)
+    resident.id_number = NUMBER_X
+    domain.update_resident(resident, before, None)
+    entry = resident.timeline.get(kind="changed")
+    assert entry.details == {"id_number": {"from": idnumber.mask(old), "to": "120113********345X"}}
+
+
+def test_update_from_a_spreadsheet_names_it(org):
+    resident = make_resident(org["a"], org["a1"])
+    before = domain.snapshot(resident)
+    resident.room = "301"
+    domain.update_resident(resident, before, None, source="更新.xlsx")
+    assert resident.timeline.get(kind="changed").summary == "修改了房号（表格“更新.xlsx”）"
+
+
+def test_update_recomputes_birth_date_from_a_new_id_number(org):
+    resident = make_resident(org["a"], org["a1"])
+    before = domain.snapshot(resident)
+    resident.id_number = NUMBER_X
+    domain.update_resident(resident, before, None)
+    resident.refresh_from_db()
+    assert resident.birth_date == datetime.date(1961, 2, 2)
+
+
+# Disclosure
+
+
+def test_reveal_returns_the_full_values(org, staff):
+    resident = make_resident(org["a"], org["a1"], id_number=NUMBER_X, phone="13812345678")
+    assert domain.reveal(resident, staff[Role.LEADER]) == {"id_number": NUMBER_X, "phone": "13812345678"}
+
+
+def test_reveal_logs_who_saw_which_resident(org, staff):
+    resident = make_resident(org["a"], org["a1"])
+    domain.reveal(resident, staff[Role.MEDICAL_STAFF])
+    entry = TimelineEntry.objects.get(kind="revealed")
+    assert (entry.resident_id, entry.actor_id, entry.summary) == (
+        resident.pk,
+        staff[Role.MEDICAL_STAFF].pk,
+        "查看了完整身份证号和电话",
+    )
+
+
+# Age and age bands
+
+
+def test_resident_age_on_a_day(org):
+    resident = make_resident(org["a"], org["a1"], born=datetime.date(1960, 2, 29))
+    assert (resident.age_on(datetime.date(2020, 2, 28)), resident.age_on(datetime.date(2020, 2, 29))) == (
+        59,
+        60,
+    )
+
+
+@given(
+    st.dates(datetime.date(1900, 1, 1), datetime.date(2030, 12, 31)),
+    st.dates(datetime.date(2000, 1, 1), datetime.date(2030, 12, 31)),
+    st.sampled_from(list(BANDS)),
+)
+def test_age_band_holds_exactly_the_people_of_those_ages(born, on, band):
+    earliest, latest = band.birth_range(on)
+    in_range = born <= latest and (earliest is None or born > earliest)
+    low, high = BANDS[band]
+    assert in_range == (low <= idnumber.age_on(born, on) <= high)
+
+
+def test_age_band_query_on_29_february(org):
+    on = datetime.date(2028, 2, 29)
+    for name, born in {
+        "刚满60岁": datetime.date(1968, 2, 29),
+        "明天满60岁": datetime.date(1968, 3, 1),
+        "昨天满70岁": datetime.date(1958, 2, 28),
+        "明天满70岁": datetime.date(1958, 3, 1),
+    }.items():
+        make_resident(org["a"], org["a1"], name=name, born=born)
+    found = Resident.objects.in_age_band(AgeBand.SIXTIES, on)
+    assert sorted(r.name for r in found) == ["刚满60岁", "明天满70岁"]
+
+
+# Search
+
+
+@pytest.fixture
+def people(org):
+    return {
+        "fan": make_resident(org["a"], org["a1"], name="范芝奇", id_number=NUMBER_X),
+        "fan2": make_resident(org["a"], org["a1"], name="范志强"),
+        "wang": make_resident(org["a"], org["a1"], name="王德贵"),
+    }
+
+
+def found(text: str) -> list[str]:
+    return sorted(r.name for r in Resident.objects.search(text))
+
+
+def test_search_by_initials_prefix_finds_both_fans(people):
+    assert found("fz") == ["范志强", "范芝奇"]
+
+
+def test_search_by_a_character_prefix(people):
+    assert found("范芝") == ["范芝奇"]
+
+
+def test_search_with_only_punctuation_finds_nobody(people):
+    assert found("--") == []
+
+
+def test_empty_search_finds_everybody(people):
+    assert found("  ") == ["王德贵", "范志强", "范芝奇"]
+
+
+def test_search_by_id_number_start(people):
+    assert found("1201131961") == ["范芝奇"]
+
+
+def test_search_by_the_last_four_of_the_id_number(people):
+    assert found("345x") == ["范芝奇"]
+
+
+# Households
+
+
+def test_household_is_named_after_its_head(org):
+    household = Household.objects.create(community=org["a"])
+    household.head = make_resident(org["a"], org["a1"], name="范芝奇", household=household)
+    household.save()
+    assert str(household) == "范芝奇户"
+
+
+def test_household_members(org):
+    household = Household.objects.create(community=org["a"])
+    make_resident(org["a"], org["a1"], name="范芝奇", household=household)
+    make_resident(
+        org["a"],
+        org["a1"],
+        name="王秀英",
+        household=household,
+        id_number=id_number(datetime.date(1935, 1, 1)),
+    )
+    assert sorted(m.name for m in household.members.all()) == ["王秀英", "范芝奇"]
