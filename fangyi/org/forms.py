@@ -2,12 +2,28 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import SetPasswordMixin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from fangyi.org.models import Community, Grid, Site, Staff, Unit
 
 
-class CommunityForm(forms.ModelForm):
+class NamedInSubdistrictForm(forms.ModelForm):
+    """A name unique within the subdistrict. The view sets the subdistrict, so Django's
+    own constraint check (which skips fields not on the form) would let a duplicate
+    through to the database."""
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"]
+        rows = type(self.instance)._default_manager.filter(subdistrict_id=self.instance.subdistrict_id)
+        if rows.filter(name=name).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(
+                _("街道里已有同名的%(what)s。") % {"what": self._meta.model._meta.verbose_name}
+            )
+        return name
+
+
+class CommunityForm(NamedInSubdistrictForm):
     class Meta:
         model = Community
         fields = ["name", "code", "ordering"]
@@ -23,13 +39,13 @@ class GridForm(forms.ModelForm):
         self.fields["community"].queryset = Community.objects.visible_to(user)
 
 
-class SiteForm(forms.ModelForm):
+class SiteForm(NamedInSubdistrictForm):
     class Meta:
         model = Site
         fields = ["name", "kind", "address"]
 
 
-class UnitForm(forms.ModelForm):
+class UnitForm(NamedInSubdistrictForm):
     class Meta:
         model = Unit
         fields = ["name"]
