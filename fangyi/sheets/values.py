@@ -114,10 +114,10 @@ def date(value: Any) -> datetime.date | None:
     if isinstance(value, bool) or isinstance(value, datetime.time | datetime.timedelta):
         raise ValidationError(_("不是日期。"))
     if isinstance(value, int | float):
-        if value != value or not 1 <= value < 2958466:  # NaN, or outside Excel's calendar
-            raise ValidationError(_("不是日期。"))
         if 19000101 <= value <= 29991231 and float(value).is_integer():
             return date(str(int(value)))  # 20220124 typed as a number
+        if value != value or not 1 <= value < 2958466:  # NaN, or outside Excel's calendar
+            raise ValidationError(_("不是日期。"))
         return _EXCEL_EPOCH + datetime.timedelta(days=int(value))
     raw = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
     for form in _DATE_FORMS:

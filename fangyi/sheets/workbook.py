@@ -91,6 +91,7 @@ def template(kind: Kind, out: str | os.PathLike | IO[bytes]) -> None:
     w.sheet.freeze_panes(1, 0)
     for col, f in enumerate(fields):
         w.cell(0, col, str(f.label), w.bold)
+    for col, f in enumerate(fields):
         w.cell(1, col, str(f.example), as_text=f.as_text)
         if f.options:
             w.sheet.data_validation(

@@ -1,0 +1,108 @@
+"""fangyi import / fangyi export on the command line."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from python_calamine import CalamineWorkbook
+
+from fangyi.residents.models import Resident
+from tests.factories import make_resident
+from tests.sheets.conftest import ROSTER
+
+KEYS = [
+    "kind",
+    "file",
+    "dry_run",
+    "rows",
+    "created",
+    "updated",
+    "unchanged",
+    "skipped_blank",
+    "rejected",
+    "errors",
+    "warnings",
+]
+
+
+def import_json(*args) -> dict:
+    out = io.StringIO()
+    call_command("import", "residents", *args, "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_import_json_has_exactly_the_documented_keys(org):
+    result = import_json(str(ROSTER))
+    assert list(result) == KEYS
+    assert result["errors"][0] == {
+        "row": 6,
+        "column": "身份证号码",
+        "value": "120113293410068429",
+        "message": "身份证号校验位不正确，请核对。",
+    }
+    assert (result["file"], result["dry_run"], result["created"], result["rejected"]) == (
+        "roster-chenyi.xlsx",
+        False,
+        48,
+        12,
+    )
+
+
+def test_import_dry_run_writes_nothing(org):
+    assert import_json(str(ROSTER), "--dry-run")["created"] == 48
+    assert Resident.objects.count() == 0
+
+
+def test_import_community_option_sets_the_community(org):
+    import_json(str(ROSTER), "--community", "万达新城")
+    assert set(Resident.objects.values_list("community__name", flat=True)) == {"万达新城"}
+
+
+def test_import_of_a_file_that_cannot_be_used_exits_1_with_the_reason_on_stderr(org, tmp_path):
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(b"%PDF-1.4")
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(SystemExit) as caught:
+        call_command("import", "residents", str(path), "--json", stdout=out, stderr=err)
+    assert caught.value.code == 1
+    assert out.getvalue() == ""
+    assert err.getvalue().strip() == "这是PDF文件，不是表格。请上传Excel文件（.xlsx、.xls）或CSV文件。"
+
+
+def test_import_writes_the_error_workbook_when_asked(org, tmp_path):
+    target = tmp_path / "errors.xlsx"
+    import_json(str(ROSTER), "--errors", str(target))
+    rows = CalamineWorkbook.from_path(target).get_sheet_by_index(0).to_python()
+    assert rows[0][-1] == "原因"
+    assert len(rows) == 13
+
+
+def test_import_without_json_prints_a_summary(org):
+    out = io.StringIO()
+    call_command("import", "residents", str(ROSTER), stdout=out)
+    assert "数据行 60，新增 48，更新 0，无变化 0，拒绝 12，跳过空行 3" in out.getvalue()
+
+
+def export_rows(tmp_path, *args) -> list[list]:
+    target = tmp_path / "out.xlsx"
+    call_command("export", "residents", "--output", str(target), *args, stderr=io.StringIO())
+    return CalamineWorkbook.from_path(target).get_sheet_by_index(0).to_python()
+
+
+def test_export_masks_ids_and_phones_like_a_subdistrict_admin(org, tmp_path):
+    resident = make_resident(org["a"], name="范芝奇", phone="13812345678")
+    rows = export_rows(tmp_path)
+    assert rows[0][:6] == ["姓名", "身份证号", "性别", "出生日期", "年龄", "联系电话"]
+    assert rows[1][1] == resident.id_number[:6] + "********" + resident.id_number[-4:]
+    assert rows[1][5] == "138****5678"
+
+
+def test_export_unmasked_and_one_community(org, tmp_path):
+    resident = make_resident(org["a"], name="范芝奇", phone="13812345678")
+    make_resident(org["b"], name="王德贵")
+    rows = export_rows(tmp_path, "--community", "万达新城", "--unmasked")
+    assert [r[:2] for r in rows[1:]] == [["范芝奇", resident.id_number]]
+    assert rows[1][5] == "13812345678"

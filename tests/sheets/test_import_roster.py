@@ -1,0 +1,131 @@
+"""The sample roster of 宸宜家园 as community workers keep it, imported end to end."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import DatabaseError
+from django.db.models import QuerySet
+
+from fangyi.residents.models import Resident, TimelineEntry, TimelineKind
+from tests.factories import id_number
+from tests.sheets.conftest import HEADER, ROSTER, errors, run, write_xlsx
+
+ID = id_number(datetime.date(1932, 5, 6))
+
+STORED_AS_NUMBER = "身份证号被表格存成了数字，后几位已丢失；请把该列设为“文本”格式后重新填写。"
+EXPECTED_ERRORS = [
+    (6, "身份证号码", "120113293410068429", "身份证号校验位不正确，请核对。"),
+    (11, "联系电话", "15467889943", "电话号码“15467889943”不是有效的手机号或固定电话。"),
+    (15, "身份证号码", "1.20113195512051e+17", STORED_AS_NUMBER),
+    (21, "身份证号码", "", "“身份证号码”不能为空。"),
+    (28, "身份证号码", "1.20113195701145e+17", STORED_AS_NUMBER),
+    (35, "身份证号码", "120113195205137789", "与第10行的身份证号重复，同一人只能有一行。"),
+    (42, "联系电话", "15481171131", "电话号码“15481171131”不是有效的手机号或固定电话。"),
+    (43, "身份证号码", "", "“身份证号码”不能为空。"),
+    (45, "身份证号码", "120113195108083689", "身份证号校验位不正确，请核对。"),
+    (52, "身份证号码", "120113194111099545", "与第42行的身份证号重复，同一人只能有一行。"),
+    (54, "身份证号码", "1.20113195304193e+17", STORED_AS_NUMBER),
+    (65, "身份证号码", "120113195205137789", "与第10行的身份证号重复，同一人只能有一行。"),
+]
+
+
+def test_roster_rejects_every_bad_row_by_row_column_and_reason(org):
+    outcome = run(ROSTER, community="宸宜家园")
+    assert errors(outcome) == EXPECTED_ERRORS
+    assert (outcome.rows, outcome.created, outcome.rejected, outcome.skipped_blank) == (60, 48, 12, 3)
+    assert outcome.header_row == 3
+
+
+def test_roster_normalises_what_people_type(org):
+    run(ROSTER, community="宸宜家园")
+    full_width = Resident.objects.get(name="冯文秀")
+    assert full_width.id_number == "120113193703126004"
+    spaced = Resident.objects.get(name="秦永亮")
+    assert spaced.id_number == "120113192807124842"
+    lower_x = Resident.objects.get(name="邓杰振")
+    assert lower_x.id_number == "12011319580208972X"
+    dashed = Resident.objects.get(name="张建淑")
+    assert (dashed.phone, dashed.building, dashed.building_unit, dashed.room) == (
+        "19912275459",
+        "13",
+        "1",
+        "685",
+    )
+    assert Resident.objects.get(name="尹兰亮").phone == "022-26399725"
+
+
+def test_roster_without_community_column_goes_to_the_community_in_its_title(org):
+    outcome = run(ROSTER)
+    assert outcome.created == 48
+    assert set(Resident.objects.values_list("community__name", flat=True)) == {"宸宜家园"}
+    assert [w.message for w in outcome.warnings if w.column == "所属社区"] == [
+        "表格中没有“所属社区”列，按表头上方的标题导入到“宸宜家园”。"
+    ]
+
+
+def test_roster_reports_unknown_and_derived_columns_as_warnings(org):
+    messages = [w.message for w in run(ROSTER, dry_run=True).warnings]
+    assert "以下列无法识别，未导入：是否接种。" in messages
+    assert "“年龄”列不导入：由身份证号推算。" in messages
+
+
+def test_second_import_of_the_same_roster_changes_nothing(org):
+    run(ROSTER)
+    entries = TimelineEntry.objects.count()
+    again = run(ROSTER)
+    assert (again.created, again.updated, again.unchanged, again.rejected) == (0, 0, 48, 12)
+    assert TimelineEntry.objects.count() == entries
+
+
+def test_import_puts_registration_on_each_timeline(org):
+    run(ROSTER)
+    entry = Resident.objects.get(name="薛静贵").timeline.get()
+    assert (entry.kind, entry.summary) == (TimelineKind.IMPORTED, "由表格“roster-chenyi.xlsx”导入登记")
+
+
+def test_changed_value_updates_the_resident_and_leaves_a_timeline_entry(org, tmp_path):
+    row = [1, "范芝奇", "男", ID, "13812345678", "万达新城", "5号楼", "1单元", "101", ""]
+    run(write_xlsx(tmp_path / "a.xlsx", [HEADER, row]))
+    row[4], row[8] = "13912345678", "102"
+    outcome = run(write_xlsx(tmp_path / "b.xlsx", [HEADER, row]))
+    assert (outcome.created, outcome.updated, outcome.unchanged) == (0, 1, 0)
+    resident = Resident.objects.get()
+    assert (resident.phone, resident.room) == ("13912345678", "102")
+    change = resident.timeline.filter(kind=TimelineKind.CHANGED).get()
+    assert change.summary == "修改了联系电话、房号（表格“b.xlsx”）"
+    assert change.details["room"] == {"from": "101", "to": "102"}
+
+
+def test_blank_cell_does_not_erase_a_stored_value(org, tmp_path):
+    row = [1, "范芝奇", "男", ID, "13812345678", "万达新城", "5", "1", "101", ""]
+    run(write_xlsx(tmp_path / "a.xlsx", [HEADER, row]))
+    row[4] = ""
+    outcome = run(write_xlsx(tmp_path / "b.xlsx", [HEADER, row]))
+    assert (outcome.updated, outcome.unchanged) == (0, 1)
+    assert Resident.objects.get().phone == "13812345678"
+
+
+def test_a_database_error_mid_import_leaves_nothing_behind(org, settings, monkeypatch):
+    settings.FANGYI_IMPORT_CHUNK_ROWS = 10
+    calls = []
+    original = QuerySet.bulk_create
+
+    def failing(self, objs, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:  # the second chunk's residents: the first chunk is already written
+            raise DatabaseError("disk I/O error")
+        return original(self, objs, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "bulk_create", failing)
+    with pytest.raises(DatabaseError):
+        run(ROSTER)
+    assert Resident.objects.count() == 0
+    assert TimelineEntry.objects.count() == 0
+
+
+def test_dry_run_writes_nothing_and_counts_what_would_happen(org):
+    outcome = run(ROSTER, dry_run=True)
+    assert (outcome.created, outcome.rejected) == (48, 12)
+    assert Resident.objects.count() == 0
