@@ -67,8 +67,19 @@ def test_token_for_a_deactivated_user_fails(staff):
 
 
 def test_staff_add_posts_a_grid_worker_to_the_named_grid(org):
-    run("staff", "add", "wangli", "--role", "grid_worker", "--community", "宸宜家园", "--grid", "第二网格",
-        "--password", PASSWORD)  # fmt: skip
+    run(
+        "staff",
+        "add",
+        "wangli",
+        "--role",
+        "grid_worker",
+        "--community",
+        "宸宜家园",
+        "--grid",
+        "第二网格",
+        "--password",
+        PASSWORD,
+    )
     added = Staff.objects.get(username="wangli")
     assert (added.grid_id, added.community_id, added.subdistrict_id, added.check_password(PASSWORD)) == (
         org["b2"].pk,
@@ -135,8 +146,19 @@ def test_staff_add_refuses_an_unknown_role(org):
 
 
 def test_staff_add_seconded_cadre_with_unit(org):
-    run("staff", "add", "zhaoqiang", "--role", "seconded_cadre", "--community", "万达新城", "--unit", "区人民法院",
-        "--password", PASSWORD)  # fmt: skip
+    run(
+        "staff",
+        "add",
+        "zhaoqiang",
+        "--role",
+        "seconded_cadre",
+        "--community",
+        "万达新城",
+        "--unit",
+        "区人民法院",
+        "--password",
+        PASSWORD,
+    )
     added = Staff.objects.get(username="zhaoqiang")
     assert (added.unit_id, added.community_id) == (org["unit"].pk, org["a"].pk)
 
