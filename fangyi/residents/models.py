@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from fangyi.org.models import Community, Grid
 from fangyi.org.scope import scoped
 from fangyi.residents import idnumber
+from fangyi.residents.lookups import Prefix  # noqa: F401  (registers the __prefix lookup search uses)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -77,7 +78,8 @@ class ResidentQuerySet(models.QuerySet["Resident"]):
     def search(self, text: str) -> ResidentQuerySet:
         """Name search by characters, full pinyin (fanzhiqi) or initials (fzq), by prefix.
 
-        Prefix matches use the indexes on name, name_pinyin and name_initials.
+        Prefix matches (`__prefix`, see lookups.py) use the indexes on name, name_pinyin,
+        name_initials and id_number, on SQLite too.
         """
         text = text.strip()
         if not text:
@@ -90,12 +92,10 @@ class ResidentQuerySet(models.QuerySet["Resident"]):
                 return (
                     self.filter(id_number__endswith=key.upper())
                     if len(key) <= 6
-                    else (self.filter(id_number__startswith=key.upper()))
+                    else (self.filter(id_number__prefix=key.upper()))
                 )
-            return self.filter(
-                models.Q(name_pinyin__startswith=key) | models.Q(name_initials__startswith=key)
-            )
-        return self.filter(name__startswith=text)
+            return self.filter(models.Q(name_pinyin__prefix=key) | models.Q(name_initials__prefix=key))
+        return self.filter(name__prefix=text)
 
 
 class Household(models.Model):
