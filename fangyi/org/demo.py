@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from axes.utils import reset as reset_lockouts
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
@@ -497,7 +497,20 @@ def generate(
         if pending:
             written += _write(pending, summary)
             progress(f"居民 {written}/{count}")
+    analyze()
     return written
+
+
+def analyze() -> None:
+    """Refresh the query planner's statistics of the tables a bulk load filled.
+
+    Without them the planner guesses: SQLite, for one, then prefers the community index
+    to a name index for a search, and reads a whole community to find three names.
+    """
+    tables = [m._meta.db_table for m in (Community, Grid, Household, Resident, TimelineEntry)]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
 def _write(pending: list[tuple[Household, list[Resident]]], summary: str) -> int:
