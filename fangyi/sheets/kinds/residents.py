@@ -9,14 +9,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from fangyi.org.models import Community, Grid
-from fangyi.org.roles import Perm, Scope
+from fangyi.org.roles import Perm
 from fangyi.residents import domain, idnumber, phone
 from fangyi.residents.models import Mobility, Resident, Sex, Status, TimelineEntry, TimelineKind
 from fangyi.sheets import values as v
-from fangyi.sheets.headers import Header, header_key
+from fangyi.sheets.headers import Header
 from fangyi.sheets.kinds import FOREIGN, Column, Context, Field, Kind, RowError, register
-from fangyi.sheets.reader import SheetError
+from fangyi.sheets.kinds.places import Places
 
 _NUMERALS = dict(
     zip("一二三四五六七八九十", ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"], strict=True)
@@ -195,22 +194,6 @@ FIELDS = (
 )
 
 
-def _community_keys(name: str) -> set[str]:
-    key = header_key(name)
-    keys = {key}
-    for suffix in ("社区居民委员会", "社区居委会", "居委会", "社区"):
-        if key.endswith(suffix) and len(key) > len(suffix):
-            keys.add(key[: -len(suffix)])
-    return keys
-
-
-def _grid_key(name: str) -> str:
-    key = header_key(name).replace("第", "").replace("网格", "")
-    if key in _NUMERALS:
-        return _NUMERALS[key]
-    return key.lstrip("0") or key
-
-
 class Residents(Kind):
     name = "residents"
     label = _l("居民")
@@ -221,82 +204,25 @@ class Residents(Kind):
     foreign_message = _l("该身份证号已由其他社区或网格登记，您无权修改；请联系街道工作人员核实。")
 
     def prepare(self, ctx: Context, header: Header) -> None:
-        actor = ctx.actor
-        visible = Community.objects.visible_to(actor) if actor else Community.objects.all()
-        grids = Grid.objects.visible_to(actor) if actor else Grid.objects.all()
-        state = ctx.state
-        state["communities"] = _index(visible, _community_keys)
-        state["all_communities"] = _index(Community.objects.all(), _community_keys)
-        state["grids"] = {(g.community_id, _grid_key(g.name)): g for g in grids}
-        state["all_grids"] = {(g.community_id, _grid_key(g.name)) for g in Grid.objects.all()}
-        state["default_grid"] = actor.grid if actor and actor.scope == Scope.GRID else None
-        state["default"] = self._default_community(ctx, header)
-        if "community" not in header.columns and state["default"] is None:
-            raise SheetError(_("表格中没有“所属社区”列，请在导入时选择社区。"))
-
-    def _default_community(self, ctx: Context, header: Header) -> Community | None:
-        chosen = ctx.options.get("community")
-        communities = ctx.state["communities"]
-        if isinstance(chosen, Community):
-            return chosen
-        if chosen:
-            found = _lookup(communities, _community_keys(chosen))
-            if found is None:
-                raise SheetError(_("没有您可以导入的名为“%(c)s”的社区。") % {"c": chosen})
-            return found
-        actor = ctx.actor
-        if actor and actor.scope != Scope.SUBDISTRICT:
-            return actor.community
-        if "community" in header.columns:
-            return None
-        # No community column: a title such as "填报单位：宸宜家园社区居委会" names it.
-        title = header_key("".join(str(c) for row in header.above for c in row))
-        named = {c.pk: c for key, c in communities.items() if len(key) >= 2 and key in title}
-        if len(named) == 1:
-            found = next(iter(named.values()))
-            ctx.warn(
-                None,
-                str(self.by_name["community"].label),
-                found.name,
-                _("表格中没有“所属社区”列，按表头上方的标题导入到“%(c)s”。") % {"c": found.name},
-            )
-            return found
-        return None
+        places = ctx.state["places"] = Places(ctx.actor)
+        places.choose_default(ctx, header, str(self.by_name["community"].label))
 
     def check(self, values: dict[str, Any], ctx: Context, row: int) -> dict[str, Any]:
-        state, problems = ctx.state, []
-        name = values.get("community")
-        if name:
-            community = _lookup(state["communities"], _community_keys(name))
-            if community is None:
-                problems.append(
-                    (
-                        "community",
-                        _("社区“%(c)s”不在您的管辖范围内，不能导入。") % {"c": name}
-                        if _lookup(state["all_communities"], _community_keys(name))
-                        else _("没有名为“%(c)s”的社区。") % {"c": name},
-                    )
-                )
-        else:
-            community = state["default"]
-            if community is None:
-                problems.append(("community", _("请填写所属社区。")))
-        grid = None
+        places: Places = ctx.state["places"]
+        problems = []
+        community, grid, why = places.default, None, ""
+        if values.get("community"):
+            community, why = places.community(values["community"])
+        elif community is None:
+            why = _("请填写所属社区。")
+        if why:
+            problems.append(("community", why))
         if values.get("grid") and community is not None:
-            key = (community.pk, _grid_key(values["grid"]))
-            grid = state["grids"].get(key)
-            if grid is None:
-                problems.append(
-                    (
-                        "grid",
-                        _("网格“%(g)s”不在您的管辖范围内，不能导入。") % {"g": values["grid"]}
-                        if key in state["all_grids"]
-                        else _("社区“%(c)s”没有名为“%(g)s”的网格。")
-                        % {"c": community.name, "g": values["grid"]},
-                    )
-                )
-        elif state["default_grid"] is not None:
-            grid = state["default_grid"]
+            grid, why = places.grid(community, values["grid"])
+            if why:
+                problems.append(("grid", why))
+        elif places.default_grid is not None:
+            grid = places.default_grid
             if community is not None and grid.community_id != community.pk:
                 problems.append(("community", _("您只能导入本网格的居民。")))
         year, number = values.get("party_joined_year"), values.get("id_number")
@@ -406,21 +332,6 @@ class Residents(Kind):
             .order_by("community__ordering", "id")
             .iterator(chunk_size=2000)
         )
-
-
-def _index(queryset: Any, keys: Any) -> dict[str, Any]:
-    index: dict[str, Any] = {}
-    for obj in queryset:
-        for key in keys(obj.name):
-            index.setdefault(key, obj)
-    return index
-
-
-def _lookup(index: dict[str, Any], keys: set[str]) -> Any:
-    for key in keys:
-        if key in index:
-            return index[key]
-    return None
 
 
 RESIDENTS = register(Residents())
