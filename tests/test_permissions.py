@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -22,7 +23,8 @@ from fangyi.api.models import ApiToken
 from fangyi.org.models import Community, Grid, Staff, Subdistrict
 from fangyi.org.roles import Role, Scope
 from fangyi.residents.models import Resident
-from tests.factories import PASSWORD, id_number, make_resident
+from fangyi.sheets import jobs
+from tests.factories import PASSWORD, id_number, make_resident, make_staff
 
 R = Role
 ANON = "anonymous"
@@ -66,6 +68,7 @@ class World:
 
     org: dict
     staff: dict[Role, Staff]
+    colleague: Staff  # another editor in community A: owns the import jobs out of scope
     other_community: Community
     in_scope: Resident
     out_of_scope: dict[Scope, Resident]
@@ -151,6 +154,28 @@ def language_form(world: World, user: Staff | None, in_scope: bool) -> dict:
     return {"language": "en", "next": "/"}
 
 
+# One row to import, one to reject: the job then has an error workbook to download.
+ROSTER = "姓名,身份证号码,所属社区\n王秀英,120113194408020041,万达新城\n李四,120113196102023451,万达新城\n"
+
+
+def roster() -> SimpleUploadedFile:
+    return SimpleUploadedFile("名册.csv", ROSTER.encode(), content_type="text/csv")
+
+
+def roster_upload(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"file": roster()}
+
+
+def residents_kind(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"kind": "residents"}
+
+
+def job_pk(world: World, user: Staff | None, in_scope: bool) -> dict:
+    """An import job, checked: the user's own in scope, a colleague's out of scope."""
+    owner = user if in_scope and user is not None else world.colleague
+    return {"pk": jobs.create("residents", roster(), owner, None).pk}
+
+
 @dataclass(frozen=True)
 class Entry:
     """One URL: how to call it, and the status per role on a row in scope."""
@@ -162,6 +187,8 @@ class Entry:
     kwargs: Target | None = None  # kwargs of a URL without a row
     body: Body | None = None
     is_json: bool = False
+    # Statuses on a row out of scope, when they are not the usual ones (see `expected`).
+    outside: dict[str, int | str] | None = None
 
 
 MATRIX: dict[str, Entry] = {
@@ -202,6 +229,21 @@ MATRIX: dict[str, Entry] = {
         target=api_resident_pk,
         body=resident_patch_json,
         is_json=True,
+    ),
+    "sheets:jobs": Entry(get=page(EDITORS)),
+    "sheets:import": Entry(
+        get=page(EDITORS), write=page(EDITORS, 302), kwargs=residents_kind, body=roster_upload
+    ),
+    "sheets:template": Entry(get=page(EDITORS), kwargs=residents_kind),
+    "sheets:export": Entry(get=page(READERS), kwargs=residents_kind),
+    "sheets:export_link": Entry(get=page(READERS), kwargs=residents_kind),
+    # Import jobs are their uploader's alone. The sheets views look the job up before
+    # checking the role, so somebody else's job is a 404 for every role.
+    "sheets:job": Entry(get=page(EDITORS), target=job_pk, outside=page(set(Role), 404)),
+    "sheets:progress": Entry(get=page(EDITORS), target=job_pk, outside=page(set(Role), 404)),
+    "sheets:errors": Entry(get=page(EDITORS), target=job_pk, outside=page(set(Role), 404)),
+    "sheets:confirm": Entry(
+        get=page(set(Role), 405), write=page(EDITORS, 302), target=job_pk, outside=page(set(Role), 404)
     ),
 }
 
@@ -260,16 +302,20 @@ def cases() -> list:
     return params
 
 
-def expected(status: int | str, in_scope: bool) -> int | str:
-    """Out of scope, whatever would have succeeded is a 404."""
-    if not in_scope and status in (200, 201, 302):
-        return 404
-    return status
+def expected(entry: Entry, method: str, who: str, in_scope: bool) -> int | str:
+    """In scope, the matrix says. Out of scope, whatever would have succeeded is a 404."""
+    status = (entry.get if method == "get" else entry.write)[who]
+    if in_scope:
+        return status
+    if entry.outside is not None and status != 405:
+        return entry.outside[who]
+    return 404 if status in (200, 201, 302) else status
 
 
 @pytest.fixture(autouse=True)
-def fast_passwords(settings):
+def fast_passwords(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"  # uploaded spreadsheets
 
 
 @pytest.fixture
@@ -280,6 +326,7 @@ def world(org, staff) -> World:
     return World(
         org=org,
         staff=staff,
+        colleague=make_staff(org, Role.COMMUNITY_WORKER, username="colleague"),
         other_community=other_community,
         in_scope=make_resident(org["a"], org["a1"], name="范芝奇"),
         out_of_scope={
@@ -312,8 +359,7 @@ def call(world: World, name: str, method: str, who: str, in_scope: bool):
 
 @pytest.mark.parametrize(("name", "method", "who", "in_scope"), cases())
 def test_status(world, name, method, who, in_scope):
-    entry = MATRIX[name]
-    want = expected((entry.get if method == "get" else entry.write)[who], in_scope)
+    want = expected(MATRIX[name], method, who, in_scope)
     response = call(world, name, method, who, in_scope)
     if want == LOGIN:
         assert (response.status_code, response["Location"].split("?")[0]) == (302, "/login/")
