@@ -65,7 +65,10 @@ def resident_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     household = (
-        resident.household.members.exclude(pk=resident.pk).only("id", "name", "relation_to_head")
+        Resident.objects.visible_to(request.user)
+        .filter(household_id=resident.household_id)
+        .exclude(pk=resident.pk)
+        .only("id", "name", "relation_to_head")
         if resident.household_id
         else []
     )
