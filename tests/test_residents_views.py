@@ -435,6 +435,16 @@ def test_detail_shows_each_members_relation_to_the_head(household_of_two, subdis
     assert "王秀英</a>（配偶）" in html
 
 
+def test_detail_lists_only_the_household_members_in_the_viewers_scope(
+    org, household_of_two, staff, client_for
+):
+    make_resident(
+        org["a"], org["a2"], name="范小红", household=household_of_two.household, relation_to_head="女儿"
+    )
+    response = client_for(staff[Role.GRID_WORKER]).get(f"/residents/{household_of_two.pk}/")
+    assert [m.name for m in response.context["household"]] == ["王秀英"]
+
+
 def test_detail_says_who_is_head_of_household(household_of_two, subdistrict_staff):
     html = subdistrict_staff.get(f"/residents/{household_of_two.pk}/").content.decode()
     assert "<dt>户</dt><dd>户主" in html
