@@ -7,6 +7,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 
 from fangyi import config
+from fangyi.api.models import ApiToken
 from fangyi.org.roles import Role
 from tests.factories import PASSWORD, make_staff
 
@@ -71,6 +72,15 @@ def test_the_lockout_page_explains_in_chinese(worker, client):
 def test_lockout_is_per_address(worker, client):
     fail(client, 5)
     assert log_in(client, PASSWORD, address="10.9.9.9").status_code == 302
+
+
+def test_login_does_not_redirect_to_another_site(worker, client):
+    response = client.post(
+        "/login/?next=https://evil.example/",
+        {"username": "grid_worker", "password": PASSWORD, "next": "https://evil.example/"},
+        REMOTE_ADDR=ADDRESS,
+    )
+    assert response["Location"] == "/"
 
 
 def test_a_wrong_password_shows_a_chinese_error(worker, client):
@@ -176,8 +186,6 @@ def test_a_logged_in_post_without_csrf_token_is_refused(fast_passwords, staff):
 
 
 def test_the_api_takes_bearer_tokens_without_csrf(fast_passwords, staff):
-    from fangyi.api.models import ApiToken
-
     client = Client(enforce_csrf_checks=True)
     headers = {"Authorization": f"Bearer {ApiToken.issue(staff[Role.GRID_WORKER])}"}
     response = client.post("/api/v1/residents/", "{}", content_type="application/json", headers=headers)
