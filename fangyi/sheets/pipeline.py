@@ -235,9 +235,9 @@ def _chunk(
                 parsed = kind.check(parsed, ctx, n)
             except RowError as exc:
                 for name, message in exc.problems:
-                    col = header.columns.get(name)
-                    label = labels[col] if col is not None else str(kind.by_name[name].label)
-                    raw = cells[col] if col is not None and col < len(cells) else ""
+                    at = header.columns.get(name)
+                    label = labels[at] if at is not None else str(kind.by_name[name].label)
+                    raw = cells[at] if at is not None and at < len(cells) else ""
                     problems.append(Issue(n, label, _shown(raw), message))
         if problems:
             outcome.rejected += 1

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import tempfile
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fangyi.org.models import Staff
 from fangyi.org.roles import Perm
 from fangyi.sheets import jobs, progress, workbook
 from fangyi.sheets.forms import UploadForm
@@ -67,9 +69,10 @@ def job_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_start(request: HttpRequest, kind: str) -> HttpResponse:
     k = _kind(request, kind, importing=True)
-    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    user = cast(Staff, request.user)
+    form = UploadForm(request.POST or None, request.FILES or None, user=user)
     if request.method == "POST" and form.is_valid():
-        job = jobs.create(k.name, form.cleaned_data["file"], request.user, form.cleaned_data["community"])
+        job = jobs.create(k.name, form.cleaned_data["file"], user, form.cleaned_data["community"])
         return redirect("sheets:job", pk=job.pk)
     return render(request, "sheets/upload.html", {"form": form, "kind": k})
 
@@ -113,7 +116,7 @@ def job_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def job_errors(request: HttpRequest, pk: int) -> HttpResponse:
+def job_errors(request: HttpRequest, pk: int) -> HttpResponseBase:
     job = _job(request, pk)
     issues = job.result.get("errors", [])
     if not job.file or not issues:
@@ -129,7 +132,7 @@ def job_errors(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def template(request: HttpRequest, kind: str) -> HttpResponse:
+def template(request: HttpRequest, kind: str) -> HttpResponseBase:
     k = _kind(request, kind, importing=True)
     handle = tempfile.TemporaryFile()
     workbook.template(k, handle)
@@ -144,7 +147,7 @@ def export_link(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 @login_required
-def export(request: HttpRequest, kind: str) -> HttpResponse:
+def export(request: HttpRequest, kind: str) -> HttpResponseBase:
     """The list page's rows (its filters, the user's scope) as .xlsx; ID numbers and
     phones masked unless the user's role sees them in lists."""
     k = _kind(request, kind, importing=False)

@@ -218,3 +218,53 @@ def test_reader_raises_only_sheet_error_on_a_damaged_workbook(tmp_path_factory, 
         read_all(path)
     except SheetError as exc:
         assert exc.message
+
+
+def _ods(path, rows: list[list[str]]) -> None:
+    """A minimal OpenDocument spreadsheet, as LibreOffice or WPS would save it."""
+    ns = (
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    )
+    cells = "".join(
+        "<table:table-row>"
+        + "".join(
+            f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>'
+            for v in row
+        )
+        + "</table:table-row>"
+        for row in rows
+    )
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.2">'
+        f'<office:body><office:spreadsheet><table:table table:name="名册">{cells}</table:table>'
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr(
+            "META-INF/manifest.xml",
+            (
+                '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                "</manifest:manifest>"
+            ),
+        )
+        zf.writestr("content.xml", content)
+
+
+def test_ods_is_imported(org, tmp_path):
+    path = tmp_path / "r.ods"
+    _ods(path, [["万达新城社区名册"], ["姓名", "身份证号", "社区"], ["范芝奇", ID, "万达新城"]])
+    outcome = run(path)
+    assert (outcome.created, outcome.header_row) == (1, 2)
+    assert Resident.objects.get().id_number == ID
+
+
+def test_word_document_is_refused(org, tmp_path):
+    path = tmp_path / "名册.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("word/document.xml", "<w:document/>")
+    assert refused(path) == "这是Word或PowerPoint文件，不是表格。"

@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Choices
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
@@ -40,14 +41,14 @@ def _phone(raw: Any) -> str | None:
     return phone.normalise(raw) or None
 
 
-def _words(choices: type, extra: dict[str, str]) -> dict[str, str]:
+def _words(choices: type[Choices], extra: dict[str, str]) -> dict[str, str]:
     words = {str(label): value for value, label in choices.choices}
     words.update({value: value for value in choices.values})
     words.update(extra)
     return words
 
 
-def _labels(choices: type) -> str:
+def _labels(choices: type[Choices]) -> str:
     return "、".join(str(label) for label in choices.labels)
 
 
