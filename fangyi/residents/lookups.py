@@ -30,9 +30,14 @@ def next_prefix(text: str) -> str | None:
 class Prefix(StartsWith):
     lookup_name = "prefix"
 
+    def as_sql(self, compiler, connection):
+        # The backends know the operator by the name "startswith" (connection.operators),
+        # and PostgreSQL's varchar_pattern_ops indexes answer that LIKE.
+        return compiler.compile(StartsWith(self.lhs, self.rhs))
+
     def as_sqlite(self, compiler, connection):
         upper = next_prefix(self.rhs) if isinstance(self.rhs, str) and self.rhs else None
         if upper is None:
-            return super().as_sql(compiler, connection)
+            return self.as_sql(compiler, connection)
         lhs, lhs_params = self.process_lhs(compiler, connection)
         return f"({lhs} >= %s AND {lhs} < %s)", [*lhs_params, self.rhs, *lhs_params, upper]
