@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "fangyi.org",
     "fangyi.residents",
     "fangyi.sheets",
+    "fangyi.vaccination",
     "fangyi.api",
 ]
 

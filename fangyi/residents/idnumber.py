@@ -84,3 +84,11 @@ def mask(number: str) -> str:
 def age_on(born: datetime.date, day: datetime.date) -> int:
     """Whole years of age on `day` (a person born on 29 February ages on 1 March)."""
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def birthday(born: datetime.date, age: int) -> datetime.date:
+    """The day someone born on `born` turns `age` (1 March for a 29 February birthday)."""
+    try:
+        return born.replace(year=born.year + age)
+    except ValueError:
+        return datetime.date(born.year + age, 3, 1)
