@@ -18,6 +18,7 @@ urlpatterns = [
     path("residents/", include("fangyi.residents.urls")),
     path("sheets/", include("fangyi.sheets.urls")),
     path("org/", include("fangyi.org.urls")),
+    path("vaccination/", include("fangyi.vaccination.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -37,6 +37,13 @@ class Perm(models.TextChoices):
     VIEW_ORG = "view_org", _("查看组织架构")
     MANAGE_ORG = "manage_org", _("管理社区、网格、站点和单位")
     MANAGE_STAFF = "manage_staff", _("管理工作人员")
+    VIEW_VACCINATION = "view_vaccination", _("查看接种情况")
+    OUTREACH = "outreach", _("动员和预约")
+    RECORD_DOSE = "record_dose", _("登记接种、留观和异常反应")
+    OVERRIDE_RULES = "override_rules", _("医生特批（不符合规则的接种）")
+    PLAN_ROUTES = "plan_routes", _("安排上门接种路线")
+    MANAGE_VACCINES = "manage_vaccines", _("维护疫苗产品和接种规则")
+    VIEW_REPORTS = "view_reports", _("查看日报和统计")
 
 
 R = Role
@@ -74,6 +81,45 @@ PERMISSIONS: dict[Perm, frozenset[Role]] = {
     Perm.VIEW_ORG: frozenset({R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.LEADER, R.COMMUNITY_SECRETARY}),
     Perm.MANAGE_ORG: frozenset({R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF}),
     Perm.MANAGE_STAFF: frozenset({R.SUBDISTRICT_ADMIN}),
+    Perm.VIEW_VACCINATION: frozenset(
+        {
+            R.SUBDISTRICT_ADMIN,
+            R.SUBDISTRICT_STAFF,
+            R.LEADER,
+            R.COMMUNITY_SECRETARY,
+            R.COMMUNITY_WORKER,
+            R.GRID_WORKER,
+            R.SECONDED_CADRE,
+            R.MEDICAL_STAFF,
+        }
+    ),
+    # Outreach is door-to-door work: community staff, grid workers and seconded cadres.
+    Perm.OUTREACH: frozenset(
+        {
+            R.SUBDISTRICT_ADMIN,
+            R.SUBDISTRICT_STAFF,
+            R.COMMUNITY_SECRETARY,
+            R.COMMUNITY_WORKER,
+            R.GRID_WORKER,
+            R.SECONDED_CADRE,
+        }
+    ),
+    Perm.RECORD_DOSE: frozenset({R.SUBDISTRICT_ADMIN, R.MEDICAL_STAFF}),
+    Perm.OVERRIDE_RULES: frozenset({R.MEDICAL_STAFF}),
+    Perm.PLAN_ROUTES: frozenset(
+        {R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.COMMUNITY_SECRETARY, R.MEDICAL_STAFF}
+    ),
+    Perm.MANAGE_VACCINES: frozenset({R.SUBDISTRICT_ADMIN}),
+    Perm.VIEW_REPORTS: frozenset(
+        {
+            R.SUBDISTRICT_ADMIN,
+            R.SUBDISTRICT_STAFF,
+            R.LEADER,
+            R.COMMUNITY_SECRETARY,
+            R.COMMUNITY_WORKER,
+            R.MEDICAL_STAFF,
+        }
+    ),
 }
 
 # Where a role is posted: a grid worker needs a grid, a community role a community.

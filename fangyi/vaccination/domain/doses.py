@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from fangyi.org.models import Site, Staff
-from fangyi.org.roles import Role
+from fangyi.org.roles import Perm
 from fangyi.residents.models import Resident, TimelineEntry
 from fangyi.vaccination.domain import status as status_domain
 from fangyi.vaccination.domain.rules import RuleViolation, classify
@@ -45,7 +45,7 @@ class DoseInput:
 
 def may_override(actor: Staff | None) -> bool:
     """Only a doctor (medical staff) may record a dose the rules refuse, with a note."""
-    return actor is not None and (actor.is_superuser or actor.role == Role.MEDICAL_STAFF)
+    return actor is not None and actor.can(Perm.OVERRIDE_RULES)
 
 
 def plan(resident: Resident, data: DoseInput, actor: Staff | None) -> tuple[int, str, bool]:

@@ -1,0 +1,12 @@
+"""Vaccination pages. Each subject keeps its routes beside its views."""
+
+from fangyi.vaccination.views import appointments, doses, outreach, products, safety
+
+app_name = "vaccination"
+urlpatterns = [
+    *outreach.urlpatterns,
+    *appointments.urlpatterns,
+    *doses.urlpatterns,
+    *safety.urlpatterns,
+    *products.urlpatterns,
+]

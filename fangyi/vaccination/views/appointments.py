@@ -1,0 +1,3 @@
+"""appointments pages (being built)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""doses pages (being built)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""products pages (being built)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""safety pages (being built)."""
+
+urlpatterns: list = []
