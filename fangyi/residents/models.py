@@ -170,6 +170,9 @@ class Resident(models.Model):
             models.Index(fields=["community", "-id"], name="resident_community_idx"),
             models.Index(fields=["grid", "-id"], name="resident_grid_idx"),
             models.Index(fields=["birth_date"], name="resident_birth_idx"),
+            # Age bands per community or grid (80+ in 万达新城) are counted from the index alone.
+            models.Index(fields=["community", "birth_date"], name="resident_community_birth_idx"),
+            models.Index(fields=["grid", "birth_date"], name="resident_grid_birth_idx"),
             models.Index(fields=["name"], name="resident_name_idx", opclasses=["varchar_pattern_ops"]),
             models.Index(
                 fields=["name_pinyin"],
