@@ -497,7 +497,6 @@ def generate(
         if pending:
             written += _write(pending, summary)
             progress(f"居民 {written}/{count}")
-    analyze()
     return written
 
 
@@ -505,12 +504,18 @@ def analyze() -> None:
     """Refresh the query planner's statistics of the tables a bulk load filled.
 
     Without them the planner guesses: SQLite, for one, then prefers the community index
-    to a name index for a search, and reads a whole community to find three names.
+    to a name index for a search, and reads a whole community to find three names. On
+    PostgreSQL, outside a transaction, VACUUM too: until the visibility map is set no
+    count can be answered from an index alone.
     """
-    tables = [m._meta.db_table for m in (Community, Grid, Household, Resident, TimelineEntry)]
+    verb = (
+        "VACUUM ANALYZE"
+        if connection.vendor == "postgresql" and not connection.in_atomic_block
+        else "ANALYZE"
+    )
     with connection.cursor() as cursor:
-        for table in tables:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+        for model in (Community, Grid, Household, Resident, TimelineEntry):
+            cursor.execute(f"{verb} {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _write(pending: list[tuple[Household, list[Resident]]], summary: str) -> int:

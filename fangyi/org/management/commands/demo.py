@@ -59,6 +59,9 @@ class Command(BaseCommand):
                 generated = demo.generate(sub, o["residents"], seed=o["seed"], progress=self.progress)
                 self.stderr.write(f"已生成 {generated} 名居民，用时 {time.monotonic() - started:.1f} 秒。")
             accounts = demo.reset_accounts(sub)
+        if generated:
+            self.stderr.write("更新查询统计信息……")
+            demo.analyze()
         rows = [
             (
                 a.username,
