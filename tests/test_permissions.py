@@ -230,7 +230,8 @@ MATRIX: dict[str, Entry] = {
         body=resident_patch_json,
         is_json=True,
     ),
-    "sheets:jobs": Entry(get=page(EDITORS)),
+    # Whoever may import some kind has a list of jobs: medical staff import doses.
+    "sheets:jobs": Entry(get=page(EDITORS | {R.MEDICAL_STAFF})),
     "sheets:import": Entry(
         get=page(EDITORS), write=page(EDITORS, 302), kwargs=residents_kind, body=roster_upload
     ),

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from fangyi.sheets import values as v
 from fangyi.sheets.headers import SEARCH_ROWS, Header, find_header
-from fangyi.sheets.kinds import FOREIGN, Context, Issue, Kind, RowError, message_of
+from fangyi.sheets.kinds import FOREIGN, Context, Issue, Kind, Refused, RowError, message_of
 from fangyi.sheets.limits import limit
 from fangyi.sheets.reader import SheetError, Table, open_workbook
 
@@ -49,6 +49,7 @@ class Outcome:
     sheet: str = ""
     header_row: int = 0
     format: str = ""
+    lists: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # Kind.lists
 
     def as_json(self) -> dict[str, Any]:
         """The shape `fangyi import --json` prints and the pages store."""
@@ -64,6 +65,7 @@ class Outcome:
             "rejected": self.rejected,
             "errors": [e.as_dict() for e in self.errors],
             "warnings": [w.as_dict() for w in self.warnings],
+            **self.lists,
         }
 
     def rejected_rows(self) -> dict[int, list[Issue]]:
@@ -105,6 +107,7 @@ def run(
                 raise SheetError(_("表格中只有表头，没有数据行。"))
     outcome.errors.sort(key=lambda issue: issue.row or 0)
     outcome.warnings = ctx.warnings
+    outcome.lists = ctx.lists
     counts = {k: n for k, n in outcome.as_json().items() if isinstance(n, int) and not isinstance(n, bool)}
     log.info("import %s %s: %s", kind.name, outcome.file, counts)
     return outcome
@@ -217,17 +220,17 @@ def _chunk(
             if value is None and f.required:
                 problems.append(Issue(n, labels[col], "", _("“%(c)s”不能为空。") % {"c": labels[col]}))
             parsed[f.name] = value
-        key = parsed.get(kind.key)
+        key = kind.row_key(parsed)
         if key is not None:
             first = seen.setdefault(key, n)
             if first != n:
+                message = kind.duplicate_message or _("与第%(first)d行的%(key)s重复，同一人只能有一行。")
                 problems.append(
                     Issue(
                         n,
                         labels[key_col],
                         _shown(cells[key_col]),
-                        _("与第%(first)d行的%(key)s重复，同一人只能有一行。")
-                        % {"first": first, "key": key_field.label},
+                        str(message) % {"first": first, "key": key_field.label},
                     )
                 )
         if not problems:
@@ -246,13 +249,14 @@ def _chunk(
             accepted.append((n, parsed))
     if not accepted:
         return
-    stored = kind.existing([values[kind.key] for _n, values in accepted], ctx)
+    stored = kind.existing([kind.row_key(values) for _n, values in accepted], ctx)
     new, changed = [], []
     for n, values in accepted:
-        current = stored.get(values[kind.key])
-        if current is FOREIGN:
+        current = stored.get(kind.row_key(values))
+        if current is FOREIGN or isinstance(current, Refused):
+            message = current.message if isinstance(current, Refused) else str(kind.foreign_message)
             outcome.rejected += 1
-            outcome.errors.append(Issue(n, labels[key_col], str(values[kind.key]), str(kind.foreign_message)))
+            outcome.errors.append(Issue(n, labels[key_col], str(values[kind.key]), message))
         elif current is None:
             new.append(values)
         elif attrs := kind.changes(current, values):

@@ -81,18 +81,33 @@ def import_start(request: HttpRequest, kind: str) -> HttpResponse:
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     errors = job.result.get("errors", [])
+    kind = get_kind(job.kind)
+    lists = [
+        {
+            "label": sheet.label,
+            "headers": [h for _key, h in sheet.columns],
+            "rows": [[_shown(entry.get(key, "")) for key, _h in sheet.columns] for entry in job.result[name]],
+        }
+        for name, sheet in kind.lists.items()
+        if job.result.get(name)
+    ]
     return render(
         request,
         "sheets/job.html",
         {
             "job": job,
-            "kind": get_kind(job.kind),
+            "kind": kind,
+            "lists": lists,
             "errors": errors[:PREVIEW_ERRORS],
             "more_errors": max(len(errors) - PREVIEW_ERRORS, 0),
             "warnings": job.result.get("warnings", []),
             "progress": progress.read(job.pk),
         },
     )
+
+
+def _shown(value: Any) -> str:
+    return "、".join(str(v) for v in value) if isinstance(value, list) else str(value)
 
 
 @login_required
@@ -123,7 +138,10 @@ def job_errors(request: HttpRequest, pk: int) -> HttpResponseBase:
         raise Http404
     handle = tempfile.TemporaryFile()
     try:
-        workbook.errors(get_kind(job.kind), job.file.path, issues, handle)
+        k = get_kind(job.kind)
+        workbook.errors(
+            k, job.file.path, issues, handle, {name: job.result.get(name) or [] for name in k.lists}
+        )
     except SheetError:
         handle.close()
         raise Http404 from None

@@ -109,12 +109,18 @@ def template(kind: Kind, out: str | os.PathLike | IO[bytes]) -> None:
 
 
 def errors(
-    kind: Kind, path: str | os.PathLike, issues: list[dict], out: str | os.PathLike | IO[bytes]
+    kind: Kind,
+    path: str | os.PathLike,
+    issues: list[dict],
+    out: str | os.PathLike | IO[bytes],
+    lists: dict[str, list[dict]] | None = None,
 ) -> int:
     """The rejected rows of `path`, with their original columns and a reason column.
 
     `issues` are the errors of the job's last run ({"row", "column", "message"}). The
-    offending cells are highlighted, and so is every reason. Returns the number of rows.
+    offending cells are highlighted, and so is every reason. The kind's lists from the
+    same run (`lists`, e.g. people not in the register) follow, one sheet each.
+    Returns the number of rejected rows.
     """
     reasons: dict[int, list[str]] = {}
     bad_cells: dict[int, set[str]] = {}
@@ -143,5 +149,23 @@ def errors(
                 fmt = (w.bad_text if col in text_cols else w.bad) if bad else None
                 w.cell(out_row, col, value, fmt, as_text=col in text_cols and isinstance(value, str))
             w.cell(out_row, len(labels), "；".join(reasons[n]), w.reason)
+        for name, sheet in kind.lists.items():
+            entries = (lists or {}).get(name) or []
+            if entries:
+                _list_sheet(w, sheet.label, sheet.columns, entries)
         w.close()
     return out_row
+
+
+def _list_sheet(w: _Writer, label: Any, columns: tuple[tuple[str, Any], ...], entries: list[dict]) -> None:
+    ws = w.sheet = w.book.add_worksheet(str(label)[:31])
+    ws.freeze_panes(1, 0)
+    for col, (_key, header) in enumerate(columns):
+        ws.set_column(col, col, max(10, len(str(header)) * 2 + 2), w.text)
+        w.cell(0, col, str(header), w.bold)
+    for row, entry in enumerate(entries, 1):
+        for col, (key, _header) in enumerate(columns):
+            value = entry.get(key, "")
+            if isinstance(value, list):
+                value = "、".join(str(v) for v in value)
+            w.cell(row, col, value, as_text=isinstance(value, str))

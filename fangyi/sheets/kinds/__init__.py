@@ -27,6 +27,23 @@ FOREIGN = object()
 
 
 @dataclass(frozen=True)
+class Refused:
+    """Returned by Kind.existing() for a key whose row cannot be imported (e.g. a dose
+    for somebody not in the register): the row is rejected with `message`."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class ListSheet:
+    """A list a kind reports beside the rejected rows (Context.lists[name]): a key of
+    the import's JSON, and a sheet of the error workbook with these columns."""
+
+    label: Any
+    columns: tuple[tuple[str, Any], ...]  # (key in each entry, header)
+
+
+@dataclass(frozen=True)
 class Field:
     name: str
     label: Any  # the header written in templates and exports (lazy translation)
@@ -71,6 +88,8 @@ class Context:
     options: dict[str, Any] = field(default_factory=dict)
     state: dict[str, Any] = field(default_factory=dict)
     warnings: list[Issue] = field(default_factory=list)
+    # Named lists the kind reports besides the errors, declared in Kind.lists.
+    lists: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def warn(self, row: int | None, column: str, value: str, message: str) -> None:
         self.warnings.append(Issue(row, column, value, message))
@@ -102,6 +121,15 @@ class Kind:
                 for k in header_keys(word):
                     self.synonyms.setdefault(k, f.name)
 
+    # For rows whose key is more than the key column (a dose: person and day).
+    duplicate_message: Any = ""
+    lists: dict[str, ListSheet] = {}  # read only: the sheets of Context.lists
+
+    def row_key(self, values: dict[str, Any]) -> Any:
+        """What identifies the row: duplicates in the file share it, existing() is asked
+        for it. The key field's value unless a kind says otherwise; None when missing."""
+        return values.get(self.key)
+
     def prepare(self, ctx: Context, header: Header) -> None:
         """Load what the rows will be checked against; raise SheetError if the file
         cannot be imported at all (e.g. a column the kind cannot do without)."""
@@ -111,7 +139,8 @@ class Kind:
         return values
 
     def existing(self, keys: list[Any], ctx: Context) -> dict[Any, Any]:
-        """Stored rows for these keys: key → row, or FOREIGN when the user may not see it."""
+        """Stored rows for these row keys: key → row, FOREIGN when the user may not see
+        it, or Refused(why) when the row cannot be imported."""
         raise NotImplementedError
 
     def changes(self, current: Any, values: dict[str, Any]) -> dict[str, Any]:

@@ -42,7 +42,8 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(_("无法打开文件：%(e)s") % {"e": exc.strerror or exc}) from exc
         if options["errors"] and outcome.errors:
-            workbook.errors(kind, options["file"], [e.as_dict() for e in outcome.errors], options["errors"])
+            issues = [e.as_dict() for e in outcome.errors]
+            workbook.errors(kind, options["file"], issues, options["errors"], outcome.lists)
         if options["json"]:
             self.stdout.write(json.dumps(outcome.as_json(), ensure_ascii=False))
             return
@@ -70,8 +71,18 @@ class Command(BaseCommand):
         )
         for issue in outcome.errors:
             out.write(_("  第%(row)s行 %(column)s“%(value)s”：%(message)s") % issue.as_dict())
+        for name, sheet in get_kind(outcome.kind).lists.items():
+            entries = outcome.lists.get(name) or []
+            if entries:
+                out.write(f"  {sheet.label}（{len(entries)}）：")
+                for entry in entries:
+                    out.write("    " + "  ".join(_shown(entry.get(key, "")) for key, _h in sheet.columns))
         for issue in outcome.warnings:
             where = _("第%(row)s行 ") % {"row": issue.row} if issue.row else ""
             out.write(f"  {_('提示')}：{where}{issue.message}")
         if outcome.dry_run:
             out.write(_("（试运行，没有写入数据库）"))
+
+
+def _shown(value: object) -> str:
+    return "、".join(str(v) for v in value) if isinstance(value, list) else str(value)

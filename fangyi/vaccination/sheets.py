@@ -1,0 +1,472 @@
+"""The health center's export of doses as a spreadsheet kind: `fangyi import doses FILE`.
+
+One row is one dose, matched to the register by ID number and to a stored dose by
+person and day, so importing the same export twice changes nothing. The health
+center's record is the truth: a dose the rules would refuse (too early, another
+product) is recorded all the same, with a warning. Rows for people who are not in the
+register are rejected and also listed in `not_in_register`, one line per person, so
+that the community can register them and import the file again.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import defaultdict
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from fangyi.org.models import Site
+from fangyi.org.roles import Perm
+from fangyi.residents import idnumber
+from fangyi.residents.models import Resident, TimelineEntry
+from fangyi.sheets import values as v
+from fangyi.sheets.headers import Header, header_key
+from fangyi.sheets.kinds import (
+    FOREIGN,
+    Column,
+    Context,
+    Field,
+    Kind,
+    ListSheet,
+    Refused,
+    RowError,
+    register,
+)
+from fangyi.vaccination.domain import status as status_domain
+from fangyi.vaccination.domain.doses import TimelineKind, by_schedule
+from fangyi.vaccination.domain.rules import RuleViolation, Series, classify
+from fangyi.vaccination.models import Dose, DoseKind, Screening, VaccineProduct
+
+HOME_VISIT = re.compile(r"[(（\[【]?\s*上门(?:接种)?\s*[)）\]】]?")
+_NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6}
+NOT_IN_REGISTER = "not_in_register"
+
+
+def _id_number(raw: Any) -> str | None:
+    if v.is_blank(raw):
+        return None
+    if isinstance(raw, datetime.date | datetime.time | datetime.timedelta | bool):
+        raise ValidationError(_("身份证号被表格当成了日期或其他格式；请把该列设为“文本”格式。"))
+    return idnumber.normalise(raw)
+
+
+def _given(raw: Any) -> datetime.date | None:
+    """The day of the dose; a datetime when the cell also holds the time of day."""
+    if isinstance(raw, datetime.datetime) and raw.time() != datetime.time(0):
+        return raw
+    return v.date(raw)
+
+
+def _dose_number(raw: Any) -> int | None:
+    """1, 2, 3 as numbers or as 第3剂, 第三针, 3剂次."""
+    if v.is_blank(raw):
+        return None
+    if isinstance(raw, bool):
+        raise ValidationError(_("剂次应为数字，如 1、2、3。"))
+    if isinstance(raw, int | float):
+        number = int(raw) if float(raw).is_integer() else 0
+    else:
+        text = re.sub(r"^第|剂次$|剂$|针$", "", v.text(raw) or "").strip()
+        number = _NUMERALS.get(text) or (int(text) if text.isdigit() else 0)
+    if not 1 <= number <= 9:
+        raise ValidationError(_("剂次“%(v)s”无法识别，应为数字，如 1、2、3。") % {"v": str(raw)[:20]})
+    return number
+
+
+FIELDS = (
+    Field("serial", _l("序号"), ("编号", "no")),
+    Field(
+        "name",
+        _l("受种者姓名"),
+        ("姓名", "受种者", "受种人", "受种人姓名", "接种者姓名", "接种人姓名", "居民姓名"),
+        v.name,
+        example="范芝奇",
+        width=10,
+    ),
+    Field(
+        "id_number",
+        _l("身份证号码"),
+        ("身份证号", "公民身份号码", "证件号码", "身份证", "证件号", "受种者身份证号", "身份证件号码"),
+        _id_number,
+        required=True,
+        example="120113193201050011",
+        as_text=True,
+        width=22,
+    ),
+    Field(
+        "given_on",
+        _l("接种日期"),
+        ("接种时间", "接种日期时间", "日期"),
+        _given,
+        required=True,
+        example="2022-01-24",
+        width=12,
+    ),
+    Field(
+        "dose_number",
+        _l("剂次"),
+        ("针次", "接种剂次", "第几剂", "第几针", "剂次数"),
+        _dose_number,
+        example="1",
+        width=6,
+    ),
+    Field(
+        "vaccine",
+        _l("疫苗名称"),
+        ("疫苗", "疫苗种类", "疫苗品名", "品名", "疫苗品种", "疫苗类型"),
+        v.text,
+        example="新冠病毒灭活疫苗(Vero细胞)",
+        width=28,
+    ),
+    Field(
+        "maker",
+        _l("生产企业"),
+        ("生产厂家", "厂家", "企业", "生产单位", "疫苗厂家", "疫苗生产企业"),
+        v.text,
+        example="北京生物",
+        width=14,
+    ),
+    Field("batch", _l("疫苗批号"), ("批号", "批次", "疫苗批次"), v.bounded_text(50), example="202112A031"),
+    Field(
+        "site",
+        _l("接种单位"),
+        ("接种点", "接种地点", "接种机构", "接种门诊"),
+        v.bounded_text(100),
+        example="普东街社区卫生服务中心",
+        width=26,
+    ),
+)
+
+
+class Products:
+    """The vaccine products, recognised by maker (or an alias) and by vaccine name."""
+
+    def __init__(self) -> None:
+        self.products = list(VaccineProduct.objects.all())
+        self.makers = [(header_key(n), p) for p in self.products for n in p.maker_names() if header_key(n)]
+        # Longest first: "北京科兴中维" must win over "科兴".
+        self.makers.sort(key=lambda pair: -len(pair[0]))
+
+    def by_maker(self, text: str) -> list[VaccineProduct]:
+        key = header_key(text)
+        found = []
+        for name, product in self.makers:
+            if (name in key or key == name) and product not in found:
+                found.append(product)
+        return found
+
+    def by_name(self, text: str) -> list[VaccineProduct]:
+        """A brand (众爱可维) names one product; a generic name (新冠病毒灭活疫苗(Vero细胞))
+        names every product of that kind."""
+        key = header_key(text)
+        brands = [p for p in self.products if header_key(p.name) and header_key(p.name) in key]
+        if brands:
+            return brands
+        return [p for p in self.products if header_key(p.generic_name) == key]
+
+    def find(self, vaccine: str | None, maker: str | None) -> tuple[VaccineProduct | None, list[tuple]]:
+        """The product, or None and [(field, why)]."""
+        by_maker = self.by_maker(maker) if maker else None
+        by_name = self.by_name(vaccine) if vaccine else None
+        if by_maker == []:
+            why = _("生产企业“%(m)s”不在疫苗产品目录中；如是别名，请在疫苗产品的“企业别名”中添加。")
+            return None, [("maker", why % {"m": maker})]
+        if by_name == []:
+            return None, [("vaccine", _("疫苗名称“%(v)s”不在疫苗产品目录中。") % {"v": vaccine})]
+        if by_maker is None and by_name is None:
+            return None, [("vaccine", _("请填写疫苗名称和生产企业。"))]
+        found = [p for p in (by_maker or by_name or []) if by_name is None or p in by_name]
+        if not found:
+            why = _("疫苗名称“%(v)s”与生产企业“%(m)s”对不上，请核对。")
+            return None, [("vaccine", why % {"v": vaccine, "m": maker})]
+        if len(found) > 1:
+            return None, [("maker", _("仅凭疫苗名称无法确定是哪家企业的疫苗，请填写生产企业。"))]
+        return found[0], []
+
+
+class Doses(Kind):
+    name = "doses"
+    label = _l("接种记录")
+    key = "id_number"
+    fields = FIELDS
+    view_perm = Perm.VIEW_VACCINATION
+    edit_perm = Perm.RECORD_DOSE
+    foreign_message = _l("该身份证号由其他社区或网格登记，您无权导入其接种记录。")
+    duplicate_message = _l("与第%(first)d行重复：同一人同一天只能有一条接种记录。")
+    lists = {
+        NOT_IN_REGISTER: ListSheet(
+            _l("不在居民名册中的人员"),
+            (
+                ("name", _l("姓名")),
+                ("id_number", _l("身份证号")),
+                ("community", _l("所属社区")),
+                ("dates", _l("接种日期")),
+                ("rows", _l("原表行号")),
+            ),
+        )
+    }
+
+    def row_key(self, values: dict[str, Any]) -> Any:
+        number, day = values.get("id_number"), values.get("given_on")
+        if number is None or day is None:
+            return None
+        return number, day.date() if isinstance(day, datetime.datetime) else day
+
+    def prepare(self, ctx: Context, header: Header) -> None:
+        ctx.state["products"] = Products()
+        ctx.state["sites"] = {header_key(s.name): s for s in Site.objects.all()}
+        ctx.state["pending"] = {}
+        ctx.state["not_in_register"] = {}
+        ctx.lists[NOT_IN_REGISTER] = []
+
+    def check(self, values: dict[str, Any], ctx: Context, row: int) -> dict[str, Any]:
+        products: Products = ctx.state["products"]
+        product, problems = products.find(values.get("vaccine"), values.get("maker"))
+        given = values["given_on"]
+        day = given.date() if isinstance(given, datetime.datetime) else given
+        if day > timezone.localdate():
+            problems.append(("given_on", _("接种日期晚于今天。")))
+        elif day < idnumber.birth_date(values["id_number"]):
+            problems.append(("given_on", _("接种日期早于出生日期。")))
+        if problems:
+            raise RowError(problems)
+        values["given_on"] = day
+        values["given_at"] = timezone.make_aware(given) if isinstance(given, datetime.datetime) else None
+        values["product"] = product
+        values["row"] = row
+        site = values.get("site")
+        if site is not None:
+            values["home_visit"] = bool(HOME_VISIT.search(site))
+            values["site_name"] = HOME_VISIT.sub("", site).strip() or site
+            values["site_obj"] = ctx.state["sites"].get(header_key(values["site_name"]))
+        # existing() sees only the keys: it finds the row's values here.
+        ctx.state["pending"][self.row_key(values)] = values
+        return values
+
+    def existing(self, keys: list[Any], ctx: Context) -> dict[Any, Any]:
+        """The stored dose of each (ID number, day); Refused for somebody not in the
+        register or a 剂次 the person already has on another day."""
+        pending: dict[Any, dict[str, Any]] = ctx.state["pending"]
+        ctx.state["pending"] = {}
+        numbers = {number for number, _day in keys}
+        visible = Resident.objects.visible_to(ctx.actor) if ctx.actor else Resident.objects.all()
+        residents = {r.id_number: r for r in visible.filter(id_number__in=numbers)}
+        foreign: set[str] = set()
+        if ctx.actor and len(residents) < len(numbers):
+            others = Resident.objects.filter(id_number__in=numbers - residents.keys())
+            foreign = set(others.values_list("id_number", flat=True))
+        history: dict[int, list[Dose]] = defaultdict(list)
+        for dose in Dose.objects.filter(resident__in=list(residents.values())).select_related("product"):
+            history[dose.resident_id].append(dose)
+        ctx.state["residents"], ctx.state["history"] = residents, history
+        found: dict[Any, Any] = {}
+        taken = {pk: {d.dose_number: d.given_on for d in doses} for pk, doses in history.items()}
+        for key in sorted(keys):
+            number, day = key
+            values = pending[key]
+            resident = residents.get(number)
+            if number in foreign:
+                found[key] = FOREIGN
+            elif resident is None:
+                found[key] = Refused(_("不在居民名册中：请先登记该居民，再导入这一行。"))
+                self._not_in_register(ctx, values)
+            else:
+                self._compare_name(ctx, resident, values)
+                stored = next((d for d in history[resident.pk] if d.given_on == day), None)
+                if stored is not None:
+                    found[key] = stored
+                    self._compare_dose(ctx, stored, values)
+                    continue
+                dose_number = values.get("dose_number")
+                other_day = taken.setdefault(resident.pk, {}).get(dose_number) if dose_number else None
+                if other_day is not None:
+                    found[key] = Refused(
+                        _("该居民%(day)s已有第%(n)d剂的记录，与本行日期不同；请核对剂次和日期。")
+                        % {"day": other_day, "n": dose_number}
+                    )
+                elif dose_number:
+                    taken[resident.pk][dose_number] = day
+        return found
+
+    def _not_in_register(self, ctx: Context, values: dict[str, Any]) -> None:
+        people: dict[str, dict[str, Any]] = ctx.state["not_in_register"]
+        person = people.get(values["id_number"])
+        if person is None:
+            person = people[values["id_number"]] = {
+                "name": values.get("name") or "",
+                "id_number": values["id_number"],
+                "community": "",
+                "dates": [],
+                "rows": [],
+            }
+            ctx.lists[NOT_IN_REGISTER].append(person)
+        person["dates"].append(values["given_on"].isoformat())
+        person["rows"].append(values["row"])
+
+    def _compare_name(self, ctx: Context, resident: Resident, values: dict[str, Any]) -> None:
+        name = values.get("name")
+        if name and name != resident.name:
+            ctx.warn(
+                values["row"],
+                str(self.by_name["name"].label),
+                name,
+                _("姓名与居民名册中的“%(n)s”不一致，按身份证号导入，请核对。") % {"n": resident.name},
+            )
+
+    def _compare_dose(self, ctx: Context, stored: Dose, values: dict[str, Any]) -> None:
+        number = values.get("dose_number")
+        if stored.product_id != values["product"].pk or (number and number != stored.dose_number):
+            ctx.warn(
+                values["row"],
+                str(self.by_name["dose_number"].label),
+                str(number or ""),
+                _("这一天已有第%(n)d剂%(p)s的记录，与本行不同，未修改；请核对。")
+                % {"n": stored.dose_number, "p": stored.product.name},
+            )
+
+    def changes(self, current: Dose, values: dict[str, Any]) -> dict[str, Any]:
+        """A corrected batch number or site; the product and number of a stored dose stay."""
+        changed: dict[str, Any] = {}
+        if values.get("batch") and values["batch"] != current.batch:
+            changed["batch"] = values["batch"]
+        if values.get("site_name") is not None:
+            wanted = {"site_name": values["site_name"], "home_visit": values["home_visit"]}
+            changed.update({k: val for k, val in wanted.items() if getattr(current, k) != val})
+            site = values.get("site_obj")
+            if site is not None and current.site_id != site.pk:
+                changed["site"] = site
+        return changed
+
+    def write(self, ctx: Context, new: list[dict[str, Any]], changed: list[tuple[Any, dict]]) -> None:
+        """Create the new doses (numbered and classed as record_dose would, but recorded
+        even where the rules object), correct the changed ones, refresh each person's state."""
+        residents: dict[str, Resident] = ctx.state["residents"]
+        history: dict[int, list[Dose]] = ctx.state["history"]
+        doses: list[Dose] = []
+        for values in sorted(new, key=lambda val: (val["id_number"], val["given_on"])):
+            resident = residents[values["id_number"]]
+            earlier = history[resident.pk]
+            number, kind, completes = self._plan(ctx, resident, earlier, values)
+            dose = Dose(
+                resident=resident,
+                product=values["product"],
+                dose_number=number,
+                kind=kind,
+                completes_series=completes,
+                given_on=values["given_on"],
+                given_at=values.get("given_at"),
+                site=values.get("site_obj"),
+                site_name=values.get("site_name") or "",
+                home_visit=values.get("home_visit", False),
+                batch=values.get("batch") or "",
+                screening=Screening.NOT_RECORDED,
+                recorded_by=ctx.actor,
+            )
+            earlier.append(dose)
+            doses.append(dose)
+        Dose.objects.bulk_create(doses, batch_size=500)
+        TimelineEntry.objects.bulk_create(
+            [self._timeline(ctx, dose) for dose in doses],
+            batch_size=500,
+        )
+        for dose, attrs in changed:
+            for attr, value in attrs.items():
+                setattr(dose, attr, value)
+            dose.save(update_fields=list(attrs))
+        for resident in {dose.resident_id: dose.resident for dose in doses}.values():
+            status_domain.refresh(resident)
+
+    def _plan(
+        self, ctx: Context, resident: Resident, earlier: list[Dose], values: dict[str, Any]
+    ) -> tuple[int, str, bool]:
+        """(number, kind, completes series), as record_dose with DoseInput(dose_number=…).
+
+        Where the health center numbers a dose after doses we have not seen, its number
+        is trusted and the kind read off the product's schedule (剂次 3 is a booster of
+        an inactivated vaccine, the last primary dose of ZF2001). Where our history is
+        complete, the rules class it (a ZF2001 dose after two inactivated ones is a
+        heterologous booster); if they would refuse it, it is recorded anyway.
+        """
+        product: VaccineProduct = values["product"]
+        number = values.get("dose_number") or max((d.dose_number for d in earlier), default=0) + 1
+        if number != len(earlier) + 1:
+            return by_schedule(product, number)
+        try:
+            nxt = classify(earlier, product, values["given_on"], resident.birth_date)
+        except RuleViolation as exc:
+            ctx.warn(
+                values["row"],
+                str(self.by_name["given_on"].label),
+                values["given_on"].isoformat(),
+                _("%(why)s 卫生院已接种，照常导入，请核对。") % {"why": exc},
+            )
+            return _regardless(earlier, product, number)
+        return nxt.dose_number, nxt.kind, nxt.completes_series
+
+    def _timeline(self, ctx: Context, dose: Dose) -> TimelineEntry:
+        return TimelineEntry(
+            resident_id=dose.resident_id,
+            actor=ctx.actor,
+            kind=TimelineKind.DOSE,
+            summary=_("接种第%(n)d剂（%(kind)s）%(product)s%(where)s，由表格“%(f)s”导入")
+            % {
+                "n": dose.dose_number,
+                "kind": dose.get_kind_display(),
+                "product": dose.product.name,
+                "where": _("，上门接种") if dose.home_visit else "",
+                "f": ctx.source,
+            },
+            details={"dose_id": dose.pk, "batch": dose.batch, "source": ctx.source},
+        )
+
+    # Export: the same columns, so that an export can be imported again.
+
+    def export_queryset(self, request: Any) -> QuerySet:
+        doses = Dose.objects.all() if request is None else Dose.objects.visible_to(request.user)
+        return doses.order_by("given_on", "resident_id")
+
+    def in_community(self, queryset: QuerySet, community: Any) -> QuerySet:
+        return queryset.filter(resident__community=community)
+
+    def export_rows(self, queryset: QuerySet) -> Any:
+        return queryset.select_related("resident", "product").iterator(chunk_size=2000)
+
+    def export_columns(self, unmasked: bool) -> list[Column]:
+        def number(d: Dose) -> str:
+            return d.resident.id_number if unmasked else idnumber.mask(d.resident.id_number)
+
+        return [
+            Column(_("受种者姓名"), lambda d: d.resident.name, width=10),
+            Column(_("身份证号码"), number, as_text=True, width=22),
+            Column(_("接种日期"), lambda d: d.given_on, width=12),
+            Column(_("剂次"), lambda d: d.dose_number, width=6),
+            Column(_("类型"), lambda d: d.get_kind_display(), width=10),
+            Column(_("疫苗名称"), lambda d: d.product.generic_name, width=28),
+            Column(_("生产企业"), lambda d: d.product.maker, width=14),
+            Column(_("疫苗批号"), lambda d: d.batch, as_text=True, width=14),
+            Column(
+                _("接种单位"),
+                lambda d: d.site_name + (_("（上门）") if d.home_visit else ""),
+                width=26,
+            ),
+        ]
+
+
+def _regardless(earlier: list[Dose], product: VaccineProduct, number: int) -> tuple[int, str, bool]:
+    """The kind of a dose the rules refuse, from the history alone."""
+    series = Series.of(earlier)
+    if series.complete_on is None:
+        return number, DoseKind.PRIMARY, len(series.primary) + 1 >= product.primary_doses
+    if not series.boosters:
+        same_type = series.series_product is not None and series.series_product.type == product.type
+        return number, DoseKind.BOOSTER if same_type else DoseKind.HETEROLOGOUS, False
+    return number, DoseKind.SECOND_BOOSTER, False
+
+
+DOSES = register(Doses())
