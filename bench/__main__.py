@@ -23,7 +23,7 @@ import sys
 import urllib.parse
 from pathlib import Path
 
-from bench.client import Client
+from bench.client import Client, HttpError
 from bench.server import Server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -179,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
             "resident_list_grid_worker": (grid, "/residents/"),
         }
         times = measure(pages, args.repeat, args.warmup)
+    except HttpError as exc:
+        log(f"{exc}; the end of the server's log ({server.log}):\n{server.log_tail()}")
+        return 1
     except KeyboardInterrupt:
         log("interrupted")
         return 130
