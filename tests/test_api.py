@@ -75,7 +75,10 @@ def test_openapi_description_is_public(db):
 
 def test_openapi_describes_the_residents_endpoints(db):
     paths = Client().get("/api/v1/openapi.json").json()["paths"]
-    assert sorted(paths) == ["/api/v1/residents/", "/api/v1/residents/{resident_id}"]
+    assert sorted(p for p in paths if p.startswith("/api/v1/residents/")) == [
+        "/api/v1/residents/",
+        "/api/v1/residents/{resident_id}",
+    ]
 
 
 def test_openapi_declares_bearer_authentication(db):
