@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "fangyi.residents",
     "fangyi.sheets",
     "fangyi.vaccination",
+    "fangyi.reports",
     "fangyi.api",
 ]
 

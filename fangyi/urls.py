@@ -19,6 +19,7 @@ urlpatterns = [
     path("sheets/", include("fangyi.sheets.urls")),
     path("org/", include("fangyi.org.urls")),
     path("vaccination/", include("fangyi.vaccination.urls")),
+    path("reports/", include("fangyi.reports.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

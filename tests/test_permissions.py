@@ -248,6 +248,27 @@ MATRIX: dict[str, Entry] = {
     ),
 }
 
+# Reports: the daily report and the trend, figures of the communities in the user's
+# scope (a community secretary's report holds their community alone, tests/reports).
+REPORT_READERS = {
+    R.SUBDISTRICT_ADMIN,
+    R.SUBDISTRICT_STAFF,
+    R.LEADER,
+    R.COMMUNITY_SECRETARY,
+    R.COMMUNITY_WORKER,
+    R.MEDICAL_STAFF,
+}
+MATRIX.update(
+    {
+        "reports:daily": Entry(get=page(REPORT_READERS)),
+        "reports:daily_xlsx": Entry(get=page(REPORT_READERS)),
+        "reports:trend": Entry(get=page(REPORT_READERS)),
+        "reports:trend_data": Entry(get=page(REPORT_READERS)),
+        "api:daily_report": Entry(get=api(REPORT_READERS)),
+        "api:trend_report": Entry(get=api(REPORT_READERS)),
+    }
+)
+
 EXCLUDED_NAMESPACES = {"admin"}
 
 

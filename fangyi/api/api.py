@@ -73,3 +73,4 @@ def invalid(request, exc: ValidationError):
 
 
 api.add_router("/residents", "fangyi.api.residents.router")
+api.add_router("/reports", "fangyi.api.reports.router")
