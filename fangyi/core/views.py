@@ -8,8 +8,10 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from fangyi.org.roles import Perm
+from fangyi.org.roles import Perm, Scope
 from fangyi.residents.models import AgeBand, Resident, Status
+from fangyi.vaccination.domain.safety import serious_q
+from fangyi.vaccination.models import AdverseEvent
 
 
 @login_required
@@ -26,7 +28,17 @@ def home(request: HttpRequest) -> HttpResponse:
             .order_by("community__ordering", "community_id")
         )
     totals = {key: sum(r[key] for r in rows) for key in ("residents", "elderly")}
-    return render(request, "home.html", {"rows": rows, "totals": totals})
+    return render(
+        request, "home.html", {"rows": rows, "totals": totals, "serious_aefi": serious_aefi(request.user)}
+    )
+
+
+def serious_aefi(user) -> list[AdverseEvent]:
+    """Open suspected-serious or severe adverse events, shown to subdistrict roles."""
+    if not (user.can(Perm.VIEW_VACCINATION) and user.scope == Scope.SUBDISTRICT):
+        return []
+    events = AdverseEvent.objects.visible_to(user).filter(serious_q(), closed_at__isnull=True)
+    return list(events.select_related("resident__community").order_by("-onset_at")[:10])
 
 
 @login_required

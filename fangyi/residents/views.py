@@ -8,6 +8,8 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,7 +17,28 @@ from fangyi.core.access import AuthedRequest, require
 from fangyi.org.roles import Perm
 from fangyi.residents import domain
 from fangyi.residents.forms import ResidentFilterForm, ResidentForm
-from fangyi.residents.models import Resident
+from fangyi.residents.models import Mobility, Resident, Sex, Status
+from fangyi.vaccination.views.status import resident_section
+
+
+class CappedPaginator(Paginator):
+    """Counts at most `cap` rows: an exact count of a million residents costs more than the
+    page itself, and nobody pages that far on a phone. Exact totals are in the reports."""
+
+    cap = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.cap + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+
+def choice_labels() -> dict[str, str]:
+    """Display labels of the choices a card shows, in the request's language."""
+    return {str(k): str(v) for choices in (Sex, Status, Mobility) for k, v in choices.choices}
 
 
 def filtered_residents(request: AuthedRequest):
@@ -44,17 +67,23 @@ def resident_list(request: AuthedRequest) -> HttpResponse:
         "community__name",
         "grid__name",
     )
-    page = Paginator(qs, settings.FANGYI_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, settings.FANGYI_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    partial = bool(request.headers.get("HX-Request"))
     context = {
         "form": form,
         "page": page,
         "query": query.urlencode(),
         "unmasked": request.user.can(Perm.UNMASKED_LISTS),
         "can_edit": request.user.can(Perm.EDIT_RESIDENTS),
+        # Built once per page rather than once per card (the list is the hot path).
+        "detail_prefix": reverse("residents:list"),
+        "labels": choice_labels(),
+        # A partial update also refreshes the grid choices for the chosen community.
+        "oob": partial,
     }
-    template = "residents/_rows.html" if request.headers.get("HX-Request") else "residents/list.html"
+    template = "residents/_rows.html" if partial else "residents/list.html"
     return render(request, template, context)
 
 
@@ -83,6 +112,7 @@ def resident_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "can_edit": request.user.can(Perm.EDIT_RESIDENTS),
             "can_reveal": request.user.can(Perm.REVEAL_PERSONAL),
             "unmasked": request.user.can(Perm.UNMASKED_LISTS),
+            **resident_section(resident, request.user),
         },
     )
 

@@ -1,6 +1,6 @@
 """Vaccination pages. Each subject keeps its routes beside its views."""
 
-from fangyi.vaccination.views import appointments, doses, outreach, products, safety
+from fangyi.vaccination.views import appointments, doses, outreach, products, safety, status
 
 app_name = "vaccination"
 urlpatterns = [
@@ -9,4 +9,5 @@ urlpatterns = [
     *doses.urlpatterns,
     *safety.urlpatterns,
     *products.urlpatterns,
+    *status.urlpatterns,
 ]

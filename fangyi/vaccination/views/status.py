@@ -1,0 +1,84 @@
+"""Vaccination status: the list of residents with their stored status, and the
+vaccination section of a resident's page."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import path
+
+from fangyi.core.access import AuthedRequest, require
+from fangyi.org.models import Staff
+from fangyi.org.roles import Perm
+from fangyi.residents.models import Resident
+from fangyi.vaccination.domain.status import current_reason
+from fangyi.vaccination.forms import StatusFilterForm
+from fangyi.vaccination.models import VaccinationStatus
+
+
+def filtered_statuses(request: AuthedRequest):
+    """Residents in scope with their stored status, narrowed by the filters."""
+    form = StatusFilterForm(request.GET or None, user=request.user)
+    qs = form.apply(Resident.objects.visible_to(request.user))
+    return form, qs.select_related("community", "grid", "vaccination__next_product").only(
+        "id",
+        "name",
+        "sex",
+        "birth_date",
+        "status",
+        "mobility",
+        "building",
+        "building_unit",
+        "room",
+        "community__name",
+        "grid__name",
+        *(f"vaccination__{f.name}" for f in VaccinationStatus._meta.concrete_fields),
+        "vaccination__next_product__name",
+    )
+
+
+@require(Perm.VIEW_VACCINATION)
+def status_list(request: AuthedRequest) -> HttpResponse:
+    form, qs = filtered_statuses(request)
+    page = Paginator(qs, settings.FANGYI_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "today": datetime.date.today(),
+        "can_record": request.user.can(Perm.RECORD_DOSE),
+    }
+    template = (
+        "vaccination/status_rows.html"
+        if request.headers.get("HX-Request")
+        else "vaccination/status_list.html"
+    )
+    return render(request, template, context)
+
+
+def resident_section(resident: Resident, user: Staff) -> dict:
+    """What the resident's page shows about vaccination (empty for roles that may not see it):
+    the stored status, the doses in order, the reason in force, and whether the user may
+    record a dose."""
+    if not user.can(Perm.VIEW_VACCINATION):
+        return {}
+    status = VaccinationStatus.objects.select_related("next_product").filter(resident=resident).first()
+    doses = resident.doses.select_related("product", "site").order_by("given_on", "dose_number")
+    return {
+        "vacc_shown": True,
+        "vacc_status": status,
+        "vacc_doses": doses,
+        "vacc_reason": current_reason(resident, datetime.date.today()),
+        "vacc_can_record": user.can(Perm.RECORD_DOSE),
+    }
+
+
+urlpatterns = [
+    path("status/", status_list, name="status_list"),
+]
