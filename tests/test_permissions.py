@@ -269,6 +269,277 @@ MATRIX.update(
     }
 )
 
+# Vaccination: doses, status, products and rules, observation, adverse events.
+RECORDERS = {R.SUBDISTRICT_ADMIN, R.MEDICAL_STAFF}
+VACCINE_MANAGERS = {R.SUBDISTRICT_ADMIN}
+
+
+def _dose(world: World, user: Staff | None, in_scope: bool):
+    from fangyi.vaccination.domain.doses import DoseInput, record_dose
+    from fangyi.vaccination.models import VaccineProduct
+
+    resident = world.resident(user, in_scope)
+    day = datetime.date.today() - datetime.timedelta(days=3)
+    return record_dose(resident, DoseInput(VaccineProduct.objects.get(name="众爱可维"), day), None)
+
+
+def _aefi(world: World, user: Staff | None, in_scope: bool):
+    from django.utils import timezone
+
+    from fangyi.vaccination.domain import safety
+
+    data = safety.AefiInput(onset_at=timezone.now(), symptoms="发热", severity="mild")
+    return safety.report_adverse_event(_dose(world, user, in_scope), data, None)
+
+
+def dose_resident_pk(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"resident_pk": world.resident(user, in_scope).pk}
+
+
+def dose_pk(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"pk": _dose(world, user, in_scope).pk}
+
+
+def aefi_dose_pk(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"dose_pk": _dose(world, user, in_scope).pk}
+
+
+def api_dose_id(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"dose_id": _dose(world, user, in_scope).pk}
+
+
+def observation_pk(world: World, user: Staff | None, in_scope: bool) -> dict:
+    from django.utils import timezone
+
+    from fangyi.vaccination.models import Observation
+
+    dose = _dose(world, user, in_scope)
+    now = timezone.now()
+    observation = Observation.objects.create(
+        dose=dose, started_at=now, until=now + datetime.timedelta(minutes=30)
+    )
+    return {"pk": observation.pk}
+
+
+def api_observation_id(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"observation_id": observation_pk(world, user, in_scope)["pk"]}
+
+
+def aefi_pk(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"pk": _aefi(world, user, in_scope).pk}
+
+
+def api_aefi_id(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"event_id": _aefi(world, user, in_scope).pk}
+
+
+def product_pk(world: World, user: Staff | None, in_scope: bool) -> dict:
+    from fangyi.vaccination.models import VaccineProduct
+
+    return {"pk": VaccineProduct.objects.get(name="克威莎").pk}
+
+
+def api_product_id(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"product_id": product_pk(world, user, in_scope)["pk"]}
+
+
+def rule_pk(world: World, user: Staff | None, in_scope: bool) -> dict:
+    from fangyi.vaccination.models import BoosterRule
+
+    return {"pk": BoosterRule.objects.get(kind="homologous").pk}
+
+
+def api_rule_id(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"rule_id": rule_pk(world, user, in_scope)["pk"]}
+
+
+def product_form(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {
+        "name": "克威莎",
+        "generic_name": "重组新冠病毒疫苗(5型腺病毒载体)",
+        "maker": "康希诺",
+        "type": "adenovirus",
+        "primary_doses": 1,
+        "intervals": "[]",
+        "min_age": 18,
+        "active": "on",
+    }
+
+
+def new_product_form(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {**product_form(world, user, in_scope), "name": "新疫苗"}
+
+
+def rule_form(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"kind": "homologous", "edition": "2021年10月", "min_days_after": 180, "active": "on"}
+
+
+def dose_record_form(world: World, user: Staff | None, in_scope: bool) -> dict:
+    from fangyi.vaccination.models import VaccineProduct
+
+    return {
+        "screening": "passed",
+        "product": VaccineProduct.objects.get(name="众爱可维").pk,
+        "given_on": datetime.date.today().isoformat(),
+        "site": world.org["site"].pk,
+        "vaccinator": world.staff[R.MEDICAL_STAFF].pk,
+        "batch": "202201A",
+    }
+
+
+def aefi_form(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {
+        "onset_at": "2022-01-24T10:00",
+        "symptoms": "接种部位红肿",
+        "severity": "mild",
+        "category": "common",
+    }
+
+
+def follow_up_form(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"note": "电话随访，已好转", "severity": "mild", "category": "common"}
+
+
+def close_form(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"outcome": "痊愈"}
+
+
+def api_dose_json(world: World, user: Staff | None, in_scope: bool) -> dict:
+    from fangyi.vaccination.models import VaccineProduct
+
+    return {
+        "resident_id": world.in_scope.pk,
+        "product_id": VaccineProduct.objects.get(name="众爱可维").pk,
+        "batch": "202201A",
+        "site_id": world.org["site"].pk,
+        "vaccinator_id": world.staff[R.MEDICAL_STAFF].pk,
+    }
+
+
+def api_screening_json(world: World, user: Staff | None, in_scope: bool) -> dict:
+    until = (datetime.date.today() + datetime.timedelta(days=7)).isoformat()
+    return {"resident_id": world.in_scope.pk, "result": "deferred", "until": until}
+
+
+def api_aefi_json(world: World, user: Staff | None, in_scope: bool) -> dict:
+    from django.utils import timezone
+
+    dose = _dose(world, user, True)
+    return {
+        "dose_id": dose.pk,
+        "onset_at": timezone.now().isoformat(),
+        "symptoms": "发热",
+        "severity": "mild",
+    }
+
+
+def api_product_json(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {**product_form(world, user, in_scope), "name": "新疫苗", "intervals": [], "active": True}
+
+
+MATRIX.update(
+    {
+        "vaccination:products": Entry(get=page(READERS)),
+        "vaccination:product_create": Entry(
+            get=page(VACCINE_MANAGERS), write=page(VACCINE_MANAGERS, 302), body=new_product_form
+        ),
+        "vaccination:product_edit": Entry(
+            get=page(VACCINE_MANAGERS),
+            write=page(VACCINE_MANAGERS, 302),
+            kwargs=product_pk,
+            body=product_form,
+        ),
+        "vaccination:rule_create": Entry(
+            get=page(VACCINE_MANAGERS), write=page(VACCINE_MANAGERS, 302), body=rule_form
+        ),
+        "vaccination:rule_edit": Entry(
+            get=page(VACCINE_MANAGERS), write=page(VACCINE_MANAGERS, 302), kwargs=rule_pk, body=rule_form
+        ),
+        "vaccination:doses": Entry(get=page(READERS)),
+        "vaccination:dose_new": Entry(get=page(RECORDERS)),
+        "vaccination:dose_record": Entry(
+            get=page(RECORDERS), write=page(RECORDERS, 302), target=dose_resident_pk, body=dose_record_form
+        ),
+        "vaccination:dose_detail": Entry(get=page(READERS), target=dose_pk),
+        "vaccination:status_list": Entry(get=page(READERS)),
+        "vaccination:observations": Entry(get=page(RECORDERS)),
+        "vaccination:observation_end": Entry(
+            get=page(RECORDERS, 405), write=page(RECORDERS, 302), target=observation_pk
+        ),
+        "vaccination:aefi_list": Entry(get=page(READERS)),
+        "vaccination:aefi_report": Entry(
+            get=page(RECORDERS), write=page(RECORDERS, 302), target=aefi_dose_pk, body=aefi_form
+        ),
+        "vaccination:aefi_detail": Entry(get=page(READERS), target=aefi_pk),
+        "vaccination:aefi_follow_up": Entry(
+            get=page(RECORDERS, 405), write=page(RECORDERS, 302), target=aefi_pk, body=follow_up_form
+        ),
+        "vaccination:aefi_close": Entry(
+            get=page(RECORDERS, 405), write=page(RECORDERS, 302), target=aefi_pk, body=close_form
+        ),
+        "api:list_doses": Entry(get=api(READERS)),
+        "api:get_dose": Entry(get=api(READERS), target=api_dose_id),
+        "api:record_dose": Entry(write=api(RECORDERS, 201), body=api_dose_json, is_json=True),
+        "api:record_screening": Entry(write=api(RECORDERS, 201), body=api_screening_json, is_json=True),
+        "api:list_statuses": Entry(get=api(READERS)),
+        "api:get_status": Entry(get=api(READERS), target=api_resident_pk),
+        "api:list_products": Entry(get=api(READERS)),
+        "api:create_product": Entry(write=api(VACCINE_MANAGERS, 201), body=api_product_json, is_json=True),
+        "api:update_product": Entry(
+            write=api(VACCINE_MANAGERS),
+            write_method="patch",
+            kwargs=api_product_id,
+            body=lambda world, user, in_scope: {"min_age": 18},
+            is_json=True,
+        ),
+        "api:list_booster_rules": Entry(get=api(READERS)),
+        "api:update_booster_rule": Entry(
+            write=api(VACCINE_MANAGERS),
+            write_method="patch",
+            kwargs=api_rule_id,
+            body=lambda world, user, in_scope: {"min_days_after": 180},
+            is_json=True,
+        ),
+        "api:list_observations": Entry(get=api(RECORDERS)),
+        "api:end_observation": Entry(
+            write=api(RECORDERS), target=api_observation_id, body=lambda w, u, i: {}, is_json=True
+        ),
+        "api:list_adverse_events": Entry(get=api(READERS)),
+        "api:get_adverse_event": Entry(get=api(READERS), target=api_aefi_id),
+        "api:report_adverse_event": Entry(write=api(RECORDERS, 201), body=api_aefi_json, is_json=True),
+        "api:follow_up_adverse_event": Entry(
+            write=api(RECORDERS, 201),
+            target=api_aefi_id,
+            body=lambda w, u, i: {"note": "电话随访，已好转"},
+            is_json=True,
+        ),
+        "api:close_adverse_event": Entry(
+            write=api(RECORDERS), target=api_aefi_id, body=lambda w, u, i: {"outcome": "痊愈"}, is_json=True
+        ),
+    }
+)
+
+# Reports: the daily report and the trend, figures of the communities in the user's
+# scope (a community secretary's report holds their community alone, tests/reports).
+REPORT_READERS = {
+    R.SUBDISTRICT_ADMIN,
+    R.SUBDISTRICT_STAFF,
+    R.LEADER,
+    R.COMMUNITY_SECRETARY,
+    R.COMMUNITY_WORKER,
+    R.MEDICAL_STAFF,
+}
+MATRIX.update(
+    {
+        "reports:daily": Entry(get=page(REPORT_READERS)),
+        "reports:daily_xlsx": Entry(get=page(REPORT_READERS)),
+        "reports:trend": Entry(get=page(REPORT_READERS)),
+        "reports:trend_data": Entry(get=page(REPORT_READERS)),
+        "api:daily_report": Entry(get=api(REPORT_READERS)),
+        "api:trend_report": Entry(get=api(REPORT_READERS)),
+    }
+)
+
 EXCLUDED_NAMESPACES = {"admin"}
 
 

@@ -73,4 +73,9 @@ def invalid(request, exc: ValidationError):
 
 
 api.add_router("/residents", "fangyi.api.residents.router")
+api.add_router("/vaccination/doses", "fangyi.api.vaccination.doses.router")
+api.add_router("/vaccination/status", "fangyi.api.vaccination.status.router")
+api.add_router("/vaccination/products", "fangyi.api.vaccination.products.router")
+api.add_router("/vaccination/observations", "fangyi.api.vaccination.safety.observations")
+api.add_router("/vaccination/adverse-events", "fangyi.api.vaccination.safety.adverse_events")
 api.add_router("/reports", "fangyi.api.reports.router")
