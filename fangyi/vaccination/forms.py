@@ -67,6 +67,9 @@ class ProductForm(forms.ModelForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
         help_text=VaccineProduct._meta.get_field("intervals").help_text,
+        error_messages={
+            "invalid": _('不是有效的 JSON，应写成如 [{"min_days": 21, "max_days_after_first": 56}]。')
+        },
     )
 
     class Meta:

@@ -11,7 +11,14 @@ from django.utils import timezone
 from fangyi.org.models import Community, Subdistrict
 from fangyi.org.roles import Role
 from fangyi.vaccination.domain.doses import DoseInput, record_dose
-from fangyi.vaccination.models import Dose, Observation, Reason, ReasonRecord, VaccinationState, VaccineProduct
+from fangyi.vaccination.models import (
+    Dose,
+    Observation,
+    Reason,
+    ReasonRecord,
+    VaccinationState,
+    VaccineProduct,
+)
 from tests.factories import make_resident
 
 D = datetime.date
@@ -109,7 +116,10 @@ def test_the_form_shows_the_residents_vaccination_so_far(org, doctor, elder, cli
 
 def test_batch_is_required_when_screening_passed(org, doctor, elder, client_for):
     response = client_for(doctor).post(record_url(elder), dose_form(org, doctor, batch=""))
-    assert (response.status_code, response.context["form"].errors["batch"]) == (200, ["预检通过时必须填写此项。"])
+    assert (response.status_code, response.context["form"].errors["batch"]) == (
+        200,
+        ["预检通过时必须填写此项。"],
+    )
 
 
 def test_a_dose_in_the_future_is_refused(org, doctor, elder, client_for):
@@ -156,14 +166,22 @@ def test_an_administrator_cannot_override_and_is_told_to_ask_a_doctor(org, staff
     data = dose_form(org, doctor, override_note="提前")
     response = client_for(staff[Role.SUBDISTRICT_ADMIN]).post(record_url(elder), data)
     content = response.content.decode()
-    assert (Dose.objects.count(), 'name="override_note"' in content, "请由医生登记" in content) == (1, False, True)
+    assert (Dose.objects.count(), 'name="override_note"' in content, "请由医生登记" in content) == (
+        1,
+        False,
+        True,
+    )
 
 
 def test_a_duplicate_dose_is_refused_and_nothing_is_written(org, doctor, elder, client_for):
     record_dose(elder, DoseInput(product(), timezone.localdate()), None)
     response = client_for(doctor).post(record_url(elder), dose_form(org, doctor, override_note="再次提交"))
     today = timezone.localdate()
-    assert (response.context["form"].non_field_errors(), Dose.objects.count(), Observation.objects.count()) == (
+    assert (
+        response.context["form"].non_field_errors(),
+        Dose.objects.count(),
+        Observation.objects.count(),
+    ) == (
         [f"范芝奇在{today}已有接种记录，不能重复登记。"],
         1,
         0,
@@ -191,12 +209,18 @@ def test_a_deferral_becomes_the_residents_reason(org, doctor, elder, client_for)
     until = (timezone.localdate() + datetime.timedelta(days=14)).isoformat()
     client_for(doctor).post(record_url(elder), dose_form(org, doctor, screening="deferred", until=until))
     elder.vaccination.refresh_from_db()
-    assert (elder.vaccination.state, elder.vaccination.reason) == (VaccinationState.UNVACCINATED, Reason.DEFERRAL)
+    assert (elder.vaccination.state, elder.vaccination.reason) == (
+        VaccinationState.UNVACCINATED,
+        Reason.DEFERRAL,
+    )
 
 
 def test_a_deferral_needs_a_date(org, doctor, elder, client_for):
     response = client_for(doctor).post(record_url(elder), dose_form(org, doctor, screening="deferred"))
-    assert (response.context["form"].errors["until"], ReasonRecord.objects.count()) == (["暂缓接种请填写暂缓到哪天。"], 0)
+    assert (response.context["form"].errors["until"], ReasonRecord.objects.count()) == (
+        ["暂缓接种请填写暂缓到哪天。"],
+        0,
+    )
 
 
 def test_a_contraindication_is_recorded_with_the_certificate(org, doctor, elder, client_for):
@@ -290,7 +314,9 @@ def test_the_dose_page_shows_the_observation_in_progress(org, doctor, elder, cli
 
 
 def test_a_grid_worker_gets_404_for_a_dose_in_another_grid(org, staff, client_for):
-    dose = record_dose(make_resident(org["a"], org["a2"], name="王德贵"), DoseInput(product(), days_ago(1)), None)
+    dose = record_dose(
+        make_resident(org["a"], org["a2"], name="王德贵"), DoseInput(product(), days_ago(1)), None
+    )
     assert client_for(staff[Role.GRID_WORKER]).get(f"/vaccination/doses/{dose.pk}/").status_code == 404
 
 
@@ -301,7 +327,11 @@ def test_the_resident_page_shows_state_doses_and_next_due(org, staff, elder, cli
     record_dose(elder, DoseInput(product(), D(2022, 1, 24)), None)
     record_dose(elder, DoseInput(product(), D(2022, 2, 14)), None)
     content = client_for(staff[Role.GRID_WORKER]).get(f"/residents/{elder.pk}/").content.decode()
-    assert ("已完成全程" in content, "第2剂 · 基础免疫" in content, "2022-08-16 起" in content) == (True, True, True)
+    assert ("已完成全程" in content, "第2剂 · 基础免疫" in content, "2022-08-16 起" in content) == (
+        True,
+        True,
+        True,
+    )
 
 
 def test_the_resident_page_offers_recording_a_dose_to_a_doctor(doctor, elder, client_for):
