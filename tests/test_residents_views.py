@@ -454,11 +454,11 @@ def test_detail_says_who_is_head_of_household(household_of_two, subdistrict_staf
 
 def test_resident_list_queries_do_not_grow_with_rows(org, subdistrict_staff, django_assert_num_queries):
     make_resident(org["a"], org["a1"], name="范芝奇")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         subdistrict_staff.get("/residents/")
     make_resident(org["a"], org["a2"], name="王德贵")
     make_resident(org["b"], org["b1"], name="李桂兰")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         subdistrict_staff.get("/residents/")
 
 

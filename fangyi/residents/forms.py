@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from fangyi.org.models import Community, Grid, Staff
+from fangyi.org.roles import Scope
 from fangyi.residents import idnumber, phone
 from fangyi.residents.models import AgeBand, Mobility, Resident, Status
 
@@ -110,7 +111,16 @@ class ResidentFilterForm(forms.Form):
     def __init__(self, *args, user: Staff, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = Community.objects.visible_to(user)
-        self.fields["grid"].queryset = Grid.objects.visible_to(user).select_related("community")
+        grids = Grid.objects.visible_to(user).select_related("community")
+        if user.scope == Scope.SUBDISTRICT:
+            # A subdistrict has a hundred grids: offer those of the chosen community only.
+            # (A link may still name a grid alone: then every grid stays valid.)
+            community = str(self.data.get("community") or "") if self.is_bound else ""
+            if community.isdigit():
+                grids = grids.filter(community_id=community)
+            elif not (self.is_bound and self.data.get("grid")):
+                grids = grids.none()
+        self.fields["grid"].queryset = grids
 
     def apply(self, qs):
         """Narrow a scoped resident queryset by the valid filters (invalid ones are ignored)."""
