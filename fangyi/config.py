@@ -48,6 +48,9 @@ class Config:
     secret_key: str
     allowed_hosts: list[str]
     time_zone: str
+    https: bool
+    csrf_trusted_origins: list[str]
+    trust_forwarded_proto: bool
 
 
 def _embedded_secret_key() -> str:
@@ -113,4 +116,15 @@ def load() -> Config:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"TIME_ZONE={time_zone!r} is not a known time zone") from exc
 
-    return Config(debug, embedded, database, secret_key, allowed_hosts, time_zone)
+    # Behind a reverse proxy that terminates TLS, cookies are Secure; a plain-HTTP intranet
+    # installation sets HTTPS=false or nobody could log in.
+    https = _bool("HTTPS", not embedded)
+    origins = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+    for origin in origins:
+        if not origin.startswith(("http://", "https://")):
+            raise ConfigError(f"CSRF_TRUSTED_ORIGINS entry {origin!r} must start with http:// or https://")
+    trust_forwarded_proto = _bool("TRUST_X_FORWARDED_PROTO", False)
+
+    return Config(
+        debug, embedded, database, secret_key, allowed_hosts, time_zone, https, origins, trust_forwarded_proto
+    )
