@@ -540,6 +540,150 @@ MATRIX.update(
     }
 )
 
+# Vaccination: outreach, appointments, slots and home-visit routes.
+OUTREACH_ROLES = {
+    R.SUBDISTRICT_ADMIN,
+    R.SUBDISTRICT_STAFF,
+    R.COMMUNITY_SECRETARY,
+    R.COMMUNITY_WORKER,
+    R.GRID_WORKER,
+    R.SECONDED_CADRE,
+}
+ROUTE_PLANNERS = {R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.COMMUNITY_SECRETARY, R.MEDICAL_STAFF}
+# Cancelling or marking a no-show: whoever books (outreach) or plans the day.
+APPOINTMENT_CHANGERS = OUTREACH_ROLES | ROUTE_PLANNERS
+# The cadres' units figures: subdistrict roles, and a cadre for their own unit.
+UNIT_VIEWERS = {R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.LEADER, R.SECONDED_CADRE}
+# Drivers open the routes they drive (their run sheet) and nothing else.
+ROUTE_VIEWERS = READERS | {R.DRIVER}
+
+
+def _home_visit(world: World, user: Staff | None, in_scope: bool):
+    from fangyi.vaccination.domain import appointments as booking
+
+    return booking.book_home(world.resident(user, in_scope), datetime.date.today(), None)
+
+
+def _route(world: World, user: Staff | None, in_scope: bool):
+    """A route visiting the resident; its driver is the matrix's driver when in scope. The
+    doctor is not the matrix's medical staff, who would otherwise see it as team member."""
+    from fangyi.vaccination.domain import appointments as booking
+
+    doctor = Staff.objects.filter(username="route_doctor").first() or make_staff(
+        world.org, R.MEDICAL_STAFF, username="route_doctor"
+    )
+    driver = world.staff[R.DRIVER] if in_scope else None
+    team = booking.Team(doctor=doctor, driver=driver)
+    return booking.create_route(datetime.date.today(), team, None, [_home_visit(world, user, in_scope)])
+
+
+def appointment_pk(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"pk": _home_visit(world, user, in_scope).pk}
+
+
+def api_appointment_id(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"appointment_id": _home_visit(world, user, in_scope).pk}
+
+
+def route_pk(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"pk": _route(world, user, in_scope).pk}
+
+
+def api_route_id(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"route_id": _route(world, user, in_scope).pk}
+
+
+def attempt_form(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"channel": "phone", "outcome": "unreachable"}
+
+
+def deferral_form(world: World, user: Staff | None, in_scope: bool) -> dict:
+    until = datetime.date.today() + datetime.timedelta(days=7)
+    return {"screening": "deferred", "deferred_until": until.isoformat()}
+
+
+def slots_form(world: World, user: Staff | None, in_scope: bool) -> dict:
+    day = datetime.date.today() + datetime.timedelta(days=1)
+    return {
+        "site": world.org["site"].pk,
+        "day": day.isoformat(),
+        "start": "08:30",
+        "end": "09:30",
+        "minutes": 30,
+        "capacity": 20,
+    }
+
+
+def route_form(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"day": datetime.date.today().isoformat(), "doctor": world.staff[R.MEDICAL_STAFF].pk}
+
+
+def api_home_appointment_json(world: World, user: Staff | None, in_scope: bool) -> dict:
+    day = datetime.date.today() + datetime.timedelta(days=1)
+    return {"resident_id": world.in_scope.pk, "kind": "home", "date": day.isoformat()}
+
+
+def api_slots_json(world: World, user: Staff | None, in_scope: bool) -> dict:
+    body = slots_form(world, user, in_scope)
+    return {**body, "site_id": body.pop("site"), "date": body.pop("day")}
+
+
+MATRIX.update(
+    {
+        "vaccination:outreach_queue": Entry(get=page(OUTREACH_ROLES)),
+        "vaccination:outreach_units": Entry(get=page(UNIT_VIEWERS)),
+        "vaccination:outreach_attempt": Entry(
+            get=page(OUTREACH_ROLES), write=page(OUTREACH_ROLES, 302), target=resident_pk, body=attempt_form
+        ),
+        "vaccination:appointments": Entry(get=page(READERS)),
+        # POST only: every logged-in user gets 405 for GET, before any check.
+        "vaccination:appointment_cancel": Entry(
+            get=page(set(Role), 405), write=page(APPOINTMENT_CHANGERS, 302), target=appointment_pk
+        ),
+        "vaccination:appointment_no_show": Entry(
+            get=page(set(Role), 405), write=page(APPOINTMENT_CHANGERS, 302), target=appointment_pk
+        ),
+        "vaccination:appointment_complete": Entry(
+            get=page(RECORDERS), write=page(RECORDERS, 302), target=appointment_pk, body=deferral_form
+        ),
+        "vaccination:slots": Entry(
+            get=page(ROUTE_PLANNERS), write=page(ROUTE_PLANNERS, 302), body=slots_form
+        ),
+        "vaccination:routes": Entry(
+            get=page(ROUTE_VIEWERS), write=page(ROUTE_PLANNERS, 302), body=route_form
+        ),
+        "vaccination:route_detail": Entry(get=page(ROUTE_VIEWERS), target=route_pk),
+        "vaccination:route_visits": Entry(
+            get=page(ROUTE_PLANNERS, 405),
+            write=page(ROUTE_PLANNERS, 302),
+            target=route_pk,
+            body=lambda w, u, i: {"action": "add"},
+        ),
+        "api:outreach_queue": Entry(get=api(OUTREACH_ROLES)),
+        "api:log_outreach_attempt": Entry(
+            write=api(OUTREACH_ROLES, 201), target=api_resident_pk, body=attempt_form, is_json=True
+        ),
+        "api:outreach_units": Entry(get=api(UNIT_VIEWERS)),
+        "api:list_appointments": Entry(get=api(READERS)),
+        "api:create_appointment": Entry(
+            write=api(OUTREACH_ROLES, 201), body=api_home_appointment_json, is_json=True
+        ),
+        "api:cancel_appointment": Entry(
+            write=api(APPOINTMENT_CHANGERS), target=api_appointment_id, body=lambda w, u, i: {}, is_json=True
+        ),
+        "api:appointment_no_show": Entry(
+            write=api(APPOINTMENT_CHANGERS), target=api_appointment_id, body=lambda w, u, i: {}, is_json=True
+        ),
+        "api:complete_appointment": Entry(
+            write=api(RECORDERS), target=api_appointment_id, body=deferral_form, is_json=True
+        ),
+        "api:list_slots": Entry(get=api(READERS)),
+        "api:create_slots": Entry(write=api(ROUTE_PLANNERS, 201), body=api_slots_json, is_json=True),
+        "api:list_routes": Entry(get=api(ROUTE_VIEWERS)),
+        "api:get_route": Entry(get=api(ROUTE_VIEWERS), target=api_route_id),
+    }
+)
+
 EXCLUDED_NAMESPACES = {"admin"}
 
 

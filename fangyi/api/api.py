@@ -79,3 +79,4 @@ api.add_router("/vaccination/products", "fangyi.api.vaccination.products.router"
 api.add_router("/vaccination/observations", "fangyi.api.vaccination.safety.observations")
 api.add_router("/vaccination/adverse-events", "fangyi.api.vaccination.safety.adverse_events")
 api.add_router("/reports", "fangyi.api.reports.router")
+api.add_router("/vaccination", "fangyi.api.vaccination_outreach.router")

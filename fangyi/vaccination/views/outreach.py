@@ -1,3 +1,291 @@
-"""outreach pages (being built)."""
+"""Outreach pages: the work queue, logging an attempt (phone first), the cadres' units.
 
-urlpatterns: list = []
+The queue and the attempt form are made for a phone in the street: one screen each,
+big buttons; "phone → unreachable" and "door → agreed, home visit tomorrow" are
+two and three taps from the queue.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, cast
+from urllib.parse import urlencode
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fangyi.core.access import AuthedRequest, require
+from fangyi.org.models import Grid, Staff
+from fangyi.org.roles import Perm, Scope
+from fangyi.residents.models import Resident
+from fangyi.vaccination.domain import appointments as booking
+from fangyi.vaccination.domain import outreach
+from fangyi.vaccination.domain.doses import DuplicateDose
+from fangyi.vaccination.domain.rules import RuleViolation
+from fangyi.vaccination.models import (
+    AppointmentKind,
+    Channel,
+    Outcome,
+    OutreachAttempt,
+    RefusalCategory,
+    Slot,
+    VaccineProduct,
+)
+
+DATE = {"type": "date"}
+
+# The one-tap outcomes of the form: the button's value says the outcome and its details.
+QUICK = {
+    "home_tomorrow": (Outcome.AGREED, AppointmentKind.HOME),
+    "home": (Outcome.AGREED, AppointmentKind.HOME),
+    "site": (Outcome.AGREED, AppointmentKind.SITE),
+}
+
+
+class AttemptForm(forms.Form):
+    """An outreach attempt as the page (buttons) or the API (plain fields) sends it.
+
+    `outcome` is an Outcome, or a button value: "home_tomorrow", "home", "site",
+    "refused:<category>".
+    """
+
+    channel = forms.ChoiceField(label=gettext_lazy("方式"), choices=Channel.choices, initial=Channel.PHONE)
+    outcome = forms.CharField(label=gettext_lazy("结果"), max_length=40)
+    refusal_category = forms.ChoiceField(
+        label=gettext_lazy("拒绝原因"), choices=[("", "—"), *RefusalCategory.choices], required=False
+    )
+    note = forms.CharField(label=gettext_lazy("说明"), max_length=300, required=False)
+    until = forms.DateField(label=gettext_lazy("至"), required=False, widget=forms.DateInput(attrs=DATE))
+    follow_up_on = forms.DateField(
+        label=gettext_lazy("下次跟进"), required=False, widget=forms.DateInput(attrs=DATE)
+    )
+    companion = forms.ModelChoiceField(
+        label=gettext_lazy("同行人员"), queryset=Staff.objects.none(), required=False, empty_label="—"
+    )
+    appointment_kind = forms.ChoiceField(
+        label=gettext_lazy("接种方式"), choices=[("", "—"), *AppointmentKind.choices], required=False
+    )
+    slot = forms.ModelChoiceField(
+        label=gettext_lazy("接种时段"), queryset=Slot.objects.none(), required=False
+    )
+    home_date = forms.DateField(
+        label=gettext_lazy("上门日期"), required=False, widget=forms.DateInput(attrs=DATE)
+    )
+    product = forms.ModelChoiceField(
+        label=gettext_lazy("疫苗"), queryset=VaccineProduct.objects.none(), required=False, empty_label="—"
+    )
+    given_on = forms.DateField(
+        label=gettext_lazy("接种日期"), required=False, widget=forms.DateInput(attrs=DATE)
+    )
+    given_where = forms.CharField(label=gettext_lazy("接种地点"), max_length=100, required=False)
+    # The page has one date box per outcome that needs one; the API sends `until`.
+    away_until = forms.DateField(required=False, widget=forms.DateInput(attrs=DATE))
+    deferred_until = forms.DateField(required=False, widget=forms.DateInput(attrs=DATE))
+
+    def __init__(self, *args: Any, resident: Resident, user: Staff, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        companion = model_field(self, "companion")
+        companion.queryset = outreach.companions(resident, user)
+        companion.label_from_instance = _companion_label  # type: ignore[method-assign,assignment]
+        model_field(self, "slot").queryset = Slot.objects.filter(
+            site__subdistrict_id=resident.community.subdistrict_id
+        )
+        model_field(self, "product").queryset = VaccineProduct.objects.filter(active=True)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        value = data.get("outcome") or ""
+        if value.startswith("refused:"):
+            data["outcome"], data["refusal_category"] = Outcome.REFUSED, value.split(":", 1)[1]
+        elif value in QUICK:
+            data["outcome"], data["appointment_kind"] = QUICK[value]
+            if value == "home_tomorrow":
+                data["home_date"] = timezone.localdate() + datetime.timedelta(days=1)
+        if data["outcome"] not in Outcome.values:
+            raise forms.ValidationError(_("请选择动员结果。"))
+        if data["outcome"] == Outcome.AWAY:
+            data["until"] = data.get("until") or data.get("away_until")
+        if data["outcome"] == Outcome.DEFERRED:
+            data["until"] = data.get("until") or data.get("deferred_until")
+        return data
+
+    def to_input(self) -> outreach.AttemptInput:
+        d = self.cleaned_data
+        return outreach.AttemptInput(
+            channel=d["channel"],
+            outcome=d["outcome"],
+            companion=d.get("companion"),
+            refusal_category=d.get("refusal_category") or "",
+            note=d.get("note") or "",
+            until=d.get("until"),
+            follow_up_on=d.get("follow_up_on"),
+            appointment_kind=d.get("appointment_kind") or "",
+            slot=d.get("slot"),
+            home_date=d.get("home_date"),
+            product=d.get("product"),
+            given_on=d.get("given_on"),
+            given_where=d.get("given_where") or "",
+        )
+
+
+def model_field(form: forms.Form, name: str) -> forms.ModelChoiceField:
+    """A form's model choice field, typed (to set its queryset for this user)."""
+    return cast(forms.ModelChoiceField, form.fields[name])
+
+
+def _companion_label(staff: Staff) -> str:
+    return f"{staff}（{staff.unit}）" if staff.unit_id else str(staff)
+
+
+def attempt_errors(form: AttemptForm) -> str:
+    """The form's first error, for a one-line message."""
+    for errors in form.errors.values():
+        return str(errors[0])
+    return _("请检查填写的内容。")
+
+
+def log_from_form(form: AttemptForm, resident: Resident, user: Staff) -> OutreachAttempt | str:
+    """Log the attempt the form holds; the attempt, or the Chinese reason it was refused."""
+    if not form.is_valid():
+        return attempt_errors(form)
+    try:
+        return outreach.log_attempt(resident, form.to_input(), user)
+    except (outreach.OutreachError, booking.AppointmentError, RuleViolation, DuplicateDose) as exc:
+        return str(exc)
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _place(request: AuthedRequest) -> outreach.Place:
+    place = outreach.resolve_place(
+        request.user, _int(request.GET.get("community")), _int(request.GET.get("grid"))
+    )
+    if place is None:
+        raise Http404
+    return place
+
+
+def _place_query(request: AuthedRequest) -> str:
+    """The queue's community and grid choice, to carry from page to page."""
+    keep = {k: request.GET[k] for k in ("community", "grid") if request.GET.get(k, "").isdigit()}
+    return urlencode(keep)
+
+
+@require(Perm.OUTREACH)
+def queue_view(request: AuthedRequest) -> HttpResponse:
+    """The residents to reach, most urgent first, one page at a time (no total count)."""
+    place = _place(request)
+    page = outreach.queue_page(
+        request.user, place, _int(request.GET.get("page")) or 1, settings.FANGYI_PAGE_SIZE
+    )
+    user = request.user
+    context = {
+        "place": place,
+        "page": page,
+        "query": _place_query(request),
+        "communities": list(outreach.places_for(user)) if user.scope == Scope.SUBDISTRICT else [],
+        "grids": (
+            list(Grid.objects.visible_to(user).filter(community=place.community))
+            if user.scope != Scope.GRID
+            else []
+        ),
+        "unmasked": user.can(Perm.UNMASKED_LISTS),
+        "today": timezone.localdate(),
+    }
+    return render(request, "vaccination/outreach_queue.html", context)
+
+
+def _next_url(request: AuthedRequest, after: Resident) -> str:
+    """Where to go once an attempt is logged: the next resident of the same queue."""
+    query = _place_query(request)
+    place = outreach.resolve_place(
+        request.user, _int(request.GET.get("community")), _int(request.GET.get("grid"))
+    )
+    if place is not None:
+        for row in outreach.queue_page(request.user, place, 1, 2).items:
+            if row.id != after.pk:
+                return reverse("vaccination:outreach_attempt", args=[row.id]) + (f"?{query}" if query else "")
+    return reverse("vaccination:outreach_queue") + (f"?{query}" if query else "")
+
+
+@require(Perm.OUTREACH)
+def attempt_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The attempt form for one resident; a valid POST logs it and moves to the next."""
+    resident = get_object_or_404(
+        Resident.objects.visible_to(request.user).select_related("community", "grid", "vaccination"), pk=pk
+    )
+    form = AttemptForm(request.POST or None, resident=resident, user=request.user)
+    error = ""
+    if request.method == "POST":
+        result = log_from_form(form, resident, request.user)
+        if isinstance(result, OutreachAttempt):
+            messages.success(
+                request,
+                _("已记录 %(name)s：%(outcome)s。")
+                % {"name": resident.name, "outcome": result.get_outcome_display()},
+            )
+            return redirect(_next_url(request, resident))
+        error = result
+    today = timezone.localdate()
+    context = {
+        "resident": resident,
+        "status": outreach.status_of(resident),
+        "form": form,
+        "error": error,
+        "recent": resident.outreach_attempts.select_related("worker", "cadre", "unit")[:3],
+        "open_appointment": resident.appointments.filter(state="booked").select_related("slot__site").first(),
+        "slots": booking.open_slots(
+            resident.community.subdistrict_id,
+            timezone.now(),
+        ),
+        "refusals": RefusalCategory.choices,
+        "channels": Channel.choices,
+        "checked_channel": form.data.get("channel") or Channel.PHONE,
+        "tomorrow": today + datetime.timedelta(days=1),
+        "today": today,
+        "query": _place_query(request),
+        "unmasked": request.user.can(Perm.UNMASKED_LISTS),
+    }
+    # 200 with the message: htmx swaps only successful responses into the page.
+    return render(request, "vaccination/outreach_attempt.html", context)
+
+
+@require(Perm.VIEW_VACCINATION)
+def units_view(request: AuthedRequest) -> HttpResponse:
+    """Per seconded cadres' unit: attempts and the vaccinations that followed."""
+    if not outreach.may_see_unit_figures(request.user):
+        raise PermissionDenied
+    since = _date(request.GET.get("since"))
+    until = _date(request.GET.get("until"))
+    figures = outreach.unit_figures(request.user, since, until)
+    totals = {
+        key: sum(getattr(f, key) for f in figures)
+        for key in ("cadres", "attempts", "residents", "agreed", "vaccinated")
+    }
+    context = {"figures": figures, "totals": totals, "since": since, "until": until}
+    return render(request, "vaccination/outreach_units.html", context)
+
+
+def _date(value: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+urlpatterns = [
+    path("outreach/", queue_view, name="outreach_queue"),
+    path("outreach/units/", units_view, name="outreach_units"),
+    path("outreach/<int:pk>/", attempt_view, name="outreach_attempt"),
+]

@@ -1,0 +1,165 @@
+"""Appointment pages: the day's list (query guards, scope), cancel and no-show, slots,
+and completing an appointment with the dose or the screening result."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from fangyi.org.roles import Role
+from fangyi.vaccination.domain import appointments as booking
+from fangyi.vaccination.domain.doses import DoseInput, record_dose
+from fangyi.vaccination.models import Appointment, AppointmentState, Slot
+from tests.vaccination.outreach_builders import (  # noqa: F401  (fast_passwords is a fixture)
+    days,
+    elder,
+    fast_passwords,
+    home_visit,
+    product,
+    slot_on,
+    today,
+)
+
+LIST = reverse("vaccination:appointments")
+SLOTS = reverse("vaccination:slots")
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_day_list_takes_the_same_queries_for_one_or_three(
+    org, staff, client_for, django_assert_num_queries, count
+):
+    for n in range(count):
+        resident = elder(org["a"], org["a1"], f"居民{n}", 80)
+        if n % 2:
+            booking.book_site(resident, slot_on(org["site"], today(), hour=23, capacity=5), None)
+        else:
+            home_visit(resident)
+    client = client_for(staff[Role.COMMUNITY_WORKER])
+    # session, user, count, page
+    with django_assert_num_queries(4):
+        response = client.get(LIST)
+    assert len(response.context["page"]) == count
+
+
+def test_the_list_holds_only_the_users_scope(org, staff, client_for):
+    home_visit(elder(org["a"], org["a1"], "本网格", 80))
+    home_visit(elder(org["a"], org["a2"], "另一网格", 80))
+    page = client_for(staff[Role.GRID_WORKER]).get(LIST).context["page"]
+    assert [a.resident.name for a in page] == ["本网格"]
+
+
+def test_a_driver_gets_403_on_the_list(staff, client_for):
+    assert client_for(staff[Role.DRIVER]).get(LIST).status_code == 403
+
+
+def test_cancelling_frees_the_slot(org, staff, client_for):
+    appointment = booking.book_site(
+        elder(org["a"], org["a1"], "范芝奇", 80), slot_on(org["site"], days(1)), None
+    )
+    response = client_for(staff[Role.GRID_WORKER]).post(
+        reverse("vaccination:appointment_cancel", args=[appointment.pk])
+    )
+    appointment.refresh_from_db()
+    assert (response.status_code, appointment.state) == (302, AppointmentState.CANCELLED)
+
+
+def test_marking_a_no_show(org, staff, client_for):
+    appointment = home_visit(elder(org["a"], org["a1"], "范芝奇", 80))
+    client_for(staff[Role.COMMUNITY_WORKER]).post(
+        reverse("vaccination:appointment_no_show", args=[appointment.pk])
+    )
+    appointment.refresh_from_db()
+    assert appointment.state == AppointmentState.NO_SHOW
+
+
+def test_a_grid_worker_cancelling_another_grids_appointment_gets_404(org, staff, client_for):
+    appointment = home_visit(elder(org["a"], org["a2"], "王德贵", 80))
+    response = client_for(staff[Role.GRID_WORKER]).post(
+        reverse("vaccination:appointment_cancel", args=[appointment.pk])
+    )
+    appointment.refresh_from_db()
+    assert (response.status_code, appointment.state) == (404, AppointmentState.BOOKED)
+
+
+def test_a_leader_cannot_cancel(org, staff, client_for):
+    appointment = home_visit(elder(org["a"], org["a1"], "范芝奇", 80))
+    response = client_for(staff[Role.LEADER]).post(
+        reverse("vaccination:appointment_cancel", args=[appointment.pk])
+    )
+    assert response.status_code == 403
+
+
+def complete_url(appointment) -> str:
+    return reverse("vaccination:appointment_complete", args=[appointment.pk])
+
+
+def test_the_doctor_records_the_dose_from_the_appointment(org, staff, client_for):
+    resident = elder(org["a"], org["a1"], "范芝奇", 90)
+    appointment = booking.book_site(resident, slot_on(org["site"], today(), hour=23), None)
+    data = {"screening": "passed", "product": product().pk, "batch": "202201A"}
+    response = client_for(staff[Role.MEDICAL_STAFF]).post(complete_url(appointment), data)
+    appointment.refresh_from_db()
+    assert (response.status_code, appointment.state, appointment.dose.batch) == (302, "done", "202201A")
+
+
+def test_a_rule_violation_is_shown_in_chinese_and_nothing_changes(org, staff, client_for):
+    resident = elder(org["a"], org["a1"], "范芝奇", 90)
+    record_dose(resident, DoseInput(product(), days(-10)), None)
+    appointment = home_visit(resident)
+    data = {"screening": "passed", "product": product().pk}
+    response = client_for(staff[Role.MEDICAL_STAFF]).post(complete_url(appointment), data)
+    appointment.refresh_from_db()
+    assert (response.status_code, "不足21天" in response.content.decode(), appointment.state) == (
+        200,
+        True,
+        AppointmentState.BOOKED,
+    )
+
+
+def test_a_deferral_from_the_page(org, staff, client_for):
+    appointment = home_visit(elder(org["a"], org["a1"], "范芝奇", 90))
+    data = {"screening": "deferred", "deferred_until": days(5).isoformat(), "note": "发热 38.2℃"}
+    client_for(staff[Role.MEDICAL_STAFF]).post(complete_url(appointment), data)
+    appointment.refresh_from_db()
+    assert appointment.state == AppointmentState.DEFERRED
+
+
+def test_a_community_worker_gets_403_on_completing(org, staff, client_for):
+    appointment = home_visit(elder(org["a"], org["a1"], "范芝奇", 90))
+    assert client_for(staff[Role.COMMUNITY_WORKER]).get(complete_url(appointment)).status_code == 403
+
+
+def test_slots_are_opened_from_the_page(org, staff, client_for):
+    data = {
+        "site": org["site"].pk,
+        "day": days(1).isoformat(),
+        "start": "08:00",
+        "end": "10:00",
+        "minutes": 30,
+        "capacity": 15,
+    }
+    response = client_for(staff[Role.MEDICAL_STAFF]).post(SLOTS, data)
+    assert (response.status_code, Slot.objects.filter(capacity=15).count()) == (302, 4)
+
+
+def test_the_slot_page_shows_places_taken(org, staff, client_for):
+    booking.book_site(
+        elder(org["a"], org["a1"], "范芝奇", 90), slot_on(org["site"], days(1), capacity=3), None
+    )
+    slots = list(
+        client_for(staff[Role.SUBDISTRICT_STAFF]).get(f"{SLOTS}?date={days(1).isoformat()}").context["slots"]
+    )
+    assert [(s.taken, s.capacity) for s in slots] == [(1, 3)]
+
+
+def test_a_grid_worker_gets_403_on_slots(staff, client_for):
+    assert client_for(staff[Role.GRID_WORKER]).get(SLOTS).status_code == 403
+
+
+def test_the_appointment_list_marks_a_past_booking_as_missed(org, staff, client_for):
+    appointment = home_visit(elder(org["a"], org["a1"], "范芝奇", 90))
+    Appointment.objects.filter(pk=appointment.pk).update(date=days(-1))
+    html = (
+        client_for(staff[Role.COMMUNITY_WORKER]).get(f"{LIST}?date={days(-1).isoformat()}").content.decode()
+    )
+    assert "预约未接种" in html
