@@ -214,7 +214,7 @@ def test_manager_adds_a_community_to_their_subdistrict(org, manager):
 
 def test_manager_adds_a_grid(org, manager):
     manager.post("/org/grid/new/", {"community": org["b"].pk, "name": "第三网格"})
-    assert [g.name for g in Grid.objects.filter(community=org["b"])] == ["第一网格", "第三网格", "第二网格"]
+    assert [g.name for g in Grid.objects.filter(community=org["b"])] == ["第一网格", "第二网格", "第三网格"]
 
 
 def test_manager_cannot_add_a_grid_to_another_subdistrict(org, manager, other_subdistrict):

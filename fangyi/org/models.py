@@ -73,7 +73,11 @@ class Grid(models.Model):
     class Meta:
         verbose_name = _("网格")
         verbose_name_plural = _("网格")
-        ordering = ["community__ordering", "community_id", "name"]
+        ordering = [
+            "community__ordering",
+            "community_id",
+            "id",
+        ]  # 第一、第二、第三 as created, not by code point
         constraints = [
             models.UniqueConstraint(fields=["community", "name"], name="grid_name_unique"),
         ]

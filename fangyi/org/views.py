@@ -19,7 +19,7 @@ def org_tree(request: AuthedRequest) -> HttpResponse:
     communities = (
         Community.objects.visible_to(request.user)
         .annotate(resident_count=Count("resident"))
-        .prefetch_related(Prefetch("grids", queryset=Grid.objects.order_by("name")))
+        .prefetch_related(Prefetch("grids", queryset=Grid.objects.order_by("id")))
     )
     subdistrict = request.user.subdistrict
     return render(

@@ -15,7 +15,7 @@ def tree(subdistrict: Subdistrict) -> dict:
         "district": subdistrict.district,
         "city": subdistrict.city,
         "communities": [
-            {"name": c.name, "grids": [{"name": g.name} for g in c.grids.order_by("name")]}
+            {"name": c.name, "grids": [{"name": g.name} for g in c.grids.order_by("id")]}
             for c in subdistrict.communities.prefetch_related("grids")
         ],
         "sites": [{"name": s.name, "kind": s.kind} for s in subdistrict.sites.all()],
