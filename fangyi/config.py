@@ -128,3 +128,19 @@ def load() -> Config:
     return Config(
         debug, embedded, database, secret_key, allowed_hosts, time_zone, https, origins, trust_forwarded_proto
     )
+
+
+def int_overrides(prefix: str) -> dict[str, int]:
+    """Every environment variable starting with `prefix`, as a positive whole number."""
+    values = {}
+    for name, raw in os.environ.items():
+        if not name.startswith(prefix):
+            continue
+        try:
+            value = int(raw.replace("_", ""))
+        except ValueError:
+            raise ConfigError(f"{name}={raw!r} is not a whole number") from None
+        if value <= 0:
+            raise ConfigError(f"{name}={raw!r} must be greater than 0")
+        values[name] = value
+    return values

@@ -147,3 +147,7 @@ LOGGING = {
 
 # Page sizes and limits a subdistrict may want to tune.
 FANGYI_PAGE_SIZE = 25
+
+# Spreadsheet import limits (defaults and meaning in fangyi/sheets/limits.py), from the
+# environment: FANGYI_IMPORT_MAX_BYTES, FANGYI_IMPORT_MAX_ROWS, …
+globals().update(config.int_overrides("FANGYI_IMPORT_"))

@@ -309,3 +309,27 @@ def test_the_embedded_secret_key_is_generated_once_and_private(env, tmp_path):
         True,
         "0o600",
     )
+
+
+def test_https_false_turns_secure_cookies_off_for_a_plain_http_intranet(env):
+    env.setenv("HTTPS", "false")
+    assert config.load().https is False
+
+
+def test_a_csrf_origin_without_a_scheme_is_refused(env):
+    env.setenv("CSRF_TRUSTED_ORIGINS", "fangyi.example.gov.cn")
+    assert (
+        "CSRF_TRUSTED_ORIGINS entry 'fangyi.example.gov.cn' must start with http:// or https://"
+        in config_error(env)
+    )
+
+
+def test_import_limits_come_from_the_environment(env):
+    env.setenv("FANGYI_IMPORT_MAX_ROWS", "5000")
+    assert config.int_overrides("FANGYI_IMPORT_") == {"FANGYI_IMPORT_MAX_ROWS": 5000}
+
+
+def test_an_import_limit_that_is_not_a_number_is_refused(env):
+    env.setenv("FANGYI_IMPORT_MAX_ROWS", "many")
+    with pytest.raises(config.ConfigError, match="FANGYI_IMPORT_MAX_ROWS='many' is not a whole number"):
+        config.int_overrides("FANGYI_IMPORT_")
