@@ -5,6 +5,7 @@ Each view reads the figures from `domain.figures`, for the communities the user 
 
 from __future__ import annotations
 
+import datetime
 import io
 
 from django.http import HttpResponse, JsonResponse
@@ -34,6 +35,8 @@ def daily(request: AuthedRequest) -> HttpResponse:
         "title": exports.title(report),
         "day_label": exports.day_label(report),
         "query": f"date={report.date.isoformat()}",
+        "previous": report.date - datetime.timedelta(days=1),
+        "next": report.date + datetime.timedelta(days=1),
     }
     return render(request, "reports/daily.html", context)
 

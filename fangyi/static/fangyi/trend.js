@@ -58,7 +58,8 @@ function draw(chart, box, data) {
   });
   chart.setOption({
     animation: false,
-    tooltip: { trigger: "axis", confine: true },
+    // Drawn on the canvas: the HTML tooltip would need inline styles, which the CSP forbids.
+    tooltip: { trigger: "axis", confine: true, renderMode: "richText" },
     legend: { type: "scroll", top: 0 },
     grid: { left: 40, right: 16, top: 40, bottom: 60 },
     dataZoom: data.days.length > 31 ? [{ type: "slider", bottom: 10 }] : [],
