@@ -394,7 +394,17 @@ class Doses(Kind):
         heterologous booster); if they would refuse it, it is recorded anyway.
         """
         product: VaccineProduct = values["product"]
-        number = values.get("dose_number") or max((d.dose_number for d in earlier), default=0) + 1
+        used = {d.dose_number for d in earlier}
+        number = values.get("dose_number") or max(used, default=0) + 1
+        if number in used:
+            # Taken by a row of this file without a 剂次, numbered after the history.
+            ctx.warn(
+                values["row"],
+                str(self.by_name["dose_number"].label),
+                str(number),
+                _("该居民已有第%(n)d剂，本行记为第%(m)d剂，请核对。") % {"n": number, "m": max(used) + 1},
+            )
+            number = max(used) + 1
         if number != len(earlier) + 1:
             return by_schedule(product, number)
         try:

@@ -352,3 +352,19 @@ def test_export_can_be_imported_again(sample_people, tmp_path):
     kind = get_kind("doses")
     workbook.export(kind, kind.export_rows(kind.export_queryset(None)), True, out)
     assert counts(run(out)) == (0, 0, 5, 0)
+
+
+def test_a_dose_number_taken_by_a_row_without_one_is_renumbered(org, tmp_path):
+    elder = make_resident(org["a"], name="范芝奇", born=D(1950, 1, 5))
+    path = write(
+        tmp_path / "d.xlsx",
+        [
+            ["范芝奇", elder.id_number, D(2022, 2, 24), 1, VERO, "北京生物", "", ""],
+            ["范芝奇", elder.id_number, D(2022, 1, 24), None, VERO, "北京生物", "", ""],
+        ],
+    )
+    outcome = run(path)
+    assert ([d[:2] for d in doses_of(elder)], [w.message for w in outcome.warnings]) == (
+        [(D(2022, 1, 24), 1), (D(2022, 2, 24), 2)],
+        ["该居民已有第1剂，本行记为第2剂，请核对。"],
+    )
