@@ -27,7 +27,11 @@ from fangyi.vaccination.models import (
 )
 
 INTERVAL_KEYS = {"min_days", "max_days_after_first"}
-DATE = {"type": "date"}
+
+
+def date_input() -> forms.DateInput:
+    """<input type=date>: browsers take only YYYY-MM-DD, not the locale's 2022/01/24."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def validate_intervals(value: object, primary_doses: int | None) -> list[dict[str, int]]:
@@ -130,7 +134,7 @@ class BoosterRuleForm(forms.ModelForm):
         ]
         widgets = {
             "products": forms.CheckboxSelectMultiple,
-            "effective_from": forms.DateInput(attrs=DATE),
+            "effective_from": date_input(),
         }
 
     def clean_min_days_after(self) -> int:
@@ -166,16 +170,16 @@ class DoseForm(forms.Form):
         widget=forms.RadioSelect,
     )
     product = forms.ModelChoiceField(label=_("疫苗"), queryset=VaccineProduct.objects.none(), required=False)
-    given_on = forms.DateField(label=_("接种日期"), widget=forms.DateInput(attrs=DATE))
+    given_on = forms.DateField(label=_("接种日期"), widget=date_input())
     given_time = forms.TimeField(
-        label=_("接种时间"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("接种时间"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
     site = forms.ModelChoiceField(label=_("接种点"), queryset=Site.objects.none(), required=False)
     home_visit = forms.BooleanField(label=_("上门接种"), required=False)
     vaccinator = forms.ModelChoiceField(label=_("接种人"), queryset=Staff.objects.none(), required=False)
     batch = forms.CharField(label=_("疫苗批号"), max_length=50, required=False)
     until = forms.DateField(
-        label=_("暂缓至"), required=False, widget=forms.DateInput(attrs=DATE), help_text=_("到期后重新动员")
+        label=_("暂缓至"), required=False, widget=date_input(), help_text=_("到期后重新动员")
     )
     certificate = forms.BooleanField(label=_("有医生证明"), required=False)
     note = forms.CharField(label=_("说明"), max_length=200, required=False, help_text=_("暂缓或禁忌的原因"))
@@ -311,7 +315,7 @@ class StatusFilterForm(forms.Form):
 
 
 class DoseFilterForm(forms.Form):
-    day = forms.DateField(label=_("接种日期"), required=False, widget=forms.DateInput(attrs=DATE))
+    day = forms.DateField(label=_("接种日期"), required=False, widget=date_input())
     site = forms.ModelChoiceField(
         label=_("接种点"), queryset=Site.objects.none(), required=False, empty_label=_("全部接种点")
     )

@@ -8,6 +8,7 @@ Run with e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/fangyi_test.
 from __future__ import annotations
 
 import datetime
+import importlib
 import json
 import threading
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from fangyi.vaccination.models import Dose, VaccineProduct
 from tests.factories import make_resident
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="needs concurrent writers: run with DATABASE_URL pointing at PostgreSQL",
@@ -35,6 +36,14 @@ ROUNDS = 5
 @pytest.fixture(autouse=True)
 def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def presets(transactional_db):
+    """The vaccine presets again: an earlier transactional test flushed the data migration's rows."""
+    from django.apps import apps
+
+    importlib.import_module("fangyi.vaccination.migrations.0002_presets").load(apps, None)
 
 
 def at_once(calls: list[Callable[[], int]]) -> list[int]:
