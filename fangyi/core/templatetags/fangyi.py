@@ -1,7 +1,8 @@
 import datetime
+from typing import cast
 
 from django import template
-from django.forms import BoundField
+from django.forms import BoundField, ChoiceField
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -34,7 +35,10 @@ def select(field: BoundField, **attrs: str) -> SafeString:
     options = format_html_join(
         "",
         '<option value="{}"{}>{}</option>',
-        ((str(v), " selected" if str(v) == chosen else "", label) for v, label in field.field.choices),
+        (
+            (str(v), " selected" if str(v) == chosen else "", label)
+            for v, label in cast(ChoiceField, field.field).choices
+        ),
     )
     extra = format_html_join("", ' {}="{}"', ((k.replace("_", "-"), v) for k, v in attrs.items()))
     return format_html(
