@@ -22,11 +22,13 @@ $(VENV)/.installed-test: $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-# Debian's chromium for the browser tests (Playwright's own download needs the internet).
+# Debian's chromium for the browser tests (Playwright's own download needs the internet),
+# and a CJK font so that screenshots show Chinese rather than empty boxes.
+BROWSER_PACKAGES := chromium fonts-noto-cjk
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium missing: run 'sudo apt-get install chromium' (browser tests are skipped without it)"; fi; }
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
+	  else echo "missing: run 'sudo apt-get install $(BROWSER_PACKAGES)' (browser tests are skipped without chromium)"; fi; fi
 
 demo: install
 	$(FANGYI) migrate --no-input -v 0
