@@ -25,6 +25,7 @@ from fangyi.vaccination.models import (
     ReasonRecord,
     VaccinationState,
 )
+from tests.factories import make_staff
 from tests.vaccination.outreach_builders import (  # noqa: F401  (fast_passwords is a fixture)
     attempt,
     cadre,
@@ -440,3 +441,18 @@ def test_a_cadre_sees_their_own_unit_only(org, staff):
 def test_unit_figures_are_for_subdistrict_roles_and_cadres(staff):
     allowed = {r for r in Role if outreach.may_see_unit_figures(staff[r])}
     assert allowed == {Role.SUBDISTRICT_ADMIN, Role.SUBDISTRICT_STAFF, Role.LEADER, Role.SECONDED_CADRE}
+
+
+def test_two_grids_share_the_compiled_query_but_not_their_rows(org, worker):
+    elder(org["a"], org["a1"], "一网格", 70)
+    elder(org["a"], org["a2"], "二网格", 70)
+    other = make_staff(org, Role.GRID_WORKER, username="grid_a2")
+    other.grid = org["a2"]
+    other.save()
+    assert (names(worker), names(other)) == (["一网格"], ["二网格"])
+
+
+def test_the_queue_on_another_day_binds_that_day(org, worker):
+    resident = elder(org["a"], org["a1"], "范芝奇", 90)
+    outreach.log_attempt(resident, attempt("agreed", appointment_kind="home", home_date=days(3)), worker)
+    assert (names(worker), names(worker, on=days(4))) == ([], ["范芝奇"])

@@ -185,7 +185,7 @@ def book_site(
     the resident's open appointment is closed first (missed or rebooked).
     """
     with transaction.atomic():
-        locked = Slot.objects.select_for_update().select_related("site").get(pk=slot.pk)
+        locked = Slot.objects.select_for_update(of=("self",)).select_related("site").get(pk=slot.pk)
         if locked.ends_at <= timezone.now():
             raise AppointmentError(_("该时段已过，请选择其他时段。"))
         taken = locked.appointments.filter(state__in=TAKES_A_PLACE).count()
@@ -248,7 +248,11 @@ def book_home(
 
 
 def _still_booked(appointment: Appointment) -> Appointment:
-    locked = Appointment.objects.select_for_update().select_related("slot__site").get(pk=appointment.pk)
+    locked = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("slot__site")
+        .get(pk=appointment.pk)
+    )
     if locked.state != AppointmentState.BOOKED:
         raise AppointmentError(
             _("该预约已是“%(state)s”状态，不能再更改。") % {"state": locked.get_state_display()}
@@ -392,7 +396,9 @@ def assign_to_route(route: HomeVisitRoute, visits: Iterable[Appointment]) -> int
     ids = [v.pk for v in visits]
     if not ids:
         return 0
-    rows = list(Appointment.objects.select_for_update().filter(pk__in=ids).select_related("resident"))
+    rows = list(
+        Appointment.objects.select_for_update(of=("self",)).filter(pk__in=ids).select_related("resident")
+    )
     for visit in rows:
         if visit.kind != AppointmentKind.HOME or visit.state != AppointmentState.BOOKED:
             raise AppointmentError(_("%(name)s的预约不是待上门的接种。") % {"name": visit.resident.name})

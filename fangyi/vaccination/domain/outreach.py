@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -148,10 +149,9 @@ def _as_date(value):
 
 def _as_datetime(value):
     if isinstance(value, str):
-        parsed = parse_datetime(value)
-        if parsed is not None and timezone.is_naive(parsed):
-            parsed = timezone.make_aware(parsed, datetime.UTC)
-        return parsed
+        value = parse_datetime(value)
+    if isinstance(value, datetime.datetime) and timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.UTC)  # stored in UTC (USE_TZ)
     return value
 
 
@@ -213,7 +213,7 @@ class QueueRow:
     appointment_date: datetime.date | None
     on: datetime.date = field(default_factory=timezone.localdate)
 
-    @property
+    @cached_property
     def band(self) -> int:
         """0: 80 and over, 1: 70–79, 2: the younger elderly."""
         eighty, seventy = (_years_before(self.on, age) for age in BAND_AGES)
@@ -227,7 +227,7 @@ class QueueRow:
     def pk(self) -> int:
         return self.id
 
-    @property
+    @cached_property
     def age(self) -> int:
         return age_on(self.birth_date, self.on)
 
@@ -251,6 +251,32 @@ class QueueRow:
     def get_state_display(self) -> str:
         return str(VaccinationState(self.state or VaccinationState.UNVACCINATED).label)
 
+    @property
+    def situation(self) -> str:
+        """What the worker needs at a glance: which dose is missing, and how the resident
+        gets about (e.g. "第2剂逾期 · 卧床")."""
+        if self.state == VaccinationState.PARTLY:
+            number = (self.dose_count or 0) + 1
+            text = (_("第%(n)d剂逾期") if self.overdue else _("第%(n)d剂待种")) % {"n": number}
+        else:
+            text = _("未接种")
+        if self.mobility != Mobility.WALKS:
+            text += " · " + self.get_mobility_display()
+        if self.status == Status.AWAY:
+            text += " · " + str(Status.AWAY.label)
+        return text
+
+    @property
+    def last_contact(self) -> str:
+        """The last attempt, e.g. "上次 11-28 联系不上 · 拒绝"; empty if never contacted."""
+        if self.last_at is None:
+            return ""
+        day = timezone.localtime(self.last_at).strftime("%m-%d")
+        text = _("上次 %(day)s %(outcome)s") % {"day": day, "outcome": self.get_last_outcome_display()}
+        if self.reason and self.reason != self.last_outcome:
+            text += " · " + self.get_reason_display()
+        return text
+
     def get_last_outcome_display(self) -> str:
         return str(Outcome(self.last_outcome).label) if self.last_outcome else ""
 
@@ -264,14 +290,21 @@ class QueueRow:
         return str(Sex(self.sex).label) if self.sex else ""
 
 
-# Stand-ins for a band's birth-date bounds: the SQL is compiled once, then run for each
-# band with the real bounds put in their place.
-_AFTER = datetime.date(1111, 1, 11)
-_UNTIL = datetime.date(1111, 2, 22)
+# The queue's SQL depends only on its shape — the database, the kind of scope of the
+# user, a grid or a whole community — and compiling it through the ORM costs more than
+# running it. So it is compiled once per shape with stand-in values, and run with the
+# real values put in their place (see _compiled and _bind). The stand-ins are values no
+# row can hold: negative ids, dates in the year 1111.
+_USER_GRID, _USER_COMMUNITY, _USER_SUBDISTRICT, _GRID, _COMMUNITY = -9001, -9002, -9003, -9004, -9005
+_ON = datetime.date(1111, 3, 3)
+_AFTER = datetime.date(1111, 1, 11)  # a band's birth dates: after this day …
+_UNTIL = datetime.date(1111, 2, 22)  # … up to this one
+_COMPILED: dict[tuple, tuple[str, tuple]] = {}
 
 
 def _queue_queryset(user: Staff, place: Place, on: datetime.date) -> QuerySet:
-    """The residents of one age band of the queue (bounds _AFTER, _UNTIL), in queue order."""
+    """The residents of one age band of the queue (birth dates after _AFTER, up to
+    _UNTIL), in queue order."""
     attempts = OutreachAttempt.objects.filter(resident=OuterRef("pk")).order_by("-at", "-id")
     latest_appointment = Appointment.objects.filter(resident=OuterRef("pk")).order_by("-date", "-id")
     upcoming = Appointment.objects.filter(
@@ -331,16 +364,40 @@ def _bands(on: datetime.date) -> list[tuple[datetime.date, datetime.date]]:
     return [(after, min(until, elderly)) for after, until in zip(edges, uppers, strict=True)]
 
 
-def _substitute(params: tuple, after: datetime.date, until: datetime.date) -> list:
-    """The compiled parameters with a band's bounds in place of the stand-ins (a backend
-    may have turned the dates into text)."""
+def _shape(user: Staff, place: Place) -> tuple:
+    return (connection.vendor, user.is_superuser, user.scope, place.grid is not None)
+
+
+def _compiled(user: Staff, place: Place) -> tuple[str, tuple]:
+    """The SQL of one band of the queue for this shape of user and place, with stand-in
+    values as parameters; compiled on first use. It ends with ORDER BY: a LIMIT may follow."""
+    key = _shape(user, place)
+    if key not in _COMPILED:
+        stand_in = Staff(
+            role=user.role,
+            is_superuser=user.is_superuser,
+            is_active=True,
+            grid_id=_USER_GRID if user.grid_id else None,
+            community_id=_USER_COMMUNITY if user.community_id else None,
+            subdistrict_id=_USER_SUBDISTRICT if user.subdistrict_id else None,
+        )
+        where = Place(Community(pk=_COMMUNITY), Grid(pk=_GRID) if place.grid else None)
+        part = _queue_queryset(stand_in, where, _ON).values(*QUEUE_COLUMNS)
+        _COMPILED[key] = part.query.sql_with_params()
+    return _COMPILED[key]
+
+
+def _bind(params: tuple, values: dict) -> list:
+    """The compiled parameters with the real values in place of the stand-ins (a backend
+    may have turned dates into text: SQLite)."""
     swap = {
-        _AFTER: after,
-        _UNTIL: until,
-        _AFTER.isoformat(): after.isoformat(),
-        _UNTIL.isoformat(): until.isoformat(),
+        **values,
+        **{k.isoformat(): v.isoformat() for k, v in values.items() if isinstance(k, datetime.date)},
     }
-    return [swap.get(p, p) if isinstance(p, (datetime.date, str)) else p for p in params]
+    return [
+        swap.get(p, p) if isinstance(p, (int, datetime.date, str)) and not isinstance(p, bool) else p
+        for p in params
+    ]
 
 
 def queue_page(
@@ -365,11 +422,23 @@ def queue_page(
     on = on or timezone.localdate()
     number = max(number, 1)
     offset = (number - 1) * size
-    part = _queue_queryset(user, place, on).values(*QUEUE_COLUMNS)[: offset + size + 1]
-    part_sql, part_params = part.query.sql_with_params()
+    part_sql, part_params = _compiled(user, place)
+    values = {
+        _USER_GRID: user.grid_id,
+        _USER_COMMUNITY: user.community_id,
+        _USER_SUBDISTRICT: user.subdistrict_id,
+        _GRID: place.grid.pk if place.grid else None,
+        _COMMUNITY: place.community.pk,
+        _ON: on,
+    }
     bands = _bands(on)
-    sql = " UNION ALL ".join(f"SELECT * FROM ({part_sql}) AS band_{n}" for n in range(len(bands)))
-    params = [p for after, until in bands for p in _substitute(part_params, after, until)]
+    # Each band needs at most the rows up to the end of the page (and one more).
+    sql = " UNION ALL ".join(f"SELECT * FROM ({part_sql} LIMIT %s) AS band_{n}" for n in range(len(bands)))
+    params = [
+        p
+        for after, until in bands
+        for p in [*_bind(part_params, {**values, _AFTER: after, _UNTIL: until}), offset + size + 1]
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql + " LIMIT %s OFFSET %s", [*params, size + 1, offset])
         names = [column[0] for column in cursor.description]

@@ -42,6 +42,7 @@ from fangyi.vaccination.models import (
 )
 from fangyi.vaccination.views.outreach import model_field
 
+# HTML date and time inputs take ISO values whatever the language (zh-hans would render 2022/01/24).
 DATE = {"type": "date"}
 TIME = {"type": "time"}
 PAGE_SIZE = 50
@@ -172,7 +173,7 @@ class CompleteForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
     )
     deferred_until = forms.DateField(
-        label=gettext_lazy("暂缓至"), required=False, widget=forms.DateInput(attrs=DATE)
+        label=gettext_lazy("暂缓至"), required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
     )
     note = forms.CharField(label=gettext_lazy("说明"), max_length=200, required=False)
     override_note = forms.CharField(
@@ -255,12 +256,16 @@ def appointment_complete(request: AuthedRequest, pk: int) -> HttpResponse:
 
 class SlotsForm(forms.Form):
     site = forms.ModelChoiceField(label=gettext_lazy("接种点"), queryset=Site.objects.none())
-    day = forms.DateField(label=gettext_lazy("日期"), widget=forms.DateInput(attrs=DATE))
+    day = forms.DateField(label=gettext_lazy("日期"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     start = forms.TimeField(
-        label=gettext_lazy("开始"), initial=datetime.time(8, 30), widget=forms.TimeInput(attrs=TIME)
+        label=gettext_lazy("开始"),
+        initial=datetime.time(8, 30),
+        widget=forms.TimeInput(attrs=TIME, format="%H:%M"),
     )
     end = forms.TimeField(
-        label=gettext_lazy("结束"), initial=datetime.time(16, 30), widget=forms.TimeInput(attrs=TIME)
+        label=gettext_lazy("结束"),
+        initial=datetime.time(16, 30),
+        widget=forms.TimeInput(attrs=TIME, format="%H:%M"),
     )
     minutes = forms.IntegerField(label=gettext_lazy("每段分钟"), initial=30, min_value=5, max_value=240)
     capacity = forms.IntegerField(label=gettext_lazy("每段人数"), initial=20, min_value=1, max_value=500)
@@ -302,7 +307,7 @@ def slot_list(request: AuthedRequest) -> HttpResponse:
 
 
 class RouteForm(forms.Form):
-    day = forms.DateField(label=gettext_lazy("日期"), widget=forms.DateInput(attrs=DATE))
+    day = forms.DateField(label=gettext_lazy("日期"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     name = forms.CharField(label=gettext_lazy("名称"), max_length=50, required=False)
     doctor = forms.ModelChoiceField(label=gettext_lazy("医生"), queryset=Staff.objects.none())
     nurse = forms.ModelChoiceField(label=gettext_lazy("护士"), queryset=Staff.objects.none(), required=False)

@@ -32,6 +32,7 @@ from fangyi.vaccination.domain.doses import DuplicateDose
 from fangyi.vaccination.domain.rules import RuleViolation
 from fangyi.vaccination.models import (
     AppointmentKind,
+    AppointmentState,
     Channel,
     Outcome,
     OutreachAttempt,
@@ -63,9 +64,11 @@ class AttemptForm(forms.Form):
         label=gettext_lazy("拒绝原因"), choices=[("", "—"), *RefusalCategory.choices], required=False
     )
     note = forms.CharField(label=gettext_lazy("说明"), max_length=300, required=False)
-    until = forms.DateField(label=gettext_lazy("至"), required=False, widget=forms.DateInput(attrs=DATE))
+    until = forms.DateField(
+        label=gettext_lazy("至"), required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
+    )
     follow_up_on = forms.DateField(
-        label=gettext_lazy("下次跟进"), required=False, widget=forms.DateInput(attrs=DATE)
+        label=gettext_lazy("下次跟进"), required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
     )
     companion = forms.ModelChoiceField(
         label=gettext_lazy("同行人员"), queryset=Staff.objects.none(), required=False, empty_label="—"
@@ -77,18 +80,18 @@ class AttemptForm(forms.Form):
         label=gettext_lazy("接种时段"), queryset=Slot.objects.none(), required=False
     )
     home_date = forms.DateField(
-        label=gettext_lazy("上门日期"), required=False, widget=forms.DateInput(attrs=DATE)
+        label=gettext_lazy("上门日期"), required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
     )
     product = forms.ModelChoiceField(
         label=gettext_lazy("疫苗"), queryset=VaccineProduct.objects.none(), required=False, empty_label="—"
     )
     given_on = forms.DateField(
-        label=gettext_lazy("接种日期"), required=False, widget=forms.DateInput(attrs=DATE)
+        label=gettext_lazy("接种日期"), required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
     )
     given_where = forms.CharField(label=gettext_lazy("接种地点"), max_length=100, required=False)
     # The page has one date box per outcome that needs one; the API sends `until`.
-    away_until = forms.DateField(required=False, widget=forms.DateInput(attrs=DATE))
-    deferred_until = forms.DateField(required=False, widget=forms.DateInput(attrs=DATE))
+    away_until = forms.DateField(required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
+    deferred_until = forms.DateField(required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
 
     def __init__(self, *args: Any, resident: Resident, user: Staff, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -202,6 +205,7 @@ def queue_view(request: AuthedRequest) -> HttpResponse:
         ),
         "unmasked": user.can(Perm.UNMASKED_LISTS),
         "today": timezone.localdate(),
+        "unit_figures": outreach.may_see_unit_figures(user),
     }
     return render(request, "vaccination/outreach_queue.html", context)
 
@@ -244,7 +248,9 @@ def attempt_view(request: AuthedRequest, pk: int) -> HttpResponse:
         "form": form,
         "error": error,
         "recent": resident.outreach_attempts.select_related("worker", "cadre", "unit")[:3],
-        "open_appointment": resident.appointments.filter(state="booked").select_related("slot__site").first(),
+        "open_appointment": resident.appointments.filter(state=AppointmentState.BOOKED)
+        .select_related("slot__site")
+        .first(),
         "slots": booking.open_slots(
             resident.community.subdistrict_id,
             timezone.now(),
