@@ -73,6 +73,11 @@ def test_the_queue_shows_never_contacted_and_the_last_outcome(org, worker, clien
     )
 
 
+def test_each_resident_links_to_their_attempt_form(org, worker, client_for):
+    resident = elder(org["a"], org["a1"], "范芝奇", 90)
+    assert f'href="{attempt_url(resident)}"' in client_for(worker).get(QUEUE).content.decode()
+
+
 def test_phones_are_full_for_grid_workers_with_a_call_button(org, worker, client_for):
     elder(org["a"], org["a1"], "范芝奇", 90, phone="13812345678")
     assert 'href="tel:13812345678"' in client_for(worker).get(QUEUE).content.decode()
@@ -109,8 +114,8 @@ def test_a_grid_worker_asking_for_another_grid_still_gets_their_own(org, worker,
     assert [r.name for r in response.context["page"].items] == ["本网格"]
 
 
-def test_the_queue_has_a_next_page_link_without_a_count(org, worker, client_for, settings):
-    settings.FANGYI_PAGE_SIZE = 2
+def test_the_queue_has_a_next_page_link_without_a_count(org, worker, client_for, monkeypatch):
+    monkeypatch.setattr("fangyi.vaccination.views.outreach.QUEUE_PAGE_SIZE", 2)
     for n in range(3):
         elder(org["a"], org["a1"], f"居民{n}", 70 + n)
     html = client_for(worker).get(QUEUE).content.decode()

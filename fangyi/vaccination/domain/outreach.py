@@ -178,11 +178,16 @@ QUEUE_COLUMNS = {
     "reason": None,
     "reason_until": _as_date,
     "follow_up_on": _as_date,
+    # Shown only: added around the bands (see _display_sql).
     "last_at": _as_datetime,
     "last_outcome": None,
     "appointment_state": None,
     "appointment_date": _as_date,
 }
+
+
+# What each band selects: the row and what its order needs.
+PART_COLUMNS = [*list(QUEUE_COLUMNS)[: list(QUEUE_COLUMNS).index("last_at")], "priority"]
 
 
 @dataclass
@@ -233,7 +238,7 @@ class QueueRow:
 
     @property
     def address(self) -> str:
-        return Resident(building=self.building, building_unit=self.building_unit, room=self.room).address
+        return Resident.address.fget(self)  # type: ignore[attr-defined]  # same fields, same format
 
     @property
     def missed(self) -> bool:
@@ -304,9 +309,8 @@ _COMPILED: dict[tuple, tuple[str, tuple]] = {}
 
 def _queue_queryset(user: Staff, place: Place, on: datetime.date) -> QuerySet:
     """The residents of one age band of the queue (birth dates after _AFTER, up to
-    _UNTIL), in queue order."""
+    _UNTIL), in queue order, with the columns the order needs (see _DISPLAY for the rest)."""
     attempts = OutreachAttempt.objects.filter(resident=OuterRef("pk")).order_by("-at", "-id")
-    latest_appointment = Appointment.objects.filter(resident=OuterRef("pk")).order_by("-date", "-id")
     upcoming = Appointment.objects.filter(
         resident=OuterRef("pk"), state=AppointmentState.BOOKED, date__gte=on
     )
@@ -328,10 +332,10 @@ def _queue_queryset(user: Staff, place: Place, on: datetime.date) -> QuerySet:
     )
     # Correlated subqueries with ORDER BY … LIMIT 1 are looked up by index, and only for
     # the rows the sort needs; an EXISTS would become a scan of every attempt.
-    last_at = Subquery(attempts.values("at")[:1])
     return (
         qs.filter(not_vaccinated, reachable)
         .filter(~Exists(upcoming))
+        .alias(last_at=Subquery(attempts.values("at")[:1]))
         .annotate(
             state=F("vaccination__state"),
             dose_count=F("vaccination__doses"),
@@ -339,7 +343,6 @@ def _queue_queryset(user: Staff, place: Place, on: datetime.date) -> QuerySet:
             next_due_on=F("vaccination__next_due_on"),
             reason=F("vaccination__reason"),
             reason_until=F("vaccination__reason_until"),
-            last_at=last_at,
             # 0: never contacted, 1: an overdue second dose, 2: the others.
             priority=Case(
                 When(Q(last_at__isnull=True), then=Value(0)),
@@ -348,11 +351,25 @@ def _queue_queryset(user: Staff, place: Place, on: datetime.date) -> QuerySet:
                 output_field=IntegerField(),
             ),
             follow_up_on=Subquery(attempts.values("follow_up_on")[:1]),
-            last_outcome=Subquery(attempts.values("outcome")[:1]),
-            appointment_state=Subquery(latest_appointment.values("state")[:1]),
-            appointment_date=Subquery(latest_appointment.values("date")[:1]),
         )
         .order_by("priority", F("follow_up_on").asc(nulls_first=True), "birth_date", "id")
+    )
+
+
+def _display_sql() -> str:
+    """The columns only shown, added once around the bands (for the page's rows alone):
+    the last attempt's time and outcome, the latest appointment's state and day."""
+    q = connection.ops.quote_name
+    attempts, appointments = q(OutreachAttempt._meta.db_table), q(Appointment._meta.db_table)
+    last_attempt = f"FROM {attempts} a WHERE a.resident_id = queue.id ORDER BY a.at DESC, a.id DESC LIMIT 1"
+    last_appointment = (
+        f"FROM {appointments} p WHERE p.resident_id = queue.id ORDER BY p.date DESC, p.id DESC LIMIT 1"
+    )
+    return (
+        f"(SELECT a.at {last_attempt}) AS last_at, "
+        f"(SELECT a.outcome {last_attempt}) AS last_outcome, "
+        f"(SELECT p.state {last_appointment}) AS appointment_state, "
+        f"(SELECT p.date {last_appointment}) AS appointment_date"
     )
 
 
@@ -382,7 +399,7 @@ def _compiled(user: Staff, place: Place) -> tuple[str, tuple]:
             subdistrict_id=_USER_SUBDISTRICT if user.subdistrict_id else None,
         )
         where = Place(Community(pk=_COMMUNITY), Grid(pk=_GRID) if place.grid else None)
-        part = _queue_queryset(stand_in, where, _ON).values(*QUEUE_COLUMNS)
+        part = _queue_queryset(stand_in, where, _ON).values(*PART_COLUMNS)
         _COMPILED[key] = part.query.sql_with_params()
     return _COMPILED[key]
 
@@ -433,7 +450,11 @@ def queue_page(
     }
     bands = _bands(on)
     # Each band needs at most the rows up to the end of the page (and one more).
-    sql = " UNION ALL ".join(f"SELECT * FROM ({part_sql} LIMIT %s) AS band_{n}" for n in range(len(bands)))
+    bands_sql = " UNION ALL ".join(
+        f"SELECT * FROM ({part_sql} LIMIT %s) AS band_{n}" for n in range(len(bands))
+    )
+    columns = ", ".join(f"queue.{connection.ops.quote_name(c)}" for c in PART_COLUMNS if c != "priority")
+    sql = f"SELECT {columns}, {_display_sql()} FROM ({bands_sql}) AS queue"
     params = [
         p
         for after, until in bands
