@@ -130,6 +130,18 @@ def test_queue_to_home_visit_to_dose_on_a_phone(drive, chromium, live_server):
     expect(page.locator(".run-sheet")).to_contain_text("13812345678")
     screenshot(page, "route-run-sheet.png")
 
+    # Printed on A4: the table with its header and a tick box per stop, no controls.
+    page.set_viewport_size({"width": 794, "height": 1123})
+    page.emulate_media(media="print")
+    assert (page.locator(".run-sheet thead").is_visible(), page.locator("section.no-print").is_visible()) == (
+        True,
+        False,
+    )
+    assert page.locator(".run-sheet .box").first.is_visible()
+    screenshot(page, "route-run-sheet-print.png")
+    page.emulate_media(media="screen")
+    page.set_viewport_size(PHONE)
+
     # At the door: screening passed, the dose recorded.
     page.get_by_role("link", name="接种/预检").click()
     page.select_option("select[name=product]", label="众爱可维（北京生物）")
