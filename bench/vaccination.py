@@ -294,7 +294,9 @@ def fill(total_doses: int, seed: int) -> dict:
 
     clear()
     rng = random.Random(f"doses:{seed}")
-    residents = list(Resident.objects.order_by("pk").values_list("pk", "birth_date", "status", "mobility"))
+    residents = list(
+        Resident.objects.order_by("pk").values_list("pk", "birth_date", "status", "mobility", "community_id")
+    )
     products = {p.name: p for p in VaccineProduct.objects.all()}
     names = [name for name, _w in PRODUCTS]
     weights = [w for _n, w in PRODUCTS]
@@ -312,7 +314,7 @@ def fill(total_doses: int, seed: int) -> dict:
     status_columns = (
         "resident_id", "state", "doses", "first_dose_on", "full_on", "booster_on", "heterologous",
         "second_booster_on", "last_dose_on", "next_due_on", "next_product_id", "next_kind", "overdue",
-        "reason", "reason_until", "reason_note", "refreshed_at",
+        "reason", "reason_until", "reason_note", "refreshed_at", "community_id", "birth_date", "registered",
     )  # fmt: skip
     today = timezone.localdate()
     doses: list[tuple] = []
@@ -328,7 +330,7 @@ def fill(total_doses: int, seed: int) -> dict:
         statuses.clear()
 
     with transaction.atomic():
-        for i, (pk, _born, status, mobility) in enumerate(residents):
+        for i, (pk, born, status, mobility, community) in enumerate(residents):
             k = per[i]
             home = mobility == Mobility.BEDRIDDEN
             product = products[rng.choices(names, weights)[0]]
@@ -376,7 +378,8 @@ def fill(total_doses: int, seed: int) -> dict:
                 (pk, state, k, first if k else None, full_on, booster_on, False, second_on,
                  day if k else None, due, product.pk if k else None,
                  "" if k == 0 else (DoseKind.PRIMARY if full_on is None else DoseKind.BOOSTER),
-                 k > 0 and full_on is None, reason, None, "", now)
+                 k > 0 and full_on is None, reason, None, "", now, community, born,
+                 status in (Status.LIVING_HERE, Status.AWAY))
             )  # fmt: skip
             if len(statuses) >= 20_000:
                 flush()

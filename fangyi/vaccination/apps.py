@@ -8,4 +8,10 @@ class VaccinationConfig(AppConfig):
     verbose_name = _("疫苗接种")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from fangyi.residents.models import Resident
         from fangyi.vaccination import sheets  # noqa: F401  (registers the "doses" import kind)
+        from fangyi.vaccination.signals import resident_saved
+
+        post_save.connect(resident_saved, sender=Resident, dispatch_uid="vaccination_register_copy")

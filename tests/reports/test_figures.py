@@ -155,11 +155,11 @@ def test_communities_of_another_subdistrict_are_left_out(org):
     )
 
 
-def test_the_daily_figures_take_three_queries(org, django_assert_num_queries):
+def test_the_daily_figures_take_four_queries(org, django_assert_num_queries):
     for community in ("a", "b"):
         for name in "甲乙丙":
             give(make_resident(org[community], name=name, born=D(1950, 1, 1)), DAY)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         daily(None, DAY, org["subdistrict"])
 
 
@@ -188,13 +188,27 @@ def test_the_trend_refuses_a_range_that_ends_before_it_starts(org):
         trend(None, D(2022, 1, 25), D(2022, 1, 24))
 
 
-def test_milestones_mark_the_first_hundred_then_new_highs():
+def test_the_milestone_is_the_first_day_of_a_hundred_in_the_range():
     days = [D(2022, 1, d) for d in range(22, 27)]
-    assert milestones(days, [90, 99, 102, 101, 104], 80) == [
-        Milestone(D(2022, 1, 24), "first_100", "首次日接种破百", 102),
-        Milestone(D(2022, 1, 26), "record", "再创新高", 104),
+    assert milestones(days, [90, 99, 102, 101, 104], False) == [
+        Milestone(D(2022, 1, 24), "first_100", "首次日接种破百", 102)
     ]
 
 
-def test_no_first_hundred_when_an_earlier_day_got_there():
-    assert milestones([D(2022, 1, 24)], [102], 120) == []
+def test_no_milestone_when_an_earlier_day_got_there():
+    assert milestones([D(2022, 1, 24)], [102], True) == []
+
+
+def test_the_trend_knows_a_hundred_was_reached_before_its_range(org, monkeypatch):
+    monkeypatch.setattr(figures, "MILESTONE", 2)
+    for name in "甲乙":
+        give(make_resident(org["a"], name=name, born=D(1950, 1, 1)), D(2022, 1, 20))
+    for name in "丙丁":
+        give(make_resident(org["a"], name=name, born=D(1950, 1, 1)), DAY)
+    assert (
+        trend(None, D(2022, 1, 19), DAY).milestones[0].date,
+        trend(None, D(2022, 1, 21), DAY).milestones,
+    ) == (
+        D(2022, 1, 20),
+        [],
+    )

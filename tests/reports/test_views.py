@@ -83,7 +83,7 @@ def test_daily_page_queries_do_not_grow_with_communities(db, client, django_asse
         give(make_resident(community, name="范芝奇", born=D(1932, 1, 5)), DAY)
     leader = make_staff({"subdistrict": sub}, Role.LEADER)
     client.force_login(leader)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         assert client.get("/reports/daily/?date=2022-01-24").status_code == 200
 
 

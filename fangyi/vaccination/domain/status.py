@@ -36,13 +36,22 @@ def current_reason(resident: Resident, on: datetime.date) -> ReasonRecord | None
     return None
 
 
+def register_copy(resident: Resident) -> dict:
+    """The resident's register fields the stored status keeps a copy of (for the report)."""
+    return {
+        "community_id": resident.community_id,
+        "birth_date": resident.birth_date,
+        "registered": resident.status in (Status.LIVING_HERE, Status.AWAY),
+    }
+
+
 def compute(resident: Resident, doses: list[Dose], on: datetime.date) -> VaccinationStatus:
     """The state of `resident` on `on` from their doses, the rules and their reasons.
 
     Returns an unsaved VaccinationStatus; `refresh()` stores it.
     """
     series = Series.of(doses)
-    status = VaccinationStatus(resident=resident, doses=len(doses))
+    status = VaccinationStatus(resident=resident, doses=len(doses), **register_copy(resident))
     if doses:
         ordered = sorted(doses, key=lambda d: d.given_on)
         status.first_dose_on = ordered[0].given_on

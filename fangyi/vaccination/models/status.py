@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fangyi.org.models import Community
 from fangyi.residents.models import Resident
 from fangyi.vaccination.models.products import VaccineProduct
 
@@ -55,6 +56,17 @@ class VaccinationStatus(models.Model):
     reason_until = models.DateField(_("原因有效至"), null=True, blank=True)
     reason_note = models.CharField(_("原因说明"), max_length=200, blank=True)
     refreshed_at = models.DateTimeField(_("计算时间"), auto_now=True)
+    # Copies of the resident's register fields, kept by status.compute() and by a signal
+    # on every save of the resident (vaccination/signals.py): the daily report counts
+    # 1,000,000 residents' statuses from this table alone, through vacc_figures_idx,
+    # instead of joining the register (measured: 0.8 s against 0.09 s on PostgreSQL).
+    community = models.ForeignKey(
+        Community, models.SET_NULL, null=True, blank=True, related_name="+", db_index=False, editable=False
+    )
+    birth_date = models.DateField(null=True, blank=True, editable=False)
+    registered = models.BooleanField(
+        default=True, editable=False, help_text=_("在住或外出（不含已故、迁出）")
+    )
 
     class Meta:
         verbose_name = _("接种状态")
@@ -62,6 +74,13 @@ class VaccinationStatus(models.Model):
         indexes = [
             models.Index(fields=["state"], name="vacc_state_idx"),
             models.Index(fields=["first_dose_on"], name="vacc_first_idx"),
+            # Covering on PostgreSQL (INCLUDE is left out on SQLite): the report's scan,
+            # for one community or all of them.
+            models.Index(
+                fields=["community", "birth_date"],
+                include=["registered", "first_dose_on", "full_on", "booster_on", "reason"],
+                name="vacc_figures_idx",
+            ),
         ]
 
     def __str__(self) -> str:
