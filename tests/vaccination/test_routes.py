@@ -3,6 +3,8 @@ which route, and completing a visit with the dose or the screening that deferred
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from fangyi.org.roles import Role
@@ -122,7 +124,7 @@ def test_a_deferral_at_the_door_records_the_reason_until_the_date(org, crew):
     assert (done.state, resident.doses.count()) == (AppointmentState.DEFERRED, 0)
     assert (resident.vaccination.reason, resident.vaccination.reason_until) == (Reason.DEFERRAL, days(7))
     assert (
-        resident.timeline.filter(kind="screening").get().summary == f"预检暂缓接种至{days(7)}：血压 190/110"
+        resident.timeline.filter(kind="screening").get().summary == f"预检：暂缓接种至{days(7)}：血压 190/110"
     )
 
 
@@ -174,3 +176,20 @@ def test_taking_a_stop_off_a_route_renumbers_the_rest(org, crew):
         ("乙", 1),
         ("丙", 2),
     ]
+
+
+def test_a_visit_completed_today_starts_the_observation(org, crew):
+    resident = elder(org["a"], org["a1"], "范芝奇", 90)
+    visit = home_visit(resident)
+    route_for(crew, [visit])
+    booking.complete(visit, passed(), crew["doctor"])
+    observation = resident.doses.get().observation
+    assert observation.until - observation.started_at == datetime.timedelta(minutes=30)
+
+
+def test_a_dose_recorded_elsewhere_closes_the_open_appointment(org):
+    resident = elder(org["a"], org["a1"], "王德贵", 95)
+    visit = home_visit(resident, days(0))
+    dose = record_dose(resident, DoseInput(product(), days(0)), None)
+    visit.refresh_from_db()
+    assert (visit.state, visit.dose) == (AppointmentState.DONE, dose)

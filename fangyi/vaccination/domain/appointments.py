@@ -21,16 +21,14 @@ from django.utils.translation import gettext as _
 from fangyi.org.models import Site, Staff
 from fangyi.org.roles import Perm, Role
 from fangyi.residents.models import Resident, TimelineEntry
-from fangyi.vaccination.domain import status as status_domain
-from fangyi.vaccination.domain.doses import DoseInput, record_dose
+from fangyi.vaccination.domain.doses import DoseInput
+from fangyi.vaccination.domain.safety import record_screening, vaccinate
 from fangyi.vaccination.models import (
     Appointment,
     AppointmentKind,
     AppointmentState,
     HomeVisitRoute,
     OutreachAttempt,
-    Reason,
-    ReasonRecord,
     Screening,
     Slot,
     VaccineProduct,
@@ -454,7 +452,7 @@ class VisitResult:
 def complete(appointment: Appointment, result: VisitResult, actor: Staff) -> Appointment:
     """Close an open appointment with what happened.
 
-    Screening passed: the dose is recorded (`record_dose`; at home with the route's
+    Screening passed: the dose is recorded and its observation starts (`vaccinate`; at home with the route's
     doctor as vaccinator unless another is given) and the appointment is done.
     Deferred or contraindicated: the appointment is 'deferred' and the reason is
     recorded (deferral until a date; a contraindication certified by the doctor).
@@ -470,7 +468,7 @@ def complete(appointment: Appointment, result: VisitResult, actor: Staff) -> App
         if vaccinator is None and home and locked.route_id:
             vaccinator = locked.route.doctor if locked.route else None
         given_at = result.given_at or timezone.now()
-        dose = record_dose(
+        dose, _observation = vaccinate(
             resident,
             DoseInput(
                 product=result.product,
@@ -492,18 +490,16 @@ def complete(appointment: Appointment, result: VisitResult, actor: Staff) -> App
     if result.screening == Screening.DEFERRED:
         if result.deferred_until is None or result.deferred_until < timezone.localdate():
             raise AppointmentError(_("暂缓接种请填写暂缓到哪天（不早于今天）。"))
-        reason = ReasonRecord(resident=resident, reason=Reason.DEFERRAL, until=result.deferred_until)
-        summary = _("预检暂缓接种至%(day)s") % {"day": result.deferred_until}
-    elif result.screening == Screening.CONTRAINDICATED:
-        reason = ReasonRecord(resident=resident, reason=Reason.CONTRAINDICATION, certificate=True)
-        summary = _("预检发现禁忌症，不予接种")
-    else:
+    elif result.screening != Screening.CONTRAINDICATED:
         raise AppointmentError(_("请选择预检结果。"))
-    reason.note = result.note[:200]
-    reason.recorded_by = actor
-    reason.save()
+    record_screening(
+        resident,
+        result.screening,
+        actor,
+        until=result.deferred_until,
+        certificate=result.screening == Screening.CONTRAINDICATED,
+        note=result.note[:200],
+    )
     locked.state = AppointmentState.DEFERRED
     locked.save(update_fields=["state"])
-    _note(resident, actor, summary + (f"：{result.note}" if result.note else ""), TimelineKind.SCREENING)
-    status_domain.refresh(resident)
     return locked

@@ -13,7 +13,7 @@ from fangyi.org.roles import Perm
 from fangyi.residents.models import Resident, TimelineEntry
 from fangyi.vaccination.domain import status as status_domain
 from fangyi.vaccination.domain.rules import RuleViolation, classify
-from fangyi.vaccination.models import Dose, DoseKind, Screening, VaccineProduct
+from fangyi.vaccination.models import Appointment, AppointmentState, Dose, DoseKind, Screening, VaccineProduct
 
 
 class DuplicateDose(Exception):
@@ -120,6 +120,10 @@ def record_dose(resident: Resident, data: DoseInput, actor: Staff | None) -> Dos
                 },
                 details={"dose_id": dose.pk, "batch": data.batch, "override": data.override_note},
             )
+            # The dose answers the resident's open appointment, wherever it was given.
+            Appointment.objects.filter(
+                resident=resident, state=AppointmentState.BOOKED, date__lte=data.given_on
+            ).update(state=AppointmentState.DONE, dose=dose)
             status_domain.refresh(resident)
     except IntegrityError as exc:
         raise DuplicateDose(
