@@ -38,6 +38,7 @@ from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.utils.translation import gettext_lazy as _l
 
 from fangyi.org.models import Community, Subdistrict
+from fangyi.org.roles import Scope
 from fangyi.org.scope import scoped
 from fangyi.reports.domain.briefing import briefing
 from fangyi.residents.models import AgeBand, Resident, Status
@@ -203,8 +204,6 @@ def _scope(user: Staff | None, subdistrict: Subdistrict) -> tuple[list[Row], Que
     statuses = VaccinationStatus.objects.filter(community_id__in=ids)
     doses = Dose.objects.filter(resident__community_id__in=ids)
     if user is not None:
-        # Through the status's copy of the community, and the dose's resident: joins
-        # where visible_to()'s subquery would make the planner hash every resident.
         statuses = scoped(
             statuses,
             user,
@@ -212,6 +211,10 @@ def _scope(user: Staff | None, subdistrict: Subdistrict) -> tuple[list[Row], Que
             community="community_id",
             grid="resident__grid_id",
         )
+    if user is not None and user.scope != Scope.SUBDISTRICT:
+        # For the subdistrict, `ids` (Community.visible_to) is the whole scope already;
+        # scoped() would add IN (every resident of the subdistrict), and the database
+        # would then read the register to count one day's doses.
         doses = scoped(
             doses,
             user,
