@@ -19,11 +19,6 @@ NOT_FOUND = {"message": "未找到，或不在您的管辖范围内。"}
 FORBIDDEN = {"message": "您的角色无权执行此操作。"}
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 class Api:
     """A client speaking JSON with one staff member's token."""
 

@@ -37,7 +37,7 @@ def chromium():
 
 
 @pytest.fixture
-def drive(transactional_db, settings):
+def drive(vaccine_presets, settings):
     """万达新城 第一网格: its grid worker, two elderly residents not vaccinated, the health
     center's doctor and the subdistrict's driver 王奎."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

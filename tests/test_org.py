@@ -12,11 +12,6 @@ from fangyi.org.roles import Perm, Role, Scope
 from tests.factories import PASSWORD, make_resident, make_staff
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def other_subdistrict(db):
     other = Subdistrict.objects.create(name="宜兴埠镇")

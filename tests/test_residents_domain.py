@@ -17,11 +17,6 @@ NUMBER_X = "12011319610202345X"
 BANDS = {AgeBand.SIXTIES: (60, 69), AgeBand.SEVENTIES: (70, 79), AgeBand.EIGHTY_PLUS: (80, 200)}
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # Pinyin keys for search
 
 

@@ -27,11 +27,6 @@ def years_ago(years: int, days: int = 0) -> datetime.date:
     return today.replace(year=today.year - years) + datetime.timedelta(days=days)
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def subdistrict_staff(staff, client_for):
     return client_for(staff[Role.SUBDISTRICT_STAFF])

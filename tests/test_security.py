@@ -17,11 +17,6 @@ GOOD_KEY = "k" * 50
 
 
 @pytest.fixture
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
 def worker(org, fast_passwords):
     return make_staff(org, Role.GRID_WORKER)
 
@@ -38,10 +33,12 @@ def fail(client: Client, times: int, address: str = ADDRESS) -> None:
 # Passwords
 
 
+@pytest.mark.argon2
 def test_argon2_is_the_password_hasher():
     assert django_settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
 
 
+@pytest.mark.argon2
 def test_staff_passwords_are_stored_as_argon2(org):
     assert make_staff(org, Role.GRID_WORKER).password.startswith("argon2$argon2id$")
 

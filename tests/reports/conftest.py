@@ -2,16 +2,9 @@ from __future__ import annotations
 
 import datetime
 
-import pytest
-
 from fangyi.vaccination.domain import status
 from fangyi.vaccination.domain.doses import by_schedule
 from fangyi.vaccination.models import Dose, VaccineProduct
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def give(resident, *days: datetime.date, product: str = "众爱可维", first: int = 1) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 
-import pytest
 from django.utils import timezone
 
 from fangyi.org.models import Community, Grid, Staff
@@ -15,12 +14,6 @@ from fangyi.vaccination.domain import appointments as booking
 from fangyi.vaccination.domain.outreach import AttemptInput
 from fangyi.vaccination.models import Appointment, Slot, VaccineProduct
 from tests.factories import make_resident, make_staff
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Staff for every role are made per test: hash their passwords cheaply."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def today() -> datetime.date:

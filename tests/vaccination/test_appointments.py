@@ -12,10 +12,9 @@ from fangyi.org.roles import Role
 from fangyi.vaccination.domain import appointments as booking
 from fangyi.vaccination.domain import outreach
 from fangyi.vaccination.models import Appointment, AppointmentState, Screening, Slot
-from tests.vaccination.outreach_builders import (  # noqa: F401  (fast_passwords is a fixture)
+from tests.vaccination.outreach_builders import (
     days,
     elder,
-    fast_passwords,
     product,
     slot_on,
     today,

@@ -16,10 +16,9 @@ from django.db import connection, connections
 from fangyi.org.roles import Role
 from fangyi.vaccination.domain import appointments as booking
 from fangyi.vaccination.models import Appointment, AppointmentState
-from tests.vaccination.outreach_builders import (  # noqa: F401  (fast_passwords is a fixture)
+from tests.vaccination.outreach_builders import (
     days,
     elder,
-    fast_passwords,
     slot_on,
 )
 

@@ -10,10 +10,9 @@ from fangyi.org.roles import Role
 from fangyi.vaccination.domain import appointments as booking
 from fangyi.vaccination.domain.doses import DoseInput, record_dose
 from fangyi.vaccination.models import Appointment, AppointmentState, Slot
-from tests.vaccination.outreach_builders import (  # noqa: F401  (fast_passwords is a fixture)
+from tests.vaccination.outreach_builders import (
     days,
     elder,
-    fast_passwords,
     home_visit,
     product,
     slot_on,

@@ -8,7 +8,6 @@ Run with e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/fangyi_test.
 from __future__ import annotations
 
 import datetime
-import importlib
 import json
 import threading
 from collections.abc import Callable
@@ -34,16 +33,8 @@ ROUNDS = 5
 
 
 @pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def presets(transactional_db):
-    """The vaccine presets again: an earlier transactional test flushed the data migration's rows."""
-    from django.apps import apps
-
-    importlib.import_module("fangyi.vaccination.migrations.0002_presets").load(apps, None)
+def presets(vaccine_presets):
+    """This module's tests run in transactions and need the presets."""
 
 
 def at_once(calls: list[Callable[[], int]]) -> list[int]:

@@ -20,11 +20,6 @@ from tests.factories import make_resident
 D = datetime.date
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 class Api:
     def __init__(self, user):
         self.client = Client()

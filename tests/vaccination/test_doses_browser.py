@@ -5,7 +5,6 @@ under observation; no console errors (the CSP forbids inline scripts and styles)
 from __future__ import annotations
 
 import datetime
-import importlib
 import os
 import re
 
@@ -28,11 +27,8 @@ def screenshot(tab, name: str) -> None:
 
 
 @pytest.fixture(autouse=True)
-def presets(transactional_db):
-    """The vaccine presets again: an earlier transactional test flushed the data migration's rows."""
-    from django.apps import apps
-
-    importlib.import_module("fangyi.vaccination.migrations.0002_presets").load(apps, None)
+def presets(vaccine_presets):
+    """This module's tests run in transactions and need the presets."""
 
 
 @pytest.fixture

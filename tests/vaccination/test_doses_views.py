@@ -28,11 +28,6 @@ def product(name: str = "众爱可维") -> VaccineProduct:
     return VaccineProduct.objects.get(name=name)
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def doctor(staff):
     return staff[Role.MEDICAL_STAFF]

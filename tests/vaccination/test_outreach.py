@@ -26,12 +26,11 @@ from fangyi.vaccination.models import (
     VaccinationState,
 )
 from tests.factories import make_staff
-from tests.vaccination.outreach_builders import (  # noqa: F401  (fast_passwords is a fixture)
+from tests.vaccination.outreach_builders import (
     attempt,
     cadre,
     days,
     elder,
-    fast_passwords,
     product,
     slot_on,
     today,

@@ -12,12 +12,11 @@ from fangyi.org.roles import Role
 from fangyi.vaccination.domain import appointments as booking
 from fangyi.vaccination.domain import outreach
 from fangyi.vaccination.models import Appointment, AppointmentState, OutreachAttempt
-from tests.vaccination.outreach_builders import (  # noqa: F401  (fast_passwords is a fixture)
+from tests.vaccination.outreach_builders import (
     attempt,
     cadre,
     days,
     elder,
-    fast_passwords,
     home_visit,
     product,
     slot_on,

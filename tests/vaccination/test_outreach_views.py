@@ -9,12 +9,11 @@ from django.urls import reverse
 from fangyi.org.roles import Role
 from fangyi.vaccination.domain import outreach
 from fangyi.vaccination.models import Appointment, AppointmentKind, OutreachAttempt
-from tests.vaccination.outreach_builders import (  # noqa: F401  (fast_passwords is a fixture)
+from tests.vaccination.outreach_builders import (
     attempt,
     cadre,
     days,
     elder,
-    fast_passwords,
     slot_on,
 )
 

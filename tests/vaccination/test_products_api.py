@@ -5,17 +5,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from django.test import Client
 
 from fangyi.api.models import ApiToken
 from fangyi.org.roles import Role
 from fangyi.vaccination.models import BoosterRule, VaccineProduct
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def call(user, method: str, path: str, body: dict | None = None):

@@ -18,11 +18,6 @@ from tests.factories import make_resident
 D = datetime.date
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def admin(staff):
     return staff[Role.SUBDISTRICT_ADMIN]

@@ -13,10 +13,9 @@ from fangyi.vaccination.domain import outreach
 from fangyi.vaccination.domain.doses import DoseInput, DuplicateDose, record_dose
 from fangyi.vaccination.domain.rules import RuleViolation
 from fangyi.vaccination.models import AppointmentState, Reason, Screening
-from tests.vaccination.outreach_builders import (  # noqa: F401  (fast_passwords is a fixture)
+from tests.vaccination.outreach_builders import (
     days,
     elder,
-    fast_passwords,
     home_visit,
     product,
     slot_on,

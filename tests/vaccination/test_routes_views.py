@@ -9,9 +9,8 @@ from django.urls import reverse
 from fangyi.org.roles import Role
 from fangyi.vaccination.domain import appointments as booking
 from fangyi.vaccination.models import HomeVisitRoute
-from tests.vaccination.outreach_builders import (  # noqa: F401  (fast_passwords is a fixture)
+from tests.vaccination.outreach_builders import (
     elder,
-    fast_passwords,
     home_visit,
     team,
     today,

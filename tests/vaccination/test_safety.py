@@ -19,11 +19,6 @@ D = datetime.date
 MINUTE = datetime.timedelta(minutes=1)
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def doctor(staff):
     return staff[Role.MEDICAL_STAFF]

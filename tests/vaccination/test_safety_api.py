@@ -17,11 +17,6 @@ from fangyi.vaccination.models import AdverseEvent, VaccineProduct
 from tests.factories import make_resident
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 class Api:
     def __init__(self, user):
         self.client = Client()

@@ -19,11 +19,6 @@ from tests.factories import make_resident
 D = datetime.date
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def get(user, path: str, **params):
     headers = {"Authorization": f"Bearer {ApiToken.issue(user)}"}
     return Client().get(f"/api/v1/vaccination/status{path}", params, headers=headers)

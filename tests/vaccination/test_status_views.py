@@ -19,11 +19,6 @@ from tests.factories import make_resident
 D = datetime.date
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def product() -> VaccineProduct:
     return VaccineProduct.objects.get(name="众爱可维")
 
