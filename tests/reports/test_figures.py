@@ -212,3 +212,13 @@ def test_the_trend_knows_a_hundred_was_reached_before_its_range(org, monkeypatch
         D(2022, 1, 20),
         [],
     )
+
+
+def test_a_hundred_reached_weeks_before_is_found(org, monkeypatch):
+    monkeypatch.setattr(figures, "MILESTONE", 2)
+    for name in "甲乙":
+        give(make_resident(org["a"], name=name, born=D(1950, 1, 1)), D(2021, 11, 30))
+    give(make_resident(org["a"], name="丙", born=D(1950, 1, 1)), D(2021, 12, 20))
+    for name in "丁戊":
+        give(make_resident(org["a"], name=name, born=D(1950, 1, 1)), DAY)
+    assert daily(None, DAY).first_over_milestone is False
