@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from django.core.exceptions import ValidationError
 from hypothesis import example, given
@@ -132,3 +134,76 @@ def test_landline_mask_keeps_the_area_code_and_four_digits():
 
 def test_mask_of_no_number_is_empty():
     assert phone.mask("") == ""
+
+
+# The fast path of normalise() against phonenumbers' parser (_normalise_exact): the same
+# number, or the same refusal, for mobiles and landlines written the usual ways.
+
+# Area codes: two digits (Tianjin, Shanghai, Guangzhou …) and three (Shijiazhuang,
+# Shenzhen, Kunming …), and some that are no area code.
+AREA_CODES = ["22", "21", "20", "23", "24", "25", "27", "28", "29", "311", "312", "351", "371", "411"]
+AREA_CODES += ["431", "451", "471", "510", "512", "531", "551", "571", "591", "731", "755", "757"]
+AREA_CODES += ["760", "769", "851", "871", "898", "931", "951", "991", "300", "400", "800", "950"]
+
+
+def outcome(normalise, text):
+    try:
+        return ("ok", normalise(text))
+    except ValidationError as exc:
+        return ("refused", exc.code, exc.messages)
+
+
+def exact(text: str) -> str:
+    """The phonenumbers path, given the text as normalise() gives it."""
+    return phone._normalise_exact(unicodedata.normalize("NFKC", text).strip())
+
+
+@st.composite
+def written(draw, digits: str) -> str:
+    """`digits` with spaces and dashes where people put them (or anywhere)."""
+    chars = list(digits)
+    for cut in sorted(draw(st.lists(st.integers(1, len(chars)), max_size=3)), reverse=True):
+        chars.insert(cut, draw(st.sampled_from([" ", "-", "  ", "--"])))
+    return "".join(chars)
+
+
+@st.composite
+def any_mobile_written(draw) -> str:
+    digits = draw(st.from_regex(r"\A1[3-9][0-9]{9}\Z"))
+    prefix = draw(st.sampled_from(["", "", "+86", "+86 ", "+86-"]))
+    return prefix + draw(written(digits))
+
+
+@st.composite
+def any_landline_written(draw) -> str:
+    area = draw(st.one_of(st.sampled_from(AREA_CODES), st.from_regex(r"\A[2-9][0-9]{1,2}\Z")))
+    local = draw(st.from_regex(r"\A[0-9]{7,8}\Z"))
+    return draw(written("0" + area + local))
+
+
+@given(any_mobile_written())
+@example("13812345678")
+@example("+8613812345678")
+@example("15412345678")  # no such network: refused both ways
+@example("17912345678")
+@example("-138-1234-5678-")
+def test_fast_path_gives_what_phonenumbers_gives_for_mobiles(text):
+    assert outcome(phone.normalise, text) == outcome(exact, text)
+
+
+@given(any_landline_written())
+@example("022-26391234")
+@example("02226391234")
+@example("0222-6391234")
+@example("0755-88881234")
+@example("0311-1234567")
+@example("0311-10012345")
+def test_fast_path_gives_what_phonenumbers_gives_for_landlines(text):
+    assert outcome(phone.normalise, text) == outcome(exact, text)
+
+
+@pytest.mark.parametrize(
+    "text", ["13812345678", "138 1234 5678", "+86 138-1234-5678", "022-26391234", "0755 88881234"]
+)
+def test_the_usual_forms_take_the_fast_path(text):
+    assert phone._fast(text) == phone._normalise_exact(text)

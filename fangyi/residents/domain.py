@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from pypinyin import Style, lazy_pinyin
+from pypinyin import Style
+from pypinyin.converter import UltimateConverter
+from pypinyin.seg.simpleseg import seg
 
 from fangyi.org.models import Staff
 from fangyi.residents import idnumber, phone
@@ -60,17 +63,32 @@ SURNAME_READINGS = {
 }
 
 
+@functools.lru_cache(maxsize=32768)
 def pinyin_keys(name: str) -> tuple[str, str]:
     """Full pinyin and initials of a name, lower case without tones: 范芝奇 → (fanzhiqi, fzq).
 
-    The first character is read as a surname: 曾国藩 → (zengguofan, zgf).
+    The first character is read as a surname: 曾国藩 → (zengguofan, zgf). Remembered:
+    names repeat, and an import of a roster asks for every one.
     """
-    syllables = lazy_pinyin(name, style=Style.NORMAL, errors="ignore")
+    syllables = [syllable for word in seg(name) for syllable in _word_pinyin(word)]
     if name[:1] in SURNAME_READINGS and syllables:
         syllables[0] = SURNAME_READINGS[name[0]]
     full = "".join(syllables).lower()
     initials = "".join(s[0] for s in syllables if s).lower()
     return full, initials
+
+
+# lazy_pinyin(name, style=Style.NORMAL, errors="ignore") is its converter applied to each
+# word of seg(name) in turn, a word's reading not depending on its neighbours: words
+# (mostly single characters) are converted once.
+_CONVERTER = UltimateConverter()
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_pinyin(word: str) -> tuple[str, ...]:
+    return tuple(
+        s for readings in _CONVERTER.convert(word, Style.NORMAL, False, "ignore", True) for s in readings
+    )
 
 
 def fill_derived(resident: Resident) -> None:
