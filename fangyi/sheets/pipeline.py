@@ -1,10 +1,18 @@
 """Import one spreadsheet file: find the header, check every row, then write the accepted
 rows in one transaction.
 
-Rows are read, checked and written in chunks so that a file of a million rows needs
-no more memory than one chunk (plus the keys already seen, to find duplicates). With
-`dry_run` nothing is written and the counts are what an import would do (the
-preview). A crash anywhere rolls the whole file back.
+Staged kinds (Kind.staged, e.g. residents) are read and checked to the end of the file
+first, outside any transaction, keeping only the accepted rows, packed small
+(Kind.pack), in a temporary spool; then the workbook is closed and the accepted rows
+are matched and written in one short transaction. On SQLite, other writers wait only
+for the writing, not for the reading and checking. Other kinds (a kind whose check()
+prepares what its existing() and write() use, chunk by chunk) are read, checked and
+written a chunk at a time inside one transaction.
+
+Either way a file of a million rows needs no more memory than a chunk (plus the keys
+already seen, to find duplicates, and the sheet as calamine holds it). With `dry_run`
+nothing is written and the counts are what an import would do (the preview). A crash
+anywhere rolls the whole file back.
 """
 
 from __future__ import annotations
@@ -12,8 +20,10 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import pickle
+import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,13 +31,21 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from fangyi.sheets import values as v
 from fangyi.sheets.headers import SEARCH_ROWS, Header, find_header
 from fangyi.sheets.kinds import FOREIGN, Context, Issue, Kind, Refused, RowError, message_of
 from fangyi.sheets.limits import limit
 from fangyi.sheets.reader import SheetError, Table, open_workbook
 
 REASON_COLUMN = "原因"
+# The part of the progress bar for reading and checking a staged kind's file; the rest
+# is matching and writing (a preview only matches).
+CHECK_SHARE = 0.6
+PREVIEW_CHECK_SHARE = 0.85
+# Parsed values remembered per column (names, communities, buildings repeat): at most
+# this many per column, then the column starts afresh.
+PARSE_MEMO_SIZE = 4096
+# The spool of accepted rows stays in memory up to this size, then goes to a file.
+SPOOL_MEMORY_BYTES = 8 * 1024 * 1024
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, float], None]
@@ -88,29 +106,124 @@ def run(
     """Import `path` as `kind` for `ctx.actor`. Raises SheetError when the file cannot be
     used at all; rejected rows are in the outcome, not raised."""
     outcome = Outcome(kind=kind.name, file=name or os.path.basename(path), dry_run=dry_run)
-    with open_workbook(path) as book:
-        outcome.format = book.format
-        table, header, rest = locate(book, kind)
-        outcome.sheet, outcome.header_row = table.name, header.row
-        _header_warnings(kind, header, ctx, book.sheet_names, table.name)
-        kind.prepare(ctx, header)
-        seen: dict[Any, int] = {}
-        with transaction.atomic() if not dry_run else nullcontext():
-            size = limit("FANGYI_IMPORT_CHUNK_ROWS")
-            last = header.row
-            while chunk := list(itertools.islice(rest, size)):
-                _chunk(chunk, kind, ctx, header, table, seen, outcome)
-                last = chunk[-1][0]
-                if progress:
-                    progress(outcome.rows + outcome.skipped_blank, table.fraction(last))
-            if outcome.rows == 0:
-                raise SheetError(_("表格中只有表头，没有数据行。"))
+    if kind.staged:
+        _run_staged(path, kind, ctx, outcome, progress)
+    else:
+        _run_chunked(path, kind, ctx, outcome, progress)
     outcome.errors.sort(key=lambda issue: issue.row or 0)
     outcome.warnings = ctx.warnings
     outcome.lists = ctx.lists
     counts = {k: n for k, n in outcome.as_json().items() if isinstance(n, int) and not isinstance(n, bool)}
     log.info("import %s %s: %s", kind.name, outcome.file, counts)
     return outcome
+
+
+@contextmanager
+def _opened(
+    path: str | os.PathLike, kind: Kind, ctx: Context, outcome: Outcome
+) -> Iterator[tuple[Table, Header, Iterator[tuple[int, list[Any]]]]]:
+    """The workbook open at the rows after the header, the kind prepared for them."""
+    with open_workbook(path) as book:
+        outcome.format = book.format
+        table, header, rest = locate(book, kind)
+        outcome.sheet, outcome.header_row = table.name, header.row
+        _header_warnings(kind, header, ctx, book.sheet_names, table.name)
+        kind.prepare(ctx, header)
+        yield table, header, rest
+
+
+def _chunks(rest: Iterator[tuple[int, list[Any]]]) -> Iterator[list[tuple[int, list[Any]]]]:
+    size = limit("FANGYI_IMPORT_CHUNK_ROWS")
+    while chunk := list(itertools.islice(rest, size)):
+        yield chunk
+
+
+def _no_data() -> SheetError:
+    return SheetError(_("表格中只有表头，没有数据行。"))
+
+
+def _run_chunked(
+    path: str | os.PathLike, kind: Kind, ctx: Context, outcome: Outcome, progress: Progress | None
+) -> None:
+    with _opened(path, kind, ctx, outcome) as (table, header, rest):
+        checker = _Checker(kind, ctx, header, table, outcome)
+        with transaction.atomic() if not outcome.dry_run else nullcontext():
+            for chunk in _chunks(rest):
+                _apply(checker.check(chunk), kind, ctx, header, outcome)
+                if progress:
+                    progress(outcome.rows + outcome.skipped_blank, table.fraction(chunk[-1][0]))
+            if outcome.rows == 0:
+                raise _no_data()
+
+
+def _run_staged(
+    path: str | os.PathLike, kind: Kind, ctx: Context, outcome: Outcome, progress: Progress | None
+) -> None:
+    share = PREVIEW_CHECK_SHARE if outcome.dry_run else CHECK_SHARE
+    with _Spool() as spool:
+        header = _check_all(path, kind, ctx, outcome, progress, spool, share)
+        if outcome.rows == 0:
+            raise _no_data()
+        # 2. Match and write the accepted rows, all in one transaction.
+        done, seen = 0, outcome.rows + outcome.skipped_blank
+        with (
+            transaction.atomic() if not outcome.dry_run else nullcontext(),
+            kind.writing(ctx, spool.count) if not outcome.dry_run else nullcontext(),
+        ):
+            for packed in spool:
+                _apply([(n, kind.unpack(p, ctx)) for n, p in packed], kind, ctx, header, outcome)
+                done += len(packed)
+                if progress:
+                    progress(seen, share + (1 - share) * done / spool.count)
+
+
+def _check_all(
+    path: str | os.PathLike,
+    kind: Kind,
+    ctx: Context,
+    outcome: Outcome,
+    progress: Progress | None,
+    spool: _Spool,
+    share: float,
+) -> Header:
+    """1. Read and check every row into `spool`. The workbook, calamine's copy of the sheet
+    and the keys seen (for duplicates) are let go on return, before anything is written."""
+    with _opened(path, kind, ctx, outcome) as (table, header, rest):
+        checker = _Checker(kind, ctx, header, table, outcome)
+        for chunk in _chunks(rest):
+            accepted = checker.check(chunk)
+            if accepted:
+                spool.add([(n, kind.pack(values)) for n, values in accepted])
+            if progress:
+                progress(outcome.rows + outcome.skipped_blank, share * table.fraction(chunk[-1][0]))
+    return header
+
+
+class _Spool:
+    """The accepted rows of a staged import between checking and writing: pickled lists
+    of packed rows in a temporary file (in memory while it is small)."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES)
+        self.count = 0
+
+    def __enter__(self) -> _Spool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.file.close()
+
+    def add(self, rows: list[tuple[int, Any]]) -> None:
+        pickle.dump(rows, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.count += len(rows)
+
+    def __iter__(self) -> Iterator[list[tuple[int, Any]]]:
+        self.file.seek(0)
+        while True:
+            try:
+                yield pickle.load(self.file)  # written above, by this process
+            except EOFError:
+                return
 
 
 def locate(book: Any, kind: Kind) -> tuple[Table, Header, Iterator[tuple[int, list[Any]]]]:
@@ -168,7 +281,11 @@ def _header_warnings(kind: Kind, header: Header, ctx: Context, sheets: list[str]
 
 
 def _blank(values: list[Any]) -> bool:
-    return all(v.is_blank(c) for c in values)
+    """Every cell v.is_blank(): None or only spaces."""
+    for cell in values:
+        if cell is not None and not (isinstance(cell, str) and not cell.strip()):
+            return False
+    return True
 
 
 def _shown(raw: Any) -> str:
@@ -177,78 +294,122 @@ def _shown(raw: Any) -> str:
     return "" if raw is None else str(raw)
 
 
-def _chunk(
-    chunk: list[tuple[int, list[Any]]],
-    kind: Kind,
-    ctx: Context,
-    header: Header,
-    table: Table,
-    seen: dict[Any, int],
-    outcome: Outcome,
+class _Failed:
+    """A value a parser refused, remembered with its reason."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def _parse(parse: Callable[[Any], Any], raw: Any) -> Any:
+    try:
+        return parse(raw)
+    except ValidationError as exc:
+        return _Failed(message_of(exc))
+
+
+class _Checker:
+    """Checks rows: each cell parsed, required cells present, no key twice in the file,
+    then the kind's check of the whole row. Keeps the outcome's counts and errors.
+
+    Parsers are pure functions of the cell, so a text cell's result is remembered per
+    column (PARSE_MEMO_SIZE at most): the same community, grid, building or name is
+    parsed once.
+    """
+
+    def __init__(self, kind: Kind, ctx: Context, header: Header, table: Table, outcome: Outcome) -> None:
+        self.kind, self.ctx, self.header, self.outcome = kind, ctx, header, outcome
+        self.formulas = table.formulas
+        self.plan: list[tuple[str, int, Callable[[Any], Any], bool, dict[Any, Any]]] = [
+            (f.name, col, parse, f.required, {})
+            for name, col in header.columns.items()
+            if (parse := (f := kind.by_name[name]).parse) is not None
+        ]
+        self.labels = header.labels
+        self.key_field = kind.by_name[kind.key]
+        self.key_col = header.columns[kind.key]
+        self.seen: dict[Any, int] = {}
+
+    def check(self, chunk: list[tuple[int, list[Any]]]) -> list[tuple[int, dict[str, Any]]]:
+        """The accepted rows of `chunk` with their parsed values; the rest in the outcome."""
+        kind, ctx, outcome, labels, formulas = self.kind, self.ctx, self.outcome, self.labels, self.formulas
+        accepted: list[tuple[int, dict[str, Any]]] = []
+        for n, cells in chunk:
+            if _blank(cells):
+                outcome.skipped_blank += 1
+                continue
+            outcome.rows += 1
+            parsed: dict[str, Any] = {}
+            problems: list[Issue] = []
+            width = len(cells)
+            for name, col, parse, required, memo in self.plan:
+                raw = cells[col] if col < width else ""
+                if formulas and (n, col) in formulas:
+                    problems.append(
+                        Issue(
+                            n,
+                            labels[col],
+                            _shown(raw),
+                            _(
+                                "这一格是公式，系统不读取公式的结果；请把该列复制后“选择性粘贴→数值”，再导入。"
+                            ),
+                        )
+                    )
+                    continue
+                if raw.__class__ is str:
+                    value = memo.get(raw, memo)
+                    if value is memo:
+                        value = _parse(parse, raw)
+                        if len(memo) >= PARSE_MEMO_SIZE:
+                            memo.clear()
+                        memo[raw] = value
+                else:
+                    value = _parse(parse, raw)
+                if value.__class__ is _Failed:
+                    problems.append(Issue(n, labels[col], _shown(raw), value.message))
+                    continue
+                if value is None and required:
+                    problems.append(Issue(n, labels[col], "", _("“%(c)s”不能为空。") % {"c": labels[col]}))
+                parsed[name] = value
+            key = kind.row_key(parsed)
+            if key is not None:
+                first = self.seen.setdefault(key, n)
+                if first != n:
+                    message = kind.duplicate_message or _("与第%(first)d行的%(key)s重复，同一人只能有一行。")
+                    problems.append(
+                        Issue(
+                            n,
+                            labels[self.key_col],
+                            _shown(cells[self.key_col]),
+                            str(message) % {"first": first, "key": self.key_field.label},
+                        )
+                    )
+            if not problems:
+                try:
+                    parsed = kind.check(parsed, ctx, n)
+                except RowError as exc:
+                    for name, message in exc.problems:
+                        at = self.header.columns.get(name)
+                        label = labels[at] if at is not None else str(kind.by_name[name].label)
+                        raw = cells[at] if at is not None and at < width else ""
+                        problems.append(Issue(n, label, _shown(raw), message))
+            if problems:
+                outcome.rejected += 1
+                outcome.errors.extend(problems)
+            else:
+                accepted.append((n, parsed))
+        return accepted
+
+
+def _apply(
+    accepted: list[tuple[int, dict[str, Any]]], kind: Kind, ctx: Context, header: Header, outcome: Outcome
 ) -> None:
-    accepted: list[tuple[int, dict[str, Any]]] = []
-    columns = [(kind.by_name[name], col) for name, col in header.columns.items()]
-    labels = header.labels
-    key_field = kind.by_name[kind.key]
-    key_col = header.columns[kind.key]
-    for n, cells in chunk:
-        if _blank(cells):
-            outcome.skipped_blank += 1
-            continue
-        outcome.rows += 1
-        parsed: dict[str, Any] = {}
-        problems: list[Issue] = []
-        for f, col in columns:
-            if f.parse is None:
-                continue
-            raw = cells[col] if col < len(cells) else ""
-            if table.formulas and (n, col) in table.formulas:
-                problems.append(
-                    Issue(
-                        n,
-                        labels[col],
-                        _shown(raw),
-                        _("这一格是公式，系统不读取公式的结果；请把该列复制后“选择性粘贴→数值”，再导入。"),
-                    )
-                )
-                continue
-            try:
-                value = f.parse(raw)
-            except ValidationError as exc:
-                problems.append(Issue(n, labels[col], _shown(raw), message_of(exc)))
-                continue
-            if value is None and f.required:
-                problems.append(Issue(n, labels[col], "", _("“%(c)s”不能为空。") % {"c": labels[col]}))
-            parsed[f.name] = value
-        key = kind.row_key(parsed)
-        if key is not None:
-            first = seen.setdefault(key, n)
-            if first != n:
-                message = kind.duplicate_message or _("与第%(first)d行的%(key)s重复，同一人只能有一行。")
-                problems.append(
-                    Issue(
-                        n,
-                        labels[key_col],
-                        _shown(cells[key_col]),
-                        str(message) % {"first": first, "key": key_field.label},
-                    )
-                )
-        if not problems:
-            try:
-                parsed = kind.check(parsed, ctx, n)
-            except RowError as exc:
-                for name, message in exc.problems:
-                    at = header.columns.get(name)
-                    label = labels[at] if at is not None else str(kind.by_name[name].label)
-                    raw = cells[at] if at is not None and at < len(cells) else ""
-                    problems.append(Issue(n, label, _shown(raw), message))
-        if problems:
-            outcome.rejected += 1
-            outcome.errors.extend(problems)
-        else:
-            accepted.append((n, parsed))
+    """Match accepted rows with the stored ones; write the new and the changed."""
     if not accepted:
         return
+    key_col = header.columns[kind.key]
     stored = kind.existing([kind.row_key(values) for _n, values in accepted], ctx)
     new, changed = [], []
     for n, values in accepted:
@@ -256,7 +417,7 @@ def _chunk(
         if current is FOREIGN or isinstance(current, Refused):
             message = current.message if isinstance(current, Refused) else str(kind.foreign_message)
             outcome.rejected += 1
-            outcome.errors.append(Issue(n, labels[key_col], str(values[kind.key]), message))
+            outcome.errors.append(Issue(n, header.labels[key_col], str(values[kind.key]), message))
         elif current is None:
             new.append(values)
         elif attrs := kind.changes(current, values):

@@ -55,6 +55,9 @@ def text(value: Any) -> str | None:
 
     Whole numbers lose Excel's ".0" (a room typed as 1046 is read as 1046.0).
     """
+    if value.__class__ is str:
+        # As below (\s is what str.split() splits on), without the type tests.
+        return " ".join(unicodedata.normalize("NFKC", value).split()) or None
     if is_blank(value):
         return None
     if isinstance(value, bool):
@@ -94,10 +97,11 @@ def name(value: Any) -> str | None:
     result = text(value)
     if result is None:
         return None
-    result = _CJK_GAP.sub("", result)
+    if " " in result:  # text() leaves single spaces only
+        result = _CJK_GAP.sub("", result)
     if len(result) > 50:
         raise ValidationError(_("姓名过长（%(n)d个字）。") % {"n": len(result)})
-    if any(ch.isdigit() for ch in result):
+    if any(map(str.isdigit, result)):
         raise ValidationError(_("姓名中不应有数字。"))
     return result
 

@@ -6,9 +6,9 @@ import datetime
 
 import pytest
 from django.db import DatabaseError
-from django.db.models import QuerySet
 
 from fangyi.residents.models import Resident, TimelineEntry, TimelineKind
+from fangyi.sheets import bulk
 from tests.factories import id_number
 from tests.sheets.conftest import HEADER, ROSTER, errors, run, write_xlsx
 
@@ -110,15 +110,15 @@ def test_blank_cell_does_not_erase_a_stored_value(org, tmp_path):
 def test_a_database_error_mid_import_leaves_nothing_behind(org, settings, monkeypatch):
     settings.FANGYI_IMPORT_CHUNK_ROWS = 10
     calls = []
-    original = QuerySet.bulk_create
+    original = bulk.insert
 
-    def failing(self, objs, *args, **kwargs):
+    def failing(model, columns, rows):
         calls.append(1)
         if len(calls) == 3:  # the second chunk's residents: the first chunk is already written
             raise DatabaseError("disk I/O error")
-        return original(self, objs, *args, **kwargs)
+        return original(model, columns, rows)
 
-    monkeypatch.setattr(QuerySet, "bulk_create", failing)
+    monkeypatch.setattr(bulk, "insert", failing)
     with pytest.raises(DatabaseError):
         run(ROSTER)
     assert Resident.objects.count() == 0

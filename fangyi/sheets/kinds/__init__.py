@@ -9,6 +9,7 @@ Apps register their kinds with `register()` from their AppConfig.ready().
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -48,7 +49,9 @@ class Field:
     name: str
     label: Any  # the header written in templates and exports (lazy translation)
     synonyms: tuple[str, ...] = ()
-    parse: Callable[[Any], Any] | None = None  # None: a column known but not imported
+    # A pure function of the cell (the import remembers its result per text); None: a
+    # column known but not imported.
+    parse: Callable[[Any], Any] | None = None
     required: bool = False
     example: Any = ""
     as_text: bool = False  # ID numbers and phones: text cells, never numbers
@@ -124,6 +127,11 @@ class Kind:
     # For rows whose key is more than the key column (a dose: person and day).
     duplicate_message: Any = ""
     lists: dict[str, ListSheet] = {}  # read only: the sheets of Context.lists
+    # True when check() needs nothing from existing() or write() of earlier rows: the
+    # whole file is then read and checked before anything is written, outside the
+    # transaction, and the accepted rows (pack()ed meanwhile) are matched and written in
+    # one short transaction at the end. False: chunk by chunk inside the transaction.
+    staged: bool = False
 
     def row_key(self, values: dict[str, Any]) -> Any:
         """What identifies the row: duplicates in the file share it, existing() is asked
@@ -137,6 +145,20 @@ class Kind:
     def check(self, values: dict[str, Any], ctx: Context, row: int) -> dict[str, Any]:
         """Check one row's parsed values together; return them ready to match and write."""
         return values
+
+    def pack(self, values: dict[str, Any]) -> Any:
+        """A checked row as a staged import keeps it until writing: small, quick to pickle
+        (no model instances)."""
+        return values
+
+    def unpack(self, packed: Any, ctx: Context) -> dict[str, Any]:
+        """The values check() returned, from what pack() made of them."""
+        return packed
+
+    def writing(self, ctx: Context, rows: int) -> AbstractContextManager[Any]:
+        """Around the writing of a staged import of `rows` accepted rows, inside its
+        transaction (e.g. bulk.indexes_deferred)."""
+        return nullcontext()
 
     def existing(self, keys: list[Any], ctx: Context) -> dict[Any, Any]:
         """Stored rows for these row keys: key → row, FOREIGN when the user may not see

@@ -26,6 +26,9 @@ _NUMERALS = dict(
 )
 
 
+_REMEMBERED = 10000
+
+
 def community_keys(name: str) -> set[str]:
     key = header_key(name)
     keys = {key}
@@ -66,9 +69,30 @@ class Places:
         self.all_grids = {(g.community_id, grid_key(g.name)) for g in Grid.objects.all()}
         self.default_grid = actor.grid if actor and actor.scope == Scope.GRID else None
         self.default: Community | None = None
+        self.community_by_pk = {c.pk: c for c in self.communities.values()}
+        self.grid_by_pk = {g.pk: g for g in self.grids.values()}
+        # Answers by the name as written: a roster names the same few places on every row.
+        self._communities: dict[str, tuple[Community | None, str]] = {}
+        self._grids: dict[tuple[int, str], tuple[Grid | None, str]] = {}
 
     def community(self, name: str) -> tuple[Community | None, str]:
         """The community called `name`, or None and why not."""
+        answer = self._communities.get(name)
+        if answer is None:
+            answer = self._community(name)
+            if len(self._communities) < _REMEMBERED:
+                self._communities[name] = answer
+        return answer
+
+    def grid(self, community: Community, name: str) -> tuple[Grid | None, str]:
+        answer = self._grids.get((community.pk, name))
+        if answer is None:
+            answer = self._grid(community, name)
+            if len(self._grids) < _REMEMBERED:
+                self._grids[community.pk, name] = answer
+        return answer
+
+    def _community(self, name: str) -> tuple[Community | None, str]:
         found = _lookup(self.communities, name)
         if found is not None:
             return found, ""
@@ -76,7 +100,7 @@ class Places:
             return None, _("社区“%(c)s”不在您的管辖范围内，不能导入。") % {"c": name}
         return None, _("没有名为“%(c)s”的社区。") % {"c": name}
 
-    def grid(self, community: Community, name: str) -> tuple[Grid | None, str]:
+    def _grid(self, community: Community, name: str) -> tuple[Grid | None, str]:
         key = (community.pk, grid_key(name))
         found = self.grids.get(key)
         if found is not None:

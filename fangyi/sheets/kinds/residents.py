@@ -1,18 +1,27 @@
-"""The resident register as a spreadsheet: one row per resident, matched by ID number."""
+"""The resident register as a spreadsheet: one row per resident, matched by ID number.
+
+A staged kind: the whole file is checked first, then matched and written in one short
+transaction. Rows are matched against the stored values alone (values_list, no model
+instances); new residents are written with bulk.insert, with everything
+domain.fill_derived would set and the fields' defaults, each with its timeline entry;
+changed ones go through domain.update_resident, as in the pages.
+"""
 
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db.models import Choices
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from fangyi.org.roles import Perm
 from fangyi.residents import domain, idnumber, phone
 from fangyi.residents.models import Mobility, Resident, Sex, Status, TimelineEntry, TimelineKind
+from fangyi.sheets import bulk
 from fangyi.sheets import values as v
 from fangyi.sheets.headers import Header
 from fangyi.sheets.kinds import FOREIGN, Column, Context, Field, Kind, RowError, register
@@ -24,6 +33,8 @@ _NUMERALS = dict(
 
 
 def _id_number(raw: Any) -> str | None:
+    if raw.__class__ is str:  # the usual cell: the type tests below cannot apply
+        return idnumber.normalise(raw) if raw.strip() else None
     if v.is_blank(raw):
         return None
     if isinstance(raw, datetime.date | datetime.time | datetime.timedelta):
@@ -34,6 +45,8 @@ def _id_number(raw: Any) -> str | None:
 
 
 def _phone(raw: Any) -> str | None:
+    if raw.__class__ is str:  # the usual cell: the type tests below cannot apply
+        return (phone.normalise(raw) or None) if raw.strip() else None
     if v.is_blank(raw):
         return None
     if isinstance(raw, datetime.date | datetime.time | datetime.timedelta | bool):
@@ -53,6 +66,7 @@ def _labels(choices: type[Choices]) -> str:
 
 
 YES_NO = (_l("是"), _l("否"))
+_DATED_STATUSES = frozenset((Status.MOVED_OUT.value, Status.DECEASED.value))
 FIELDS = (
     Field("serial", _l("序号"), ("编号", "no", "序", "顺序号")),
     Field(
@@ -195,11 +209,77 @@ FIELDS = (
 )
 
 
+# What a checked row holds besides its community and grid, in the order pack() keeps it.
+_PLAIN = tuple(f.name for f in FIELDS if f.parse is not None and f.name not in ("community", "grid"))
+
+
+class Stored(NamedTuple):
+    """A stored resident as rows are compared with it (no model instance)."""
+
+    pk: int
+    name: str
+    id_number: str
+    sex: str
+    phone: str
+    building: str
+    building_unit: str
+    room: str
+    relation_to_head: str
+    mobility: str
+    lives_alone: bool
+    party_member: bool
+    party_joined_year: int | None
+    status: str
+    status_since: datetime.date | None
+    notes: str
+    community_id: int
+    grid_id: int | None
+
+
+assert Stored._fields == ("pk", *_PLAIN, "community_id", "grid_id")
+_STORED = ("id", *_PLAIN, "community_id", "grid_id")
+# The columns bulk.insert() writes for a new resident; TimelineEntry's for its entry.
+_COLUMNS = (
+    "name",
+    "name_pinyin",
+    "name_initials",
+    "id_number",
+    "birth_date",
+    "sex",
+    "phone",
+    "community_id",
+    "grid_id",
+    "building",
+    "building_unit",
+    "room",
+    "household_id",
+    "relation_to_head",
+    "mobility",
+    "lives_alone",
+    "party_member",
+    "party_joined_year",
+    "status",
+    "status_since",
+    "notes",
+    "created_at",
+    "updated_at",
+)
+_ID = {"community": "community_id", "grid": "grid_id"}
+_TIMELINE_COLUMNS = ("resident_id", "at", "actor_id", "kind", "summary", "details")
+
+
+def _defaults() -> dict[str, Any]:
+    """What a new Resident holds where the file says nothing."""
+    fields = {f.attname: f for f in Resident._meta.concrete_fields}
+    return {c: fields[c].get_default() for c in _COLUMNS}
+
+
 class Residents(Kind):
     name = "residents"
     label = _l("居民")
     key = "id_number"
     fields = FIELDS
+    staged = True
     view_perm = Perm.VIEW_RESIDENTS
     edit_perm = Perm.EDIT_RESIDENTS
     foreign_message = _l("该身份证号已由其他社区或网格登记，您无权修改；请联系街道工作人员核实。")
@@ -231,7 +311,7 @@ class Residents(Kind):
             problems.append(("party_joined_year", _("入党年份不合理。")))
         elif year and number and year < idnumber.birth_date(number).year + 14:
             problems.append(("party_joined_year", _("入党年份早于本人14岁。")))
-        if values.get("status") in (Status.MOVED_OUT, Status.DECEASED) and not values.get("status_since"):
+        if values.get("status") in _DATED_STATUSES and not values.get("status_since"):
             problems.append(("status_since", _("迁出或去世请填写日期。")))
         if problems:
             raise RowError(problems)
@@ -247,24 +327,44 @@ class Residents(Kind):
         values["community"], values["grid"] = community, grid
         return values
 
+    def writing(self, ctx: Context, rows: int) -> Any:
+        indexes = ctx.state["indexes"] = bulk.DeferredIndexes((Resident, TimelineEntry), rows)
+        return indexes
+
+    def pack(self, values: dict[str, Any]) -> tuple:
+        grid = values["grid"]
+        return (*map(values.get, _PLAIN), values["community"].pk, None if grid is None else grid.pk)
+
+    def unpack(self, packed: tuple, ctx: Context) -> dict[str, Any]:
+        places: Places = ctx.state["places"]
+        values = dict(zip(_PLAIN, packed, strict=False))
+        grid = packed[-1]
+        values["community"] = places.community_by_pk[packed[-2]]
+        values["grid"] = None if grid is None else places.grid_by_pk[grid]
+        return values
+
     def existing(self, keys: list[Any], ctx: Context) -> dict[Any, Any]:
         mine = Resident.objects.visible_to(ctx.actor) if ctx.actor else Resident.objects.all()
-        found: dict[Any, Any] = {r.id_number: r for r in mine.filter(id_number__in=keys)}
+        rows = mine.filter(id_number__in=bulk.among(Resident, keys)).order_by().values_list(*_STORED)
+        found: dict[Any, Any] = {row.id_number: row for row in map(Stored._make, rows)}
         rest = [k for k in keys if k not in found]
         if rest and ctx.actor:
-            for number in Resident.objects.filter(id_number__in=rest).values_list("id_number", flat=True):
+            others = Resident.objects.filter(id_number__in=bulk.among(Resident, rest))
+            for number in others.values_list("id_number", flat=True):
                 found[number] = FOREIGN
         return found
 
-    def changes(self, current: Resident, values: dict[str, Any]) -> dict[str, Any]:
+    def changes(self, current: Any, values: dict[str, Any]) -> dict[str, Any]:
+        """`current`: a Stored row (or a Resident)."""
         changed: dict[str, Any] = {}
+        fields = self.by_name
         for name, value in values.items():
-            if value is None or name not in self.by_name:
+            if value is None:
                 continue
-            if name in ("community", "grid"):
-                if getattr(current, f"{name}_id") != value.pk:
-                    changed[f"{name}_id"] = value.pk
-            elif getattr(current, name) != value:
+            if name == "community" or name == "grid":
+                if getattr(current, _ID[name]) != value.pk:
+                    changed[_ID[name]] = value.pk
+            elif name in fields and getattr(current, name) != value:
                 changed[name] = value
         grid = values.get("grid")
         if "community_id" in changed and grid is None and current.grid_id:
@@ -272,27 +372,59 @@ class Residents(Kind):
         return changed
 
     def write(self, ctx: Context, new: list[dict[str, Any]], changed: list[tuple[Any, dict]]) -> None:
-        residents = []
-        for values in new:
-            resident = Resident(
-                **{k: val for k, val in values.items() if val is not None and k in self.by_name}
-            )
-            domain.fill_derived(resident)
-            residents.append(resident)
-        Resident.objects.bulk_create(residents, batch_size=500)
-        summary = _("由表格“%(f)s”导入登记") % {"f": ctx.source}
-        TimelineEntry.objects.bulk_create(
-            [
-                TimelineEntry(resident=r, actor=ctx.actor, kind=TimelineKind.IMPORTED, summary=summary)
-                for r in residents
-            ],
-            batch_size=500,
-        )
-        for resident, attrs in changed:
-            before = domain.snapshot(resident)
-            for attr, value in attrs.items():
-                setattr(resident, attr, value)
-            domain.update_resident(resident, before, ctx.actor, source=ctx.source)
+        if new:
+            now = timezone.now()
+            d = ctx.state.get("defaults") or ctx.state.setdefault("defaults", _defaults())
+            rows = []
+            for values in new:
+                number, name = values["id_number"], values["name"]
+                grid = values.get("grid")
+                community = grid.community_id if grid is not None else values["community"].pk
+                get = values.get
+                # As Resident(**values), domain.fill_derived() and save() would have them:
+                # a value the file leaves blank (None) is the field's default.
+                rows.append(
+                    (
+                        name,
+                        *domain.pinyin_keys(name),
+                        number,
+                        idnumber.birth_date(number),
+                        get("sex") or idnumber.sex(number),
+                        d["phone"] if (phone_ := get("phone")) is None else phone_,
+                        community,
+                        grid.pk if grid is not None else None,
+                        d["building"] if (building := get("building")) is None else building,
+                        d["building_unit"] if (unit := get("building_unit")) is None else unit,
+                        d["room"] if (room := get("room")) is None else room,
+                        d["household_id"],
+                        d["relation_to_head"] if (relation := get("relation_to_head")) is None else relation,
+                        d["mobility"] if (mobility := get("mobility")) is None else mobility,
+                        d["lives_alone"] if (alone := get("lives_alone")) is None else alone,
+                        d["party_member"] if (member := get("party_member")) is None else member,
+                        d["party_joined_year"] if (joined := get("party_joined_year")) is None else joined,
+                        d["status"] if (status := get("status")) is None else status,
+                        d["status_since"] if (since := get("status_since")) is None else since,
+                        d["notes"] if (notes := get("notes")) is None else notes,
+                        now,
+                        now,
+                    )
+                )
+            if "indexes" in ctx.state:
+                ctx.state["indexes"].start()
+            ids = bulk.insert(Resident, _COLUMNS, rows)
+            summary = _("由表格“%(f)s”导入登记") % {"f": ctx.source}
+            actor = ctx.actor.pk if ctx.actor else None
+            kind, details = TimelineKind.IMPORTED.value, dict[str, Any]()
+            entries = [(pk, now, actor, kind, summary, details) for pk in ids]
+            bulk.insert(TimelineEntry, _TIMELINE_COLUMNS, entries)
+        if changed:
+            residents = Resident.objects.in_bulk([current.pk for current, _attrs in changed])
+            for current, attrs in changed:
+                resident = residents[current.pk]
+                before = domain.snapshot(resident)
+                for attr, value in attrs.items():
+                    setattr(resident, attr, value)
+                domain.update_resident(resident, before, ctx.actor, source=ctx.source)
 
     def export_columns(self, unmasked: bool) -> list[Column]:
         def masked(value: str, mask: Any) -> str:
