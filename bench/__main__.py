@@ -48,6 +48,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1, help="seed of the demo register (default 1)")
     parser.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
     parser.add_argument("--timeout", type=float, default=120, help="seconds per request (default 120)")
+    parser.add_argument(
+        "--vaccination",
+        action="store_true",
+        help="also run python -m bench.vaccination (on its own database: the name + _vacc)",
+    )
     return parser.parse_args(argv)
 
 
@@ -142,6 +147,21 @@ def report(database: str, residents: int, repeat: int, times: dict[str, list[flo
     }
 
 
+def vaccination(args: argparse.Namespace) -> dict:
+    """The daily report and outreach benchmark (bench/vaccination.py), on its own database."""
+    url = args.database_url
+    if url.startswith("sqlite"):
+        head, dot, ext = url.rpartition(".")
+        url = f"{head}_vacc.{ext}" if dot and "/" not in ext else f"{url}_vacc"
+    else:
+        parts = urllib.parse.urlsplit(url)
+        url = urllib.parse.urlunsplit(parts._replace(path=parts.path + "_vacc"))
+    command = [sys.executable, "-m", "bench.vaccination", "--residents", str(args.residents),
+               "--database-url", url, "--repeat", str(args.repeat), "--seed", str(args.seed)]  # fmt: skip
+    out = subprocess.run(command, cwd=ROOT, check=True, text=True, stdout=subprocess.PIPE).stdout
+    return json.loads(out)
+
+
 def _terminate(signum, frame):
     raise KeyboardInterrupt  # unwinds through the finally that stops the server
 
@@ -188,7 +208,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.stop()
         log("server stopped")
-    print(json.dumps(report(facts["database"], args.residents, args.repeat, times), indent=2))
+    result = report(facts["database"], args.residents, args.repeat, times)
+    if args.vaccination:
+        result["vaccination"] = vaccination(args)
+    print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0
 
 
