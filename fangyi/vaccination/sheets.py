@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from fangyi.org.models import Site
 from fangyi.org.roles import Perm
@@ -80,10 +80,10 @@ def _dose_number(raw: Any) -> int | None:
 
 
 FIELDS = (
-    Field("serial", _l("序号"), ("编号", "no")),
+    Field("serial", gettext_lazy("序号"), ("编号", "no")),
     Field(
         "name",
-        _l("受种者姓名"),
+        gettext_lazy("受种者姓名"),
         ("姓名", "受种者", "受种人", "受种人姓名", "接种者姓名", "接种人姓名", "居民姓名"),
         v.name,
         example="范芝奇",
@@ -91,7 +91,7 @@ FIELDS = (
     ),
     Field(
         "id_number",
-        _l("身份证号码"),
+        gettext_lazy("身份证号码"),
         ("身份证号", "公民身份号码", "证件号码", "身份证", "证件号", "受种者身份证号", "身份证件号码"),
         _id_number,
         required=True,
@@ -101,7 +101,7 @@ FIELDS = (
     ),
     Field(
         "given_on",
-        _l("接种日期"),
+        gettext_lazy("接种日期"),
         ("接种时间", "接种日期时间", "日期"),
         _given,
         required=True,
@@ -110,7 +110,7 @@ FIELDS = (
     ),
     Field(
         "dose_number",
-        _l("剂次"),
+        gettext_lazy("剂次"),
         ("针次", "接种剂次", "第几剂", "第几针", "剂次数"),
         _dose_number,
         example="1",
@@ -118,7 +118,7 @@ FIELDS = (
     ),
     Field(
         "vaccine",
-        _l("疫苗名称"),
+        gettext_lazy("疫苗名称"),
         ("疫苗", "疫苗种类", "疫苗品名", "品名", "疫苗品种", "疫苗类型"),
         v.text,
         example="新冠病毒灭活疫苗(Vero细胞)",
@@ -126,16 +126,22 @@ FIELDS = (
     ),
     Field(
         "maker",
-        _l("生产企业"),
+        gettext_lazy("生产企业"),
         ("生产厂家", "厂家", "企业", "生产单位", "疫苗厂家", "疫苗生产企业"),
         v.text,
         example="北京生物",
         width=14,
     ),
-    Field("batch", _l("疫苗批号"), ("批号", "批次", "疫苗批次"), v.bounded_text(50), example="202112A031"),
+    Field(
+        "batch",
+        gettext_lazy("疫苗批号"),
+        ("批号", "批次", "疫苗批次"),
+        v.bounded_text(50),
+        example="202112A031",
+    ),
     Field(
         "site",
-        _l("接种单位"),
+        gettext_lazy("接种单位"),
         ("接种点", "接种地点", "接种机构", "接种门诊"),
         v.bounded_text(100),
         example="普东街社区卫生服务中心",
@@ -192,22 +198,22 @@ class Products:
 
 class Doses(Kind):
     name = "doses"
-    label = _l("接种记录")
+    label = gettext_lazy("接种记录")
     key = "id_number"
     fields = FIELDS
     view_perm = Perm.VIEW_VACCINATION
     edit_perm = Perm.RECORD_DOSE
-    foreign_message = _l("该身份证号由其他社区或网格登记，您无权导入其接种记录。")
-    duplicate_message = _l("与第%(first)d行重复：同一人同一天只能有一条接种记录。")
+    foreign_message = gettext_lazy("该身份证号由其他社区或网格登记，您无权导入其接种记录。")
+    duplicate_message = gettext_lazy("与第%(first)d行重复：同一人同一天只能有一条接种记录。")
     lists = {
         NOT_IN_REGISTER: ListSheet(
-            _l("不在居民名册中的人员"),
+            gettext_lazy("不在居民名册中的人员"),
             (
-                ("name", _l("姓名")),
-                ("id_number", _l("身份证号")),
-                ("community", _l("所属社区")),
-                ("dates", _l("接种日期")),
-                ("rows", _l("原表行号")),
+                ("name", gettext_lazy("姓名")),
+                ("id_number", gettext_lazy("身份证号")),
+                ("community", gettext_lazy("所属社区")),
+                ("dates", gettext_lazy("接种日期")),
+                ("rows", gettext_lazy("原表行号")),
             ),
         )
     }

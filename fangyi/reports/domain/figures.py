@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, F, Min, Q, QuerySet
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from fangyi.org.models import Community, Subdistrict
 from fangyi.org.roles import Scope
@@ -384,5 +384,5 @@ def milestones(days: list[datetime.date], totals: list[int], reached_before: boo
     got there (`reached_before`)."""
     for day, n in zip(days, totals, strict=True):
         if n >= MILESTONE and not reached_before:
-            return [Milestone(day, "first_100", str(_l("首次日接种破百")), n)]
+            return [Milestone(day, "first_100", str(gettext_lazy("首次日接种破百")), n)]
     return []

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Choices
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from fangyi.org.roles import Perm
 from fangyi.residents import domain, idnumber, phone
@@ -65,13 +65,13 @@ def _labels(choices: type[Choices]) -> str:
     return "、".join(str(label) for label in choices.labels)
 
 
-YES_NO = (_l("是"), _l("否"))
+YES_NO = (gettext_lazy("是"), gettext_lazy("否"))
 _DATED_STATUSES = frozenset((Status.MOVED_OUT.value, Status.DECEASED.value))
 FIELDS = (
-    Field("serial", _l("序号"), ("编号", "no", "序", "顺序号")),
+    Field("serial", gettext_lazy("序号"), ("编号", "no", "序", "顺序号")),
     Field(
         "name",
-        _l("姓名"),
+        gettext_lazy("姓名"),
         ("居民姓名", "人员姓名", "名字", "老人姓名", "户主姓名及成员"),
         v.name,
         required=True,
@@ -80,7 +80,7 @@ FIELDS = (
     ),
     Field(
         "id_number",
-        _l("身份证号"),
+        gettext_lazy("身份证号"),
         (
             "身份证号码",
             "公民身份号码",
@@ -99,18 +99,23 @@ FIELDS = (
     ),
     Field(
         "sex",
-        _l("性别"),
+        gettext_lazy("性别"),
         (),
         v.choice(_words(Sex, {"男性": "M", "女性": "F", "male": "M", "female": "F"}), _labels(Sex)),
         example="男",
         width=6,
         options=tuple(Sex.labels),
     ),
-    Field("age", _l("年龄"), ("周岁", "年龄岁"), note=_l("由身份证号推算")),
-    Field("birth_date", _l("出生日期"), ("出生年月", "出生年月日", "生日"), note=_l("由身份证号推算")),
+    Field("age", gettext_lazy("年龄"), ("周岁", "年龄岁"), note=gettext_lazy("由身份证号推算")),
+    Field(
+        "birth_date",
+        gettext_lazy("出生日期"),
+        ("出生年月", "出生年月日", "生日"),
+        note=gettext_lazy("由身份证号推算"),
+    ),
     Field(
         "phone",
-        _l("联系电话"),
+        gettext_lazy("联系电话"),
         ("手机号", "手机号码", "电话", "电话号码", "联系方式", "本人电话", "手机", "联系手机"),
         _phone,
         example="13812345678",
@@ -119,16 +124,18 @@ FIELDS = (
     ),
     Field(
         "community",
-        _l("所属社区"),
+        gettext_lazy("所属社区"),
         ("社区", "社区名称", "居委会", "所属居委会", "社区居委会"),
         v.text,
         example="宸宜家园",
         width=12,
     ),
-    Field("grid", _l("网格"), ("所属网格", "网格名称", "网格号"), v.text, example="第一网格", width=10),
+    Field(
+        "grid", gettext_lazy("网格"), ("所属网格", "网格名称", "网格号"), v.text, example="第一网格", width=10
+    ),
     Field(
         "building",
-        _l("楼栋"),
+        gettext_lazy("楼栋"),
         ("楼号", "楼栋号", "栋", "楼", "几号楼", "栋号", "楼门"),
         v.bounded_text(20, strip_suffixes=("号楼", "栋", "幢", "号", "楼")),
         example="29",
@@ -136,7 +143,7 @@ FIELDS = (
     ),
     Field(
         "building_unit",
-        _l("单元"),
+        gettext_lazy("单元"),
         ("单元号", "门"),
         v.bounded_text(20, strip_suffixes=("单元", "门")),
         example="2",
@@ -144,16 +151,16 @@ FIELDS = (
     ),
     Field(
         "room",
-        _l("房号"),
+        gettext_lazy("房号"),
         ("门牌号", "室", "房间号", "户号", "门牌", "房间", "室号"),
         v.bounded_text(20, strip_suffixes=("室", "号")),
         example="1046",
         width=8,
     ),
-    Field("relation_to_head", _l("与户主关系"), ("户主关系", "关系"), v.bounded_text(20), width=10),
+    Field("relation_to_head", gettext_lazy("与户主关系"), ("户主关系", "关系"), v.bounded_text(20), width=10),
     Field(
         "mobility",
-        _l("行动能力"),
+        gettext_lazy("行动能力"),
         ("行动情况", "行动状况", "行动能力情况", "活动能力"),
         v.choice(
             _words(
@@ -176,15 +183,27 @@ FIELDS = (
         options=tuple(Mobility.labels),
     ),
     Field(
-        "lives_alone", _l("独居"), ("是否独居", "独居老人"), v.boolean, example="否", width=6, options=YES_NO
+        "lives_alone",
+        gettext_lazy("独居"),
+        ("是否独居", "独居老人"),
+        v.boolean,
+        example="否",
+        width=6,
+        options=YES_NO,
     ),
     Field(
-        "party_member", _l("党员"), ("是否党员", "政治面貌"), v.boolean, example="否", width=6, options=YES_NO
+        "party_member",
+        gettext_lazy("党员"),
+        ("是否党员", "政治面貌"),
+        v.boolean,
+        example="否",
+        width=6,
+        options=YES_NO,
     ),
-    Field("party_joined_year", _l("入党年份"), ("入党时间", "入党年月"), v.year, width=8),
+    Field("party_joined_year", gettext_lazy("入党年份"), ("入党时间", "入党年月"), v.year, width=8),
     Field(
         "status",
-        _l("状态"),
+        gettext_lazy("状态"),
         ("居住状态", "人员状态", "在住状态"),
         v.choice(
             _words(
@@ -204,8 +223,8 @@ FIELDS = (
         width=8,
         options=tuple(Status.labels),
     ),
-    Field("status_since", _l("状态日期"), ("变动日期", "迁出日期", "去世日期"), v.date, width=12),
-    Field("notes", _l("备注"), ("说明", "情况说明"), v.bounded_text(2000), width=20),
+    Field("status_since", gettext_lazy("状态日期"), ("变动日期", "迁出日期", "去世日期"), v.date, width=12),
+    Field("notes", gettext_lazy("备注"), ("说明", "情况说明"), v.bounded_text(2000), width=20),
 )
 
 
@@ -276,13 +295,13 @@ def _defaults() -> dict[str, Any]:
 
 class Residents(Kind):
     name = "residents"
-    label = _l("居民")
+    label = gettext_lazy("居民")
     key = "id_number"
     fields = FIELDS
     staged = True
     view_perm = Perm.VIEW_RESIDENTS
     edit_perm = Perm.EDIT_RESIDENTS
-    foreign_message = _l("该身份证号已由其他社区或网格登记，您无权修改；请联系街道工作人员核实。")
+    foreign_message = gettext_lazy("该身份证号已由其他社区或网格登记，您无权修改；请联系街道工作人员核实。")
 
     def prepare(self, ctx: Context, header: Header) -> None:
         places = ctx.state["places"] = Places(ctx.actor)
