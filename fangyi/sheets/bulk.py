@@ -6,24 +6,25 @@ parameters (41 residents) at a time. Here the caller gives plain tuples; dates, 
 and JSON are adapted as their fields would adapt them; SQLite gets one prepared INSERT
 for all the rows (executemany) and PostgreSQL a COPY.
 
-The ids are taken before writing, so that rows pointing at the new rows (timeline
-entries) can be written the same way: on PostgreSQL from the table's sequence, on
-SQLite above the highest id the table has had (its sqlite_sequence), which is safe
-under the write lock the import's transaction holds (and a clash, were it not held,
-would be refused by the primary key, not written).
+Rows pointing at the new rows (their timeline entries) are made by the database itself
+from the rows it now holds (insert_from: INSERT … SELECT).
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import connections, models, router
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
+# Rows sent to SQLite by one executemany().
+INSERT_BATCH = 5000
 # DeferredIndexes for writes of at least this many rows.
 DEFER_INDEXES_FROM = 5000
 # Fields whose values go to the database as they are.
@@ -44,25 +45,22 @@ _AS_IS = {
 }
 
 
-def insert(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[int]:
-    """Insert `rows`, each the values of `columns` (attnames, not the primary key), into
-    `model`'s table; return the new rows' ids in the same order."""
-    if not rows:
-        return []
+def insert(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Insert `rows`, each the values of `columns` (attnames, not the primary key: the
+    database numbers the rows in their order), into `model`'s table. `rows` may be an
+    iterator: it is gone through once, as the rows are sent."""
     connection = connections[router.db_for_write(model)]
     opts = model._meta
     by_attname = {f.attname: f for f in opts.concrete_fields}
     fields = [by_attname[c] for c in columns]
     adapt = [(i, a) for i, f in enumerate(fields) if (a := _adapter(f, connection)) is not None]
     table = connection.ops.quote_name(opts.db_table)
-    assert opts.pk is not None
-    names = ", ".join(connection.ops.quote_name(str(f.column)) for f in (opts.pk, *fields))
+    names = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     if connection.vendor not in ("sqlite", "postgresql"):
         objs = [model(**dict(zip(columns, row, strict=True))) for row in rows]
         model._base_manager.using(connection.alias).bulk_create(objs)
-        return [obj.pk for obj in objs]
-    ids = _reserve(connection, opts, len(rows))
-    data = [_row(pk, row, adapt) for pk, row in zip(ids, rows, strict=True)]
+        return
+    data = (_adapted(row, adapt) for row in rows) if adapt else rows
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with (
@@ -72,9 +70,39 @@ def insert(model: type[models.Model], columns: Sequence[str], rows: Sequence[Seq
                 for row in data:
                     copy.write_row(row)
         else:
-            marks = ", ".join(["%s"] * (len(fields) + 1))
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", data)
-    return ids
+            marks = ", ".join(["%s"] * len(fields))
+            sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
+            # In batches: Django's executemany tees its rows, keeping all of them.
+            iterator = iter(data)
+            while batch := list(itertools.islice(iterator, INSERT_BATCH)):
+                cursor.executemany(sql, batch)
+
+
+def insert_from(
+    model: type[models.Model], columns: Sequence[str], source: QuerySet, constants: dict[str, Any]
+) -> None:
+    """INSERT INTO `model` (`columns`, `constants`' names) SELECT `source`'s columns and
+    the constants: rows the database makes from rows it holds (a timeline entry for
+    each resident just written), nothing going through Python."""
+    connection = connections[router.db_for_write(model)]
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    names = [*columns, *constants]
+    select, params = source.query.sql_with_params()
+    marks, values = [], []
+    for name, value in constants.items():
+        field = by_attname[name]
+        values.append(field.get_db_prep_save(value, connection))
+        # PostgreSQL types a parameter in a SELECT list as text unless told.
+        marks.append(
+            f"CAST(%s AS {field.db_type(connection)})" if connection.vendor == "postgresql" else "%s"
+        )
+    quoted = ", ".join(connection.ops.quote_name(str(by_attname[n].column)) for n in names)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({quoted})"
+            f" SELECT source.*, {', '.join(marks)} FROM ({select}) source",
+            [*values, *params],
+        )
 
 
 class DeferredIndexes:
@@ -83,8 +111,8 @@ class DeferredIndexes:
     SQLite builds an index from a finished table several times faster than it inserts the
     same rows into it one by one (a resident's 12 indexes: some 60 µs a row against 20),
     so when a write adds at least as many rows as a table holds (and DEFER_INDEXES_FROM
-    at least), that table's indexes other than unique ones are dropped when the first
-    rows are about to be inserted (`start()`) and built again on leaving.
+    at least), that table's indexes other than unique ones are dropped on entering and
+    built again on leaving.
 
     Use inside the transaction that writes the rows: should the writing fail, the
     rollback restores the indexes with everything else. Elsewhere (PostgreSQL, where
@@ -94,18 +122,10 @@ class DeferredIndexes:
     def __init__(self, models_: Sequence[type[models.Model]], adding: int) -> None:
         self.models, self.adding = models_, adding
         self.dropped: list[tuple[BaseDatabaseWrapper, str]] = []
-        self.started = False
 
     def __enter__(self) -> DeferredIndexes:
-        return self
-
-    def start(self) -> None:
-        """Rows are about to be inserted: drop the indexes if it pays."""
-        if self.started:
-            return
-        self.started = True
         if self.adding < DEFER_INDEXES_FROM:
-            return
+            return self
         for model in self.models:
             connection = connections[router.db_for_write(model)]
             if connection.vendor != "sqlite" or not connection.in_atomic_block:
@@ -123,6 +143,7 @@ class DeferredIndexes:
                 for name, sql in cursor.fetchall():
                     cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
                     self.dropped.append((connection, sql))
+        return self
 
     def __exit__(self, exc_type: object, *exc: object) -> None:
         if exc_type is not None:
@@ -133,12 +154,12 @@ class DeferredIndexes:
         self.dropped = []
 
 
-def _row(pk: int, row: Sequence[Any], adapt: list[tuple[int, Callable[[Any], Any]]]) -> list[Any]:
-    values = [pk, *row]
+def _adapted(row: Sequence[Any], adapt: list[tuple[int, Callable[[Any], Any]]]) -> list[Any]:
+    values = list(row)
     for i, adapter in adapt:
-        value = values[i + 1]
+        value = values[i]
         if value is not None:
-            values[i + 1] = adapter(value)
+            values[i] = adapter(value)
     return values
 
 
@@ -150,6 +171,9 @@ def _adapter(field: models.Field, connection: BaseDatabaseWrapper) -> Callable[[
         adapter = connection.ops.adapt_datetimefield_value
     elif kind == "DateField":
         adapter = connection.ops.adapt_datefield_value
+    elif kind == "JSONField" and connection.vendor == "postgresql":
+        # COPY takes the JSON as text; a Jsonb wrapper would be dumped again on every row.
+        adapter = functools.partial(json.dumps, cls=getattr(field, "encoder", None))
     else:
         adapter = functools.partial(field.get_db_prep_save, connection=connection)
     return _same_as_before(adapter)
@@ -177,23 +201,3 @@ def among(model: type[models.Model], values: Sequence[Any]) -> Any:
     if connection.vendor == "sqlite":
         return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(values))])
     return list(values)
-
-
-def _reserve(connection: BaseDatabaseWrapper, opts: Any, count: int) -> list[int]:
-    """`count` ids for new rows of the table."""
-    table, column = opts.db_table, opts.pk.column
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [connection.ops.quote_name(table), column, count],
-            )
-            return sorted(pk for (pk,) in cursor.fetchall())
-        cursor.execute(
-            f"SELECT MAX({connection.ops.quote_name(column)}) FROM {connection.ops.quote_name(table)}"
-        )
-        top = cursor.fetchone()[0] or 0
-        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-        seq = cursor.fetchone()
-        start = max(top, seq[0] if seq else 0) + 1
-        return list(range(start, start + count))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 
 import pytest
 from django.db import DatabaseError
@@ -109,14 +110,12 @@ def test_blank_cell_does_not_erase_a_stored_value(org, tmp_path):
 
 def test_a_database_error_mid_import_leaves_nothing_behind(org, settings, monkeypatch):
     settings.FANGYI_IMPORT_CHUNK_ROWS = 10
-    calls = []
     original = bulk.insert
 
     def failing(model, columns, rows):
-        calls.append(1)
-        if len(calls) == 3:  # the second chunk's residents: the first chunk is already written
-            raise DatabaseError("disk I/O error")
-        return original(model, columns, rows)
+        rows = iter(rows)
+        original(model, columns, itertools.islice(rows, 20))  # the first residents are written
+        raise DatabaseError("disk I/O error")
 
     monkeypatch.setattr(bulk, "insert", failing)
     with pytest.raises(DatabaseError):

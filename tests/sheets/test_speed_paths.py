@@ -106,12 +106,12 @@ COMPARED = [
 
 
 def test_residents_written_in_bulk_are_what_the_model_would_make(org, tmp_path, monkeypatch):
-    checked: list[dict] = []
+    checked: dict[str, dict] = {}  # unpacked to be matched, then to be written
     original = residents_kind.Residents.unpack
 
     def keep(self, packed, ctx):
         values = original(self, packed, ctx)
-        checked.append(dict(values))
+        checked[values["id_number"]] = dict(values)
         return values
 
     monkeypatch.setattr(residents_kind.Residents, "unpack", keep)
@@ -119,7 +119,7 @@ def test_residents_written_in_bulk_are_what_the_model_would_make(org, tmp_path, 
     outcome = run(path, community="万达新城")
     assert outcome.created == len(checked) > 40, outcome.errors
     stored = {r.id_number: r for r in Resident.objects.all()}
-    for values in checked:
+    for values in checked.values():
         want, got = expected(values), stored[values["id_number"]]
         assert [getattr(got, a) for a in COMPARED] == [getattr(want, a) for a in COMPARED], values["name"]
         assert got.created_at and got.updated_at
@@ -157,19 +157,18 @@ def test_new_ids_come_after_deleted_ones_not_in_their_place(org, tmp_path):
 
 
 def test_a_crash_writing_the_timeline_leaves_nothing_behind(org, settings, monkeypatch):
-    settings.FANGYI_IMPORT_CHUNK_ROWS = 10
-    original = bulk.insert
+    written = []
 
-    def failing(model, columns, rows):
-        if model is TimelineEntry and Resident.objects.exists():
-            raise DatabaseError("disk full")
-        return original(model, columns, rows)
+    def failing(model, *args):
+        written.append(Resident.objects.count())
+        raise DatabaseError("disk full")
 
-    monkeypatch.setattr(bulk, "insert", failing)
+    monkeypatch.setattr(bulk, "insert_from", failing)
     from tests.sheets.conftest import ROSTER
 
     with pytest.raises(DatabaseError):
         run(ROSTER)
+    assert written == [48]  # the residents were written when the timeline failed
     assert (Resident.objects.count(), TimelineEntry.objects.count()) == (0, 0)
 
 
@@ -180,7 +179,7 @@ def test_the_whole_file_is_checked_outside_the_transaction_then_written(tmp_path
     make_org()
     calls: list[tuple[str, bool]] = []
     kind = residents_kind.Residents
-    for name in ("check", "existing", "write"):
+    for name in ("check", "existing", "write_all"):
         original = getattr(kind, name)
 
         def spy(self, *args, _name=name, _original=original, **kwargs):
@@ -299,13 +298,12 @@ def test_a_crash_after_the_indexes_were_dropped_brings_them_back(org, tmp_path, 
     settings.FANGYI_IMPORT_CHUNK_ROWS = 10
     monkeypatch.setattr(bulk, "DEFER_INDEXES_FROM", 10)
     before = sqlite_indexes()
-    calls = itertools.count()
     original = bulk.insert
 
     def failing(model, columns, rows):
-        if next(calls) == 3:
-            raise DatabaseError("disk I/O error")
-        return original(model, columns, rows)
+        assert sqlite_indexes() != before  # dropped for the writing
+        original(model, columns, itertools.islice(iter(rows), 15))
+        raise DatabaseError("disk I/O error")
 
     monkeypatch.setattr(bulk, "insert", failing)
     with pytest.raises(DatabaseError):
@@ -356,3 +354,17 @@ _SPACES = re.compile(r"\s+")
 def test_text_of_a_string_is_the_regular_expressions(value):
     cleaned = _SPACES.sub(" ", unicodedata.normalize("NFKC", value)).strip()
     assert v.text(value) == (None if v.is_blank(value) else cleaned or None)
+
+
+def test_changed_and_new_rows_in_one_file(org, tmp_path, settings, monkeypatch):
+    settings.FANGYI_IMPORT_CHUNK_ROWS = 4
+    monkeypatch.setattr(bulk, "DEFER_INDEXES_FROM", 5)
+    rows = varied_rows(30)
+    first = run(write_xlsx(tmp_path / "a.xlsx", [FULL_HEADER, *rows[:15]]), community="万达新城")
+    for row in rows[:15]:
+        row[8] = "909"  # a new room for everybody already registered
+    again = run(write_xlsx(tmp_path / "b.xlsx", [FULL_HEADER, *rows]), community="万达新城")
+    assert (again.created, again.updated, again.unchanged) == (30 - first.created, first.created, 0)
+    assert Resident.objects.filter(room="909").count() == first.created
+    kinds = list(TimelineEntry.objects.values_list("kind", flat=True))
+    assert (kinds.count(TimelineKind.IMPORTED), kinds.count(TimelineKind.CHANGED)) == (30, first.created)

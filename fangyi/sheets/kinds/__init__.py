@@ -129,8 +129,9 @@ class Kind:
     lists: dict[str, ListSheet] = {}  # read only: the sheets of Context.lists
     # True when check() needs nothing from existing() or write() of earlier rows: the
     # whole file is then read and checked before anything is written, outside the
-    # transaction, and the accepted rows (pack()ed meanwhile) are matched and written in
-    # one short transaction at the end. False: chunk by chunk inside the transaction.
+    # transaction, and the accepted rows (pack()ed meanwhile) are matched, then written
+    # by one write() in one short transaction at the end. False: chunk by chunk inside
+    # the transaction.
     staged: bool = False
 
     def row_key(self, values: dict[str, Any]) -> Any:
@@ -155,9 +156,13 @@ class Kind:
         """The values check() returned, from what pack() made of them."""
         return packed
 
-    def writing(self, ctx: Context, rows: int) -> AbstractContextManager[Any]:
-        """Around the writing of a staged import of `rows` accepted rows, inside its
-        transaction (e.g. bulk.indexes_deferred)."""
+    def key_of(self, packed: Any, ctx: Context) -> Any:
+        """row_key() of a packed row (a kind may read it without unpacking)."""
+        return self.row_key(self.unpack(packed, ctx))
+
+    def writing(self, ctx: Context, new: int) -> AbstractContextManager[Any]:
+        """Around the write() of a staged import that adds `new` rows, inside its
+        transaction (e.g. bulk.DeferredIndexes)."""
         return nullcontext()
 
     def existing(self, keys: list[Any], ctx: Context) -> dict[Any, Any]:
@@ -171,8 +176,14 @@ class Kind:
 
     def write(self, ctx: Context, new: list[dict[str, Any]], changed: list[tuple[Any, dict]]) -> None:
         """Create and update rows, each with its timeline entry. Called inside the
-        import's transaction."""
+        import's transaction, chunk by chunk."""
         raise NotImplementedError
+
+    def write_all(self, ctx: Context, new: Iterator[dict[str, Any]]) -> None:
+        """A staged import's new rows, all at once, as an iterator to be gone through once
+        (a million rows need not be in memory together); its changed rows go to write()
+        chunk by chunk, with no new ones."""
+        self.write(ctx, list(new), [])
 
     foreign_message: Any = ""
     view_perm: Any = None  # Perm needed to export

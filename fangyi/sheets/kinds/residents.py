@@ -10,6 +10,7 @@ changed ones go through domain.update_resident, as in the pages.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
@@ -257,7 +258,8 @@ class Stored(NamedTuple):
 
 assert Stored._fields == ("pk", *_PLAIN, "community_id", "grid_id")
 _STORED = ("id", *_PLAIN, "community_id", "grid_id")
-# The columns bulk.insert() writes for a new resident; TimelineEntry's for its entry.
+_KEY = _PLAIN.index("id_number")
+# The columns bulk.insert() writes for a new resident.
 _COLUMNS = (
     "name",
     "name_pinyin",
@@ -284,7 +286,8 @@ _COLUMNS = (
     "updated_at",
 )
 _ID = {"community": "community_id", "grid": "grid_id"}
-_TIMELINE_COLUMNS = ("resident_id", "at", "actor_id", "kind", "summary", "details")
+# Timeline entries made by one INSERT … SELECT.
+_TIMELINE_BATCH = 10000
 
 
 def _defaults() -> dict[str, Any]:
@@ -346,9 +349,8 @@ class Residents(Kind):
         values["community"], values["grid"] = community, grid
         return values
 
-    def writing(self, ctx: Context, rows: int) -> Any:
-        indexes = ctx.state["indexes"] = bulk.DeferredIndexes((Resident, TimelineEntry), rows)
-        return indexes
+    def writing(self, ctx: Context, new: int) -> Any:
+        return bulk.DeferredIndexes((Resident, TimelineEntry), new)
 
     def pack(self, values: dict[str, Any]) -> tuple:
         grid = values["grid"]
@@ -361,6 +363,9 @@ class Residents(Kind):
         values["community"] = places.community_by_pk[packed[-2]]
         values["grid"] = None if grid is None else places.grid_by_pk[grid]
         return values
+
+    def key_of(self, packed: tuple, ctx: Context) -> Any:
+        return packed[_KEY]
 
     def existing(self, keys: list[Any], ctx: Context) -> dict[Any, Any]:
         mine = Resident.objects.visible_to(ctx.actor) if ctx.actor else Resident.objects.all()
@@ -392,50 +397,7 @@ class Residents(Kind):
 
     def write(self, ctx: Context, new: list[dict[str, Any]], changed: list[tuple[Any, dict]]) -> None:
         if new:
-            now = timezone.now()
-            d = ctx.state.get("defaults") or ctx.state.setdefault("defaults", _defaults())
-            rows = []
-            for values in new:
-                number, name = values["id_number"], values["name"]
-                grid = values.get("grid")
-                community = grid.community_id if grid is not None else values["community"].pk
-                get = values.get
-                # As Resident(**values), domain.fill_derived() and save() would have them:
-                # a value the file leaves blank (None) is the field's default.
-                rows.append(
-                    (
-                        name,
-                        *domain.pinyin_keys(name),
-                        number,
-                        idnumber.birth_date(number),
-                        get("sex") or idnumber.sex(number),
-                        d["phone"] if (phone_ := get("phone")) is None else phone_,
-                        community,
-                        grid.pk if grid is not None else None,
-                        d["building"] if (building := get("building")) is None else building,
-                        d["building_unit"] if (unit := get("building_unit")) is None else unit,
-                        d["room"] if (room := get("room")) is None else room,
-                        d["household_id"],
-                        d["relation_to_head"] if (relation := get("relation_to_head")) is None else relation,
-                        d["mobility"] if (mobility := get("mobility")) is None else mobility,
-                        d["lives_alone"] if (alone := get("lives_alone")) is None else alone,
-                        d["party_member"] if (member := get("party_member")) is None else member,
-                        d["party_joined_year"] if (joined := get("party_joined_year")) is None else joined,
-                        d["status"] if (status := get("status")) is None else status,
-                        d["status_since"] if (since := get("status_since")) is None else since,
-                        d["notes"] if (notes := get("notes")) is None else notes,
-                        now,
-                        now,
-                    )
-                )
-            if "indexes" in ctx.state:
-                ctx.state["indexes"].start()
-            ids = bulk.insert(Resident, _COLUMNS, rows)
-            summary = _("由表格“%(f)s”导入登记") % {"f": ctx.source}
-            actor = ctx.actor.pk if ctx.actor else None
-            kind, details = TimelineKind.IMPORTED.value, dict[str, Any]()
-            entries = [(pk, now, actor, kind, summary, details) for pk in ids]
-            bulk.insert(TimelineEntry, _TIMELINE_COLUMNS, entries)
+            self.write_all(ctx, iter(new))
         if changed:
             residents = Resident.objects.in_bulk([current.pk for current, _attrs in changed])
             for current, attrs in changed:
@@ -444,6 +406,66 @@ class Residents(Kind):
                 for attr, value in attrs.items():
                     setattr(resident, attr, value)
                 domain.update_resident(resident, before, ctx.actor, source=ctx.source)
+
+    def write_all(self, ctx: Context, new: Iterator[dict[str, Any]]) -> None:
+        now = timezone.now()
+        numbers: list[str] = []
+        bulk.insert(Resident, _COLUMNS, self._rows(new, now, numbers))
+        # Each new resident's timeline entry, made by the database from the rows written.
+        for start in range(0, len(numbers), _TIMELINE_BATCH):
+            written = Resident.objects.filter(
+                id_number__in=bulk.among(Resident, numbers[start : start + _TIMELINE_BATCH])
+            )
+            bulk.insert_from(
+                TimelineEntry,
+                ("resident_id",),
+                written.order_by("id").values_list("id"),
+                {
+                    "at": now,
+                    "actor_id": ctx.actor.pk if ctx.actor else None,
+                    "kind": TimelineKind.IMPORTED.value,
+                    "summary": _("由表格“%(f)s”导入登记") % {"f": ctx.source},
+                    "details": {},
+                },
+            )
+
+    def _rows(
+        self, new: Iterable[dict[str, Any]], now: datetime.datetime, numbers: list[str]
+    ) -> Iterator[tuple]:
+        """The new residents' rows for _COLUMNS, as Resident(**values), domain.fill_derived()
+        and save() would have them: a value the file leaves blank (None) is the field's
+        default. Their ID numbers go to `numbers`."""
+        d = _defaults()
+        for values in new:
+            number, name = values["id_number"], values["name"]
+            numbers.append(number)
+            grid = values.get("grid")
+            community = grid.community_id if grid is not None else values["community"].pk
+            get = values.get
+            yield (
+                name,
+                *domain.pinyin_keys(name),
+                number,
+                idnumber.birth_date(number),
+                get("sex") or idnumber.sex(number),
+                d["phone"] if (phone_ := get("phone")) is None else phone_,
+                community,
+                grid.pk if grid is not None else None,
+                d["building"] if (building := get("building")) is None else building,
+                d["building_unit"] if (unit := get("building_unit")) is None else unit,
+                d["room"] if (room := get("room")) is None else room,
+                d["household_id"],
+                d["relation_to_head"] if (relation := get("relation_to_head")) is None else relation,
+                d["mobility"] if (mobility := get("mobility")) is None else mobility,
+                d["lives_alone"] if (alone := get("lives_alone")) is None else alone,
+                d["party_member"] if (member := get("party_member")) is None else member,
+                d["party_joined_year"] if (joined := get("party_joined_year")) is None else joined,
+                d["status"] if (status := get("status")) is None else status,
+                d["status_since"] if (since := get("status_since")) is None else since,
+                d["notes"] if (notes := get("notes")) is None else notes,
+                now,
+                now,
+            )
 
     def export_columns(self, unmasked: bool) -> list[Column]:
         def masked(value: str, mask: Any) -> str:

@@ -15,6 +15,9 @@ from fangyi.sheets.reader import SheetError
 
 
 class Command(BaseCommand):
+    # The system checks load every URL and the API (a third of a second) and concern the
+    # web site, not reading a file into the register.
+    requires_system_checks: list[str] = []
     help = _(
         "从表格导入（如居民名册）。对整个系统生效，不受账号管辖范围限制。"
         "退出码：0 文件已处理（即使有被拒绝的行）；1 文件本身无法使用。"
