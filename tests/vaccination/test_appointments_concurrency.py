@@ -23,13 +23,19 @@ from tests.vaccination.outreach_builders import (
 )
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="needs concurrent writers: run with DATABASE_URL pointing at PostgreSQL",
     ),
 ]
 ROUNDS = 5
+
+
+@pytest.fixture(autouse=True)
+def presets(vaccine_presets):
+    """Threads need committed rows, so these tests run in transactions; an earlier
+    transactional test may have flushed the vaccine presets."""
 
 
 def book_at_once(slot, residents, user) -> list[str]:
