@@ -23,6 +23,7 @@ import logging
 import os
 import pickle
 import tempfile
+from array import array
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -189,7 +190,7 @@ def _run_staged(
         with transaction.atomic() if not outcome.dry_run else nullcontext():
             # 2. Match every accepted row with the stored ones, writing the changed ones
             # and remembering which are new.
-            new: list[list[int]] = []  # for each chunk of the spool, its new rows
+            new: list[array[int]] = []  # for each chunk of the spool, its new rows
             done = 0
 
             def values(p: Any) -> dict[str, Any]:
@@ -198,7 +199,7 @@ def _run_staged(
             for packed in spool:
                 keys = [kind.key_of(p, ctx) for _n, p in packed]
                 fresh, changed = _match(packed, keys, values, kind, ctx, header, outcome)
-                new.append(fresh)
+                new.append(array("I", fresh))
                 outcome.updated += len(changed)
                 if changed and not outcome.dry_run:
                     kind.write(ctx, [], changed)
@@ -216,24 +217,19 @@ def _run_staged(
 
             if outcome.created:
                 with kind.writing(ctx, outcome.created):
-                    kind.write_all(ctx, _new_rows(spool, new, outcome.created, kind, ctx, advance))
+                    kind.write_all(ctx, _new_rows(spool, new, outcome.created, advance))
             report(seen, 1.0)
 
 
 def _new_rows(
-    spool: _Spool,
-    new: list[list[int]],
-    count: int,
-    kind: Kind,
-    ctx: Context,
-    progress: Callable[[float], None],
-) -> Iterator[dict[str, Any]]:
-    """The values of the new rows in `spool` (`new`: their places in each chunk),
-    reporting how far through them it has got."""
+    spool: _Spool, new: list[array[int]], count: int, progress: Callable[[float], None]
+) -> Iterator[Any]:
+    """The new rows in `spool` as packed (`new`: their places in each chunk), reporting
+    how far through them it has got."""
     done = 0
     for packed, fresh in zip(spool, new, strict=True):
         for i in fresh:
-            yield kind.unpack(packed[i][1], ctx)
+            yield packed[i][1]
         done += len(fresh)
         if fresh:
             progress(done / count)

@@ -106,15 +106,14 @@ COMPARED = [
 
 
 def test_residents_written_in_bulk_are_what_the_model_would_make(org, tmp_path, monkeypatch):
-    checked: dict[str, dict] = {}  # unpacked to be matched, then to be written
-    original = residents_kind.Residents.unpack
+    checked: dict[str, dict] = {}  # each row's values as check() returned them
+    original = residents_kind.Residents.pack
 
-    def keep(self, packed, ctx):
-        values = original(self, packed, ctx)
+    def keep(self, values):
         checked[values["id_number"]] = dict(values)
-        return values
+        return original(self, values)
 
-    monkeypatch.setattr(residents_kind.Residents, "unpack", keep)
+    monkeypatch.setattr(residents_kind.Residents, "pack", keep)
     path = write_xlsx(tmp_path / "all.xlsx", [FULL_HEADER, *varied_rows(60)])
     outcome = run(path, community="万达新城")
     assert outcome.created == len(checked) > 40, outcome.errors

@@ -8,6 +8,7 @@ Apps register their kinds with `register()` from their AppConfig.ready().
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -108,7 +109,7 @@ class Column:
     width: int = 12
 
 
-class Kind:
+class Kind(ABC):
     """Subclass and register one instance per kind of spreadsheet."""
 
     name: str = ""
@@ -142,6 +143,7 @@ class Kind:
     def prepare(self, ctx: Context, header: Header) -> None:
         """Load what the rows will be checked against; raise SheetError if the file
         cannot be imported at all (e.g. a column the kind cannot do without)."""
+        return None
 
     def check(self, values: dict[str, Any], ctx: Context, row: int) -> dict[str, Any]:
         """Check one row's parsed values together; return them ready to match and write."""
@@ -165,40 +167,41 @@ class Kind:
         transaction (e.g. bulk.DeferredIndexes)."""
         return nullcontext()
 
+    @abstractmethod
     def existing(self, keys: list[Any], ctx: Context) -> dict[Any, Any]:
         """Stored rows for these row keys: key → row, FOREIGN when the user may not see
         it, or Refused(why) when the row cannot be imported."""
-        raise NotImplementedError
 
+    @abstractmethod
     def changes(self, current: Any, values: dict[str, Any]) -> dict[str, Any]:
         """The attributes a stored row would take from `values` (empty: unchanged)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def write(self, ctx: Context, new: list[dict[str, Any]], changed: list[tuple[Any, dict]]) -> None:
         """Create and update rows, each with its timeline entry. Called inside the
         import's transaction, chunk by chunk."""
-        raise NotImplementedError
 
-    def write_all(self, ctx: Context, new: Iterator[dict[str, Any]]) -> None:
-        """A staged import's new rows, all at once, as an iterator to be gone through once
-        (a million rows need not be in memory together); its changed rows go to write()
-        chunk by chunk, with no new ones."""
-        self.write(ctx, list(new), [])
+    def write_all(self, ctx: Context, new: Iterator[Any]) -> None:
+        """A staged import's new rows, all at once, as pack() made them, in an iterator to
+        be gone through once (a million rows need not be in memory together); its changed
+        rows go to write() chunk by chunk, with no new ones."""
+        self.write(ctx, [self.unpack(packed, ctx) for packed in new], [])
 
     foreign_message: Any = ""
     view_perm: Any = None  # Perm needed to export
     edit_perm: Any = None  # Perm needed to import
 
+    @abstractmethod
     def export_queryset(self, request: Any) -> QuerySet:
         """The rows to export: for a request, the list page's rows (its scope and
         filters); for None (the command line), every row."""
-        raise NotImplementedError
 
     def in_community(self, queryset: QuerySet, community: Any) -> QuerySet:
         return queryset.filter(community=community)
 
+    @abstractmethod
     def export_columns(self, unmasked: bool) -> list[Column]:
-        raise NotImplementedError
+        """The export's columns, ID numbers and phones masked unless `unmasked`."""
 
     def export_rows(self, queryset: QuerySet) -> Iterator[Any]:
         return queryset.iterator(chunk_size=2000)

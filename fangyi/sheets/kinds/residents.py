@@ -10,7 +10,7 @@ changed ones go through domain.update_resident, as in the pages.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
@@ -397,7 +397,7 @@ class Residents(Kind):
 
     def write(self, ctx: Context, new: list[dict[str, Any]], changed: list[tuple[Any, dict]]) -> None:
         if new:
-            self.write_all(ctx, iter(new))
+            self.write_all(ctx, map(self.pack, new))
         if changed:
             residents = Resident.objects.in_bulk([current.pk for current, _attrs in changed])
             for current, attrs in changed:
@@ -407,10 +407,10 @@ class Residents(Kind):
                     setattr(resident, attr, value)
                 domain.update_resident(resident, before, ctx.actor, source=ctx.source)
 
-    def write_all(self, ctx: Context, new: Iterator[dict[str, Any]]) -> None:
+    def write_all(self, ctx: Context, new: Iterator[tuple]) -> None:
         now = timezone.now()
         numbers: list[str] = []
-        bulk.insert(Resident, _COLUMNS, self._rows(new, now, numbers))
+        bulk.insert(Resident, _COLUMNS, _rows(new, now, numbers, ctx.state["places"]))
         # Each new resident's timeline entry, made by the database from the rows written.
         for start in range(0, len(numbers), _TIMELINE_BATCH):
             written = Resident.objects.filter(
@@ -427,44 +427,6 @@ class Residents(Kind):
                     "summary": _("由表格“%(f)s”导入登记") % {"f": ctx.source},
                     "details": {},
                 },
-            )
-
-    def _rows(
-        self, new: Iterable[dict[str, Any]], now: datetime.datetime, numbers: list[str]
-    ) -> Iterator[tuple]:
-        """The new residents' rows for _COLUMNS, as Resident(**values), domain.fill_derived()
-        and save() would have them: a value the file leaves blank (None) is the field's
-        default. Their ID numbers go to `numbers`."""
-        d = _defaults()
-        for values in new:
-            number, name = values["id_number"], values["name"]
-            numbers.append(number)
-            grid = values.get("grid")
-            community = grid.community_id if grid is not None else values["community"].pk
-            get = values.get
-            yield (
-                name,
-                *domain.pinyin_keys(name),
-                number,
-                idnumber.birth_date(number),
-                get("sex") or idnumber.sex(number),
-                d["phone"] if (phone_ := get("phone")) is None else phone_,
-                community,
-                grid.pk if grid is not None else None,
-                d["building"] if (building := get("building")) is None else building,
-                d["building_unit"] if (unit := get("building_unit")) is None else unit,
-                d["room"] if (room := get("room")) is None else room,
-                d["household_id"],
-                d["relation_to_head"] if (relation := get("relation_to_head")) is None else relation,
-                d["mobility"] if (mobility := get("mobility")) is None else mobility,
-                d["lives_alone"] if (alone := get("lives_alone")) is None else alone,
-                d["party_member"] if (member := get("party_member")) is None else member,
-                d["party_joined_year"] if (joined := get("party_joined_year")) is None else joined,
-                d["status"] if (status := get("status")) is None else status,
-                d["status_since"] if (since := get("status_since")) is None else since,
-                d["notes"] if (notes := get("notes")) is None else notes,
-                now,
-                now,
             )
 
     def export_columns(self, unmasked: bool) -> list[Column]:
@@ -505,6 +467,61 @@ class Residents(Kind):
             queryset.select_related("community", "grid")
             .order_by("community__ordering", "id")
             .iterator(chunk_size=2000)
+        )
+
+
+def _rows(
+    new: Iterator[tuple], now: datetime.datetime, numbers: list[str], places: Places
+) -> Iterator[tuple]:
+    """The rows for _COLUMNS of new residents packed by Residents.pack(), as
+    Resident(**values), domain.fill_derived() and save() would have them: a value the file
+    leaves blank (None) is the field's default. Their ID numbers go to `numbers`."""
+    d = _defaults()
+    for packed in new:
+        # In the order of _PLAIN (as Stored checks it), then the community and grid.
+        (
+            name,
+            number,
+            sex,
+            phone_,
+            building,
+            unit,
+            room,
+            relation,
+            mobility,
+            alone,
+            member,
+            joined,
+            status,
+            since,
+            notes,
+            community,
+            grid,
+        ) = packed
+        numbers.append(number)
+        yield (
+            name,
+            *domain.pinyin_keys(name),
+            number,
+            idnumber.birth_date(number),
+            sex or idnumber.sex(number),
+            d["phone"] if phone_ is None else phone_,
+            community if grid is None else places.grid_by_pk[grid].community_id,
+            grid,
+            d["building"] if building is None else building,
+            d["building_unit"] if unit is None else unit,
+            d["room"] if room is None else room,
+            d["household_id"],
+            d["relation_to_head"] if relation is None else relation,
+            d["mobility"] if mobility is None else mobility,
+            d["lives_alone"] if alone is None else alone,
+            d["party_member"] if member is None else member,
+            d["party_joined_year"] if joined is None else joined,
+            d["status"] if status is None else status,
+            d["status_since"] if since is None else since,
+            d["notes"] if notes is None else notes,
+            now,
+            now,
         )
 
 
