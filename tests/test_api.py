@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import json
 
 import pytest
 from django.test import Client
@@ -12,33 +11,12 @@ from fangyi.api.models import ApiToken, digest
 from fangyi.org.roles import Role
 from fangyi.residents.models import Resident
 from tests.factories import id_number, make_resident
+from tests.helpers import Api
 
 NUMBER_X = "12011319610202345X"
 UNAUTHORIZED = {"message": "需要有效的令牌（Authorization: Bearer …）。"}
 NOT_FOUND = {"message": "未找到，或不在您的管辖范围内。"}
 FORBIDDEN = {"message": "您的角色无权执行此操作。"}
-
-
-class Api:
-    """A client speaking JSON with one staff member's token."""
-
-    def __init__(self, user=None, key: str | None = None):
-        self.client = Client()
-        key = key or (ApiToken.issue(user) if user else None)
-        self.headers = {"Authorization": f"Bearer {key}"} if key else {}
-
-    def get(self, path: str, **params):
-        return self.client.get(f"/api/v1{path}", params, headers=self.headers)
-
-    def post(self, path: str, body: dict):
-        return self.client.post(
-            f"/api/v1{path}", json.dumps(body), content_type="application/json", headers=self.headers
-        )
-
-    def patch(self, path: str, body: dict):
-        return self.client.patch(
-            f"/api/v1{path}", json.dumps(body), content_type="application/json", headers=self.headers
-        )
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from fangyi.org.models import Community, Grid, Staff
 from fangyi.org.roles import Scope
 from fangyi.residents import idnumber, phone
+from fangyi.residents.domain import TRACKED_FIELDS
 from fangyi.residents.models import AgeBand, Mobility, Resident, Status
 
 
@@ -19,25 +20,8 @@ class ResidentForm(forms.ModelForm):
 
     class Meta:
         model = Resident
-        fields = [
-            "name",
-            "id_number",
-            "sex",
-            "phone",
-            "community",
-            "grid",
-            "building",
-            "building_unit",
-            "room",
-            "relation_to_head",
-            "mobility",
-            "lives_alone",
-            "party_member",
-            "party_joined_year",
-            "status",
-            "status_since",
-            "notes",
-        ]
+        # Everything the timeline tracks but the household, which has its own page flow.
+        fields = [f for f in TRACKED_FIELDS if f != "household"]
         widgets = {
             "status_since": forms.DateInput(attrs={"type": "date"}),
             "notes": forms.Textarea(attrs={"rows": 3}),

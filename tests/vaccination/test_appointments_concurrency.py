@@ -10,32 +10,20 @@ from __future__ import annotations
 
 import threading
 
-import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from fangyi.org.roles import Role
 from fangyi.vaccination.domain import appointments as booking
 from fangyi.vaccination.models import Appointment, AppointmentState
+from tests.helpers import concurrent_writers
 from tests.vaccination.outreach_builders import (
     days,
     elder,
     slot_on,
 )
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs concurrent writers: run with DATABASE_URL pointing at PostgreSQL",
-    ),
-]
+pytestmark = concurrent_writers
 ROUNDS = 5
-
-
-@pytest.fixture(autouse=True)
-def presets(vaccine_presets):
-    """Threads need committed rows, so these tests run in transactions; an earlier
-    transactional test may have flushed the vaccine presets."""
 
 
 def book_at_once(slot, residents, user) -> list[str]:

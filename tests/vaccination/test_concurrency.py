@@ -12,8 +12,7 @@ import json
 import threading
 from collections.abc import Callable
 
-import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
@@ -21,20 +20,10 @@ from fangyi.api.models import ApiToken
 from fangyi.org.roles import Role
 from fangyi.vaccination.models import Dose, VaccineProduct
 from tests.factories import make_resident
+from tests.helpers import concurrent_writers
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs concurrent writers: run with DATABASE_URL pointing at PostgreSQL",
-    ),
-]
+pytestmark = concurrent_writers
 ROUNDS = 5
-
-
-@pytest.fixture(autouse=True)
-def presets(vaccine_presets):
-    """This module's tests run in transactions and need the presets."""
 
 
 def at_once(calls: list[Callable[[], int]]) -> list[int]:

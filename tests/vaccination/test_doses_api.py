@@ -4,37 +4,18 @@ override, duplicates, screenings that stop the dose, lists and scope."""
 from __future__ import annotations
 
 import datetime
-import json
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
-from fangyi.api.models import ApiToken
 from fangyi.org.models import Community, Subdistrict
 from fangyi.org.roles import Role
 from fangyi.vaccination.domain.doses import DoseInput, record_dose
 from fangyi.vaccination.models import Dose, Observation, Reason, ReasonRecord, VaccineProduct
 from tests.factories import make_resident
+from tests.helpers import VaccinationApi as Api
 
 D = datetime.date
-
-
-class Api:
-    def __init__(self, user):
-        self.client = Client()
-        self.headers = {"Authorization": f"Bearer {ApiToken.issue(user)}"}
-
-    def get(self, path: str, **params):
-        return self.client.get(f"/api/v1/vaccination{path}", params, headers=self.headers)
-
-    def post(self, path: str, body: dict):
-        return self.client.post(
-            f"/api/v1/vaccination{path}",
-            json.dumps(body),
-            content_type="application/json",
-            headers=self.headers,
-        )
 
 
 def product(name: str = "众爱可维") -> VaccineProduct:

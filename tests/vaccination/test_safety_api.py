@@ -3,35 +3,15 @@ reports followed up until closed; scope and permissions."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from django.test import Client
 from django.utils import timezone
 
-from fangyi.api.models import ApiToken
 from fangyi.org.roles import Role
 from fangyi.vaccination.domain import safety
 from fangyi.vaccination.domain.doses import DoseInput, record_dose
 from fangyi.vaccination.models import AdverseEvent, VaccineProduct
 from tests.factories import make_resident
-
-
-class Api:
-    def __init__(self, user):
-        self.client = Client()
-        self.headers = {"Authorization": f"Bearer {ApiToken.issue(user)}"}
-
-    def get(self, path: str, **params):
-        return self.client.get(f"/api/v1/vaccination{path}", params, headers=self.headers)
-
-    def post(self, path: str, body: dict):
-        return self.client.post(
-            f"/api/v1/vaccination{path}",
-            json.dumps(body),
-            content_type="application/json",
-            headers=self.headers,
-        )
+from tests.helpers import VaccinationApi as Api
 
 
 @pytest.fixture
