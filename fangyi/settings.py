@@ -148,6 +148,13 @@ LOGGING = {
 # Page sizes and limits a subdistrict may want to tune.
 FANGYI_PAGE_SIZE = 25
 
+# API tokens: their lifetime when none is asked for, and the longest one may ask for
+# (`fangyi token create USERNAME --expires DAYS`); FANGYI_TOKEN_DAYS and
+# FANGYI_TOKEN_MAX_DAYS in the environment change them.
+FANGYI_TOKEN_DAYS = 90
+FANGYI_TOKEN_MAX_DAYS = 365
+globals().update(config.int_overrides("FANGYI_TOKEN_"))
+
 # Spreadsheet import limits (defaults and meaning in fangyi/sheets/limits.py), from the
 # environment: FANGYI_IMPORT_MAX_BYTES, FANGYI_IMPORT_MAX_ROWS, …
 globals().update(config.int_overrides("FANGYI_IMPORT_"))

@@ -208,4 +208,4 @@ def test_fangyi_wraps_the_management_commands():
         timeout=60,
         check=False,
     )
-    assert (result.returncode, "{create}" in result.stdout) == (0, True)
+    assert (result.returncode, "{create,list,revoke}" in result.stdout) == (0, True)

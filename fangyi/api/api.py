@@ -4,26 +4,26 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
-from fangyi.api.models import ApiToken, digest
+from fangyi.api import tokens
+
+
+class TokenNotAccepted(AuthenticationError):
+    """A key that was sent but does not open the API (unknown, expired, revoked)."""
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
-        row = ApiToken.objects.select_related("staff").filter(digest=digest(token)).first()
-        if row is None or not row.staff.is_active:
-            return None
-        # Touch at most once a minute: a busy client should not write on every call.
-        now = timezone.now()
-        if not row.last_used_at or (now - row.last_used_at).total_seconds() > 60:
-            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
-        request.user = row.staff
-        return row.staff
+        try:
+            staff = tokens.authenticate(token)
+        except tokens.TokenRefused as exc:
+            raise TokenNotAccepted(message=str(exc)) from exc
+        request.user = staff
+        return staff
 
 
 api = NinjaAPI(
@@ -32,7 +32,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=TokenAuth(),
     docs_url="/docs",
-    description="防疫系统接口。Authorization: Bearer <token>; tokens come from `fangyi token create USERNAME`.",
+    description="防疫系统接口。Authorization: Bearer <token>; tokens come from `fangyi token create USERNAME [--expires DAYS]` (90 days by default).",
 )
 
 
@@ -48,9 +48,13 @@ def forbidden(request, exc):
 
 @api.exception_handler(AuthenticationError)
 def unauthorized(request, exc):
-    return api.create_response(
-        request, {"message": _("需要有效的令牌（Authorization: Bearer …）。")}, status=401
-    )
+    if isinstance(exc, TokenNotAccepted):
+        message, error = exc.message, 'Bearer error="invalid_token"'
+    else:
+        message, error = _("需要有效的令牌（Authorization: Bearer …）。"), "Bearer"
+    response = api.create_response(request, {"message": message}, status=401)
+    response["WWW-Authenticate"] = error  # RFC 6750
+    return response
 
 
 @api.exception_handler(HttpError)
