@@ -51,6 +51,8 @@ class Config:
     https: bool
     csrf_trusted_origins: list[str]
     trust_forwarded_proto: bool
+    hsts_seconds: int = 0
+    hsts_include_subdomains: bool = False
 
 
 def _embedded_secret_key() -> str:
@@ -124,9 +126,26 @@ def load() -> Config:
         if not origin.startswith(("http://", "https://")):
             raise ConfigError(f"CSRF_TRUSTED_ORIGINS entry {origin!r} must start with http:// or https://")
     trust_forwarded_proto = _bool("TRUST_X_FORWARDED_PROTO", False)
+    # HSTS tells browsers to use HTTPS only, for a year by default; never sent by a plain-HTTP
+    # installation (it would lock its users out of it until the time runs out).
+    hsts_raw = os.environ.get("HSTS_SECONDS", "31536000").strip()
+    if not hsts_raw.isdigit():
+        raise ConfigError(f"HSTS_SECONDS={hsts_raw!r} is not a whole number of seconds (0 turns HSTS off)")
+    hsts_seconds = int(hsts_raw) if https else 0
+    hsts_include_subdomains = https and _bool("HSTS_INCLUDE_SUBDOMAINS", False)
 
     return Config(
-        debug, embedded, database, secret_key, allowed_hosts, time_zone, https, origins, trust_forwarded_proto
+        debug,
+        embedded,
+        database,
+        secret_key,
+        allowed_hosts,
+        time_zone,
+        https,
+        origins,
+        trust_forwarded_proto,
+        hsts_seconds,
+        hsts_include_subdomains,
     )
 
 

@@ -109,6 +109,10 @@ CSRF_TRUSTED_ORIGINS = CONFIG.csrf_trusted_origins
 if CONFIG.trust_forwarded_proto:
     # Only when the proxy in front sets X-Forwarded-Proto itself (and strips the client's).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Sent by SecurityMiddleware on HTTPS requests only (request.is_secure(): behind a proxy
+# that needs TRUST_X_FORWARDED_PROTO); 0, and so nothing, when HTTPS is off.
+SECURE_HSTS_SECONDS = CONFIG.hsts_seconds
+SECURE_HSTS_INCLUDE_SUBDOMAINS = CONFIG.hsts_include_subdomains
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
