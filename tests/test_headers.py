@@ -55,7 +55,11 @@ def test_an_admin_page_is_not_stored(grid_worker, client):
 
 def test_static_files_keep_their_caching(client, db):
     response = client.get("/static/fangyi/app.css")
-    assert (response.status_code, response["Cache-Control"].startswith("max-age="), "no-store" in response) == (
+    assert (
+        response.status_code,
+        response["Cache-Control"].startswith("max-age="),
+        "no-store" in response,
+    ) == (
         200,
         True,
         False,

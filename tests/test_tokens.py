@@ -77,7 +77,12 @@ def test_the_longest_lifetime_is_a_setting(worker, settings):
 def test_a_token_stores_a_prefix_and_the_digest_never_the_key(worker):
     key = run("token", "create", "grid_worker")[0].splitlines()[-1]
     row = ApiToken.objects.get()
-    assert (row.prefix, row.digest, len(key), key.startswith("fy_")) == (key[:PREFIX_LENGTH], digest(key), 46, True)
+    assert (row.prefix, row.digest, len(key), key.startswith("fy_")) == (
+        key[:PREFIX_LENGTH],
+        digest(key),
+        46,
+        True,
+    )
 
 
 def test_an_expired_token_is_refused_with_a_chinese_json_error(worker):
@@ -100,7 +105,10 @@ def test_a_revoked_token_is_refused_with_a_chinese_json_error(worker):
 
 def test_an_unknown_token_is_refused(worker):
     response = Api(key="fy_" + "x" * 43).get("/residents/")
-    assert (response.status_code, response.json()) == (401, {"message": "需要有效的令牌（Authorization: Bearer …）。"})
+    assert (response.status_code, response.json()) == (
+        401,
+        {"message": "需要有效的令牌（Authorization: Bearer …）。"},
+    )
 
 
 def test_no_token_at_all_is_refused_with_the_bearer_challenge(db):
@@ -336,7 +344,11 @@ def test_a_password_rehashed_at_login_keeps_the_tokens(worker, client, settings)
     ]
     assert client.post("/login/", {"username": "grid_worker", "password": PASSWORD}).status_code == 302
     new_hash = Staff.objects.get(pk=worker.pk).password
-    assert (old_hash.split("$")[0], new_hash.split("$")[0], opens_the_api(key)) == ("md5", "pbkdf2_sha256", True)
+    assert (old_hash.split("$")[0], new_hash.split("$")[0], opens_the_api(key)) == (
+        "md5",
+        "pbkdf2_sha256",
+        True,
+    )
 
 
 def test_a_new_password_keeps_the_tokens_of_others(staff):
@@ -369,7 +381,11 @@ def test_the_admin_revokes_the_selected_tokens(worker, admin_client):
     response = admin_client.post(
         "/admin/api/apitoken/", {"action": "revoke", "_selected_action": [row.pk]}, follow=True
     )
-    assert ("已吊销 1 个令牌。" in response.content.decode(), opens_the_api(revoked), opens_the_api(kept)) == (
+    assert (
+        "已吊销 1 个令牌。" in response.content.decode(),
+        opens_the_api(revoked),
+        opens_the_api(kept),
+    ) == (
         True,
         False,
         True,
@@ -395,12 +411,17 @@ def test_the_migration_keeps_old_tokens_for_ninety_days(django_db_blocker):
     executor.migrate([("api", "0002_initial")])
     old_apps = executor.loader.project_state([("api", "0002_initial")]).apps
     staff = Staff.objects.create_user("old_client", password=PASSWORD)
-    old_apps.get_model("api", "ApiToken").objects.create(staff_id=staff.pk, digest=digest("fy_old"), prefix="fy_old")
+    old_apps.get_model("api", "ApiToken").objects.create(
+        staff_id=staff.pk, digest=digest("fy_old"), prefix="fy_old"
+    )
     executor = MigrationExecutor(connection)
     before = timezone.now()
     executor.migrate(executor.loader.graph.leaf_nodes())
     token = ApiToken.objects.get()
-    assert (token.revoked_at, before + timedelta(days=90) <= token.expires_at <= timezone.now() + timedelta(days=90)) == (
+    assert (
+        token.revoked_at,
+        before + timedelta(days=90) <= token.expires_at <= timezone.now() + timedelta(days=90),
+    ) == (
         None,
         True,
     )

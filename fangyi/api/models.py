@@ -67,5 +67,3 @@ class ApiToken(models.Model):
         from fangyi.api import tokens  # the domain module imports this one
 
         return tokens.issue(staff, days)
-
-

@@ -40,7 +40,9 @@ def note_changes(sender, instance: Staff, raw: bool = False, update_fields=None,
         return
     if old["is_active"] != instance.is_active:
         instance._revoke_tokens = RevokedReason.DEACTIVATED  # type: ignore[attr-defined]
-    elif old["password"] != instance.password and not _is_hash_upgrade(old["password"], instance, update_fields):
+    elif old["password"] != instance.password and not _is_hash_upgrade(
+        old["password"], instance, update_fields
+    ):
         instance._revoke_tokens = RevokedReason.PASSWORD  # type: ignore[attr-defined]
 
 

@@ -29,9 +29,7 @@ def lifetime_days(days: int | None) -> int:
     if days is None:
         return settings.FANGYI_TOKEN_DAYS
     if not 1 <= days <= settings.FANGYI_TOKEN_MAX_DAYS:
-        raise TokenError(
-            _("有效期须在 1 到 %(max)s 天之间。") % {"max": settings.FANGYI_TOKEN_MAX_DAYS}
-        )
+        raise TokenError(_("有效期须在 1 到 %(max)s 天之间。") % {"max": settings.FANGYI_TOKEN_MAX_DAYS})
     return days
 
 

@@ -29,7 +29,9 @@ class Command(BaseCommand):
         listing = sub.add_parser("list", help="every token, without its secret")
         listing.add_argument("--json", action="store_true")
         revoke = sub.add_parser("revoke", help="revoke one token, or every token of a user")
-        revoke.add_argument("token", nargs="?", metavar="ID|PREFIX", help="the id or prefix from `token list`")
+        revoke.add_argument(
+            "token", nargs="?", metavar="ID|PREFIX", help="the id or prefix from `token list`"
+        )
         revoke.add_argument("--user", metavar="USERNAME", help="every token of this user")
 
     def handle(self, *args, **options):
@@ -64,7 +66,11 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
             return
-        self.stdout.write("\t".join([_("编号"), _("用户"), _("前缀"), _("创建时间"), _("到期时间"), _("最近使用"), _("状态")]))
+        self.stdout.write(
+            "\t".join(
+                [_("编号"), _("用户"), _("前缀"), _("创建时间"), _("到期时间"), _("最近使用"), _("状态")]
+            )
+        )
         for r in rows:
             cells = [r["id"], r["user"], r["prefix"], r["created"], r["expires"], r["last_used"] or "—"]
             self.stdout.write("\t".join(str(c) for c in [*cells, r["status"]]))
@@ -77,13 +83,17 @@ class Command(BaseCommand):
             if staff is None:
                 raise CommandError(_("没有用户“%(name)s”。") % {"name": options["user"]})
             count = tokens.revoke(ApiToken.objects.filter(staff=staff))
-            self.stdout.write(_("已吊销 %(name)s 的 %(count)s 个令牌。") % {"name": staff.username, "count": count})
+            self.stdout.write(
+                _("已吊销 %(name)s 的 %(count)s 个令牌。") % {"name": staff.username, "count": count}
+            )
             return
         found = list(tokens.find(options["token"])[:2])
         if not found:
             raise CommandError(_("没有令牌“%(ref)s”。") % {"ref": options["token"]})
         if len(found) > 1:
-            raise CommandError(_("“%(ref)s”对应多个令牌，请用编号（fangyi token list）。") % {"ref": options["token"]})
+            raise CommandError(
+                _("“%(ref)s”对应多个令牌，请用编号（fangyi token list）。") % {"ref": options["token"]}
+            )
         token = found[0]
         if token.revoked_at:
             raise CommandError(
