@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from fangyi.org.models import Community, Grid, Site, Staff, Subdistrict, Unit
-from fangyi.org.roles import Perm, Role, Scope
+from fangyi.org.roles import PERMISSIONS, Perm, Role, Scope
 from tests.factories import PASSWORD, make_resident, make_staff
 
 
@@ -321,3 +323,54 @@ def test_staff_list_shows_each_posting(org, staff, admin):
 def test_make_staff_builds_a_valid_account_for_every_role(org):
     built = [make_staff(org, role, username=f"x-{role.value}") for role in Role]
     assert [s.role for s in built] == list(Role.values)
+
+
+# The README's role table says what roles.py says.
+
+README_COLUMNS = {
+    "register": Perm.VIEW_RESIDENTS,
+    "edit": Perm.EDIT_RESIDENTS,
+    "full ID/phone in lists": Perm.UNMASKED_LISTS,
+    "reveal on the page (logged)": Perm.REVEAL_PERSONAL,
+    "vaccination": Perm.VIEW_VACCINATION,
+    "outreach (动员)": Perm.OUTREACH,
+    "doses": Perm.RECORD_DOSE,
+    "doctor's override": Perm.OVERRIDE_RULES,
+    "routes": Perm.PLAN_ROUTES,
+    "vaccine rules": Perm.MANAGE_VACCINES,
+    "reports": Perm.VIEW_REPORTS,
+}
+
+
+def readme_role_table() -> dict[str, dict[str, str]]:
+    lines = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8").splitlines()
+    start = lines.index(next(line for line in lines if line.startswith("| role | register |")))
+    header = [cell.strip() for cell in lines[start].strip("|").split("|")]
+    table = {}
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        table[cells[0].split(" ")[0]] = dict(zip(header[1:], cells[1:], strict=True))
+    return table
+
+
+def test_the_readme_role_table_matches_roles_py():
+    expected = {}
+    for role in Role:
+        row = {column: "✓" if role in PERMISSIONS[perm] else "" for column, perm in README_COLUMNS.items()}
+        row["organisation"] = (
+            "manage, staff"
+            if role in PERMISSIONS[Perm.MANAGE_STAFF]
+            else "manage"
+            if role in PERMISSIONS[Perm.MANAGE_ORG]
+            else "view"
+            if role in PERMISSIONS[Perm.VIEW_ORG]
+            else ""
+        )
+        expected[str(role.label)] = row
+    assert readme_role_table() == expected
+
+
+def test_the_readme_says_seconded_cadres_log_outreach():
+    assert readme_role_table()["下沉干部"]["outreach (动员)"] == "✓"
