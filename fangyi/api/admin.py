@@ -26,24 +26,27 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+FIELDS = (
+    "id",
+    "staff",
+    "prefix",
+    "created_at",
+    "expires_at",
+    "last_used_at",
+    "revoked_at",
+    "revoked_reason",
+    "status",
+)
+
+
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = [
-        "id",
-        "staff",
-        "prefix",
-        "created_at",
-        "expires_at",
-        "last_used_at",
-        "revoked_at",
-        "revoked_reason",
-        "status",
-    ]
+    list_display = FIELDS
     list_filter = [StatusFilter, "revoked_reason"]
     search_fields = ["prefix", "staff__username", "staff__display_name"]
     list_select_related = ["staff"]
-    fields = list_display
-    readonly_fields = list_display
+    fields = FIELDS
+    readonly_fields = FIELDS
     actions = ["revoke"]
 
     @admin.display(description=_("状态"))

@@ -56,10 +56,10 @@ class ApiToken(models.Model):
     @property
     def status(self) -> str:
         if self.revoked_at:
-            return _("已吊销")
+            return str(_("已吊销"))
         if self.expires_at <= timezone.now():
-            return _("已过期")
-        return _("有效")
+            return str(_("已过期"))
+        return str(_("有效"))
 
     @classmethod
     def issue(cls, staff, days: int | None = None) -> str:

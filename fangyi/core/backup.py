@@ -164,8 +164,8 @@ def is_empty(database: Mapping[str, Any]) -> bool:
 
     params = {key.lower(): database.get(key) for key in ("HOST", "PORT", "USER", "PASSWORD")}
     params["sslmode"] = database.get("OPTIONS", {}).get("sslmode")
-    with psycopg.connect(dbname=database["NAME"], **{k: v for k, v in params.items() if v}) as conn:
-        row = conn.execute(
+    with psycopg.connect(dbname=database["NAME"], **{k: v for k, v in params.items() if v}) as pg:
+        row = pg.execute(
             "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
         ).fetchone()
     return row is None or row[0] == 0
