@@ -37,7 +37,10 @@ def insert(model: type[models.Model], objs: Iterable[models.Model]) -> int:
     marks = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"
     rows = [
-        [c(v) if v is not None else None for c, v in zip(convert, (getattr(o, n) for n in names), strict=True)]
+        [
+            c(v) if v is not None else None
+            for c, v in zip(convert, (getattr(o, n) for n in names), strict=True)
+        ]
         for o in objs
     ]
     with connection.cursor() as cursor:

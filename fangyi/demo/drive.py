@@ -128,14 +128,18 @@ def full_scale_residents() -> int:
 def products() -> dict[str, VaccineProduct]:
     found = {p.name: p for p in VaccineProduct.objects.filter(name__in=[*INACTIVATED, AD5, ZF2001])}
     if len(found) < 4:
-        raise MissingProducts("疫苗产品预置数据缺失（众爱可维、克尔来福、克威莎、智克威得），请先运行 fangyi migrate。")
+        raise MissingProducts(
+            "疫苗产品预置数据缺失（众爱可维、克尔来福、克威莎、智克威得），请先运行 fangyi migrate。"
+        )
     return found
 
 
 class Drawer:
     """Draws the whole history from one random.Random."""
 
-    def __init__(self, seed: int, date: datetime.date, now: datetime.datetime, zeal: dict[int, float]) -> None:
+    def __init__(
+        self, seed: int, date: datetime.date, now: datetime.datetime, zeal: dict[int, float]
+    ) -> None:
         self.rng = random.Random(f"drive:{seed}")
         self.date = date
         self.now = now
@@ -270,7 +274,9 @@ def write_doses(history: History, drawer: Drawer, sites: dict[str, object], doct
                 except RuleViolation:
                     break
                 in_drive = plan.day >= drawer.start
-                where = health_center if plan.home_visit or not in_drive or drawer.rng.random() < 0.4 else site
+                where = (
+                    health_center if plan.home_visit or not in_drive or drawer.rng.random() < 0.4 else site
+                )
                 given.append(
                     Dose(
                         resident_id=pk,

@@ -34,7 +34,6 @@ from fangyi.vaccination.models import (
     AefiCategory,
     Appointment,
     AppointmentKind,
-    AppointmentState,
     Channel,
     Dose,
     HomeVisitRoute,
@@ -106,7 +105,11 @@ class Fieldwork:
         rng = self.rng
         cadres = self.staff.cadres.get(elder.community_id) or []
         cadre = rng.choice(cadres) if cadres and rng.random() < 0.45 else None
-        channel = Channel.DOOR if cadre else rng.choice([Channel.PHONE, Channel.PHONE, Channel.DOOR, Channel.FAMILY])
+        channel = (
+            Channel.DOOR
+            if cadre
+            else rng.choice([Channel.PHONE, Channel.PHONE, Channel.DOOR, Channel.FAMILY])
+        )
         data = AttemptInput(channel=channel, outcome=outcome, refusal_category=refusal, until=until)
         worker = self.staff.workers.get(elder.community_id)
         attempt = OutreachAttempt(
@@ -152,7 +155,9 @@ class Fieldwork:
         rng, history = self.rng, self.history
         for pk, day in sorted(history.drive_first.items()):
             elder = history.people[pk]
-            agreed = max(history.start - datetime.timedelta(days=3), day - datetime.timedelta(days=rng.randint(1, 4)))
+            agreed = max(
+                history.start - datetime.timedelta(days=3), day - datetime.timedelta(days=rng.randint(1, 4))
+            )
             if rng.random() < 0.3 or elder.name in ("范芝奇", "王德贵"):
                 earlier = agreed - datetime.timedelta(days=rng.randint(2, 8))
                 if rng.random() < 0.65 or elder.name in ("范芝奇", "王德贵"):
@@ -178,13 +183,19 @@ class Fieldwork:
                 continue
             day = date - datetime.timedelta(days=rng.randint(1, 14))
             if outcome == Outcome.REFUSED:
-                refusal = refusals_forced.pop(0) if refusals_forced else rng.choices(*zip(*REFUSALS, strict=True))[0]
+                refusal = (
+                    refusals_forced.pop(0)
+                    if refusals_forced
+                    else rng.choices(*zip(*REFUSALS, strict=True))[0]
+                )
                 self.attempt(elder, day, outcome, refusal=refusal)
             elif outcome == Outcome.AWAY:
                 self.attempt(elder, day, outcome, until=date + datetime.timedelta(days=rng.randint(7, 60)))
             elif outcome == Outcome.DEFERRED:
                 until = date + datetime.timedelta(days=rng.randint(3, 30))
-                self.attempt(elder, day, outcome, until=until, note=rng.choice(["血压偏高", "感冒发热", "术后恢复"]))
+                self.attempt(
+                    elder, day, outcome, until=until, note=rng.choice(["血压偏高", "感冒发热", "术后恢复"])
+                )
             elif outcome == Outcome.ELSEWHERE:
                 self.elsewhere(elder, day)
             elif outcome == Outcome.AGREED:
@@ -218,7 +229,9 @@ class Fieldwork:
         # As log_attempt does: the reason holds until the next dose is due, if one is.
         until = None
         if not nxt.completes_series:
-            until = given_on + datetime.timedelta(days=product.interval(nxt.dose_number + 1).get("min_days", 0))
+            until = given_on + datetime.timedelta(
+                days=product.interval(nxt.dose_number + 1).get("min_days", 0)
+            )
         self.reasons.append(
             ReasonRecord(
                 resident_id=elder.pk,
@@ -310,7 +323,11 @@ def observations(doses: list[Dose], now: datetime.datetime) -> int:
     minutes = datetime.timedelta(minutes=Protocol.current().observation_minutes)
     rows = []
     for dose in doses:
-        if dose.given_at is None or dose.elsewhere or dose.given_at.astimezone(now.tzinfo).date() != now.date():
+        if (
+            dose.given_at is None
+            or dose.elsewhere
+            or dose.given_at.astimezone(now.tzinfo).date() != now.date()
+        ):
             continue
         until = dose.given_at + minutes
         ended = until + datetime.timedelta(minutes=dose.pk % 6) if until <= now else None
@@ -338,7 +355,10 @@ def adverse_events(doses: list[Dose], staff: FieldStaff, date: datetime.date, sp
     recent = [
         d
         for d in doses
-        if d.given_at and not d.elsewhere and 1 <= (date - d.given_on).days <= 7 and d.resident_id not in spared
+        if d.given_at
+        and not d.elsewhere
+        and 1 <= (date - d.given_on).days <= 7
+        and d.resident_id not in spared
     ]
     doctor = staff.doctor
     for i, (stage, severity, category, symptoms) in enumerate(EVENTS):

@@ -413,7 +413,10 @@ def _write(pending: list[tuple[Household, list[Resident]]], summary: str) -> int
     now = timezone.now()
     bulk.insert(
         TimelineEntry,
-        (TimelineEntry(resident_id=r.pk, at=now, kind=TimelineKind.REGISTERED, summary=summary) for r in residents),
+        (
+            TimelineEntry(resident_id=r.pk, at=now, kind=TimelineKind.REGISTERED, summary=summary)
+            for r in residents
+        ),
     )
     heads = Resident.objects.filter(household=OuterRef("pk"), relation_to_head=HEAD).values("pk")[:1]
     Household.objects.filter(pk__in=[h.pk for h in households]).update(head=Subquery(heads))
