@@ -33,7 +33,7 @@ def insert(model: type[models.Model], objs: Iterable[models.Model]) -> int:
     convert = [_converter(f) for f in fields]
     names = [f.attname for f in fields]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
+    columns = ", ".join(quote(str(f.column)) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"
     rows = [

@@ -22,6 +22,7 @@ from django.db import models
 from django.utils import timezone
 
 from fangyi.demo import bulk
+from fangyi.org.models import Site, Staff
 from fangyi.residents.idnumber import age_on
 from fangyi.residents.models import Mobility, Resident, Status, TimelineEntry
 from fangyi.vaccination.domain.doses import TimelineKind as DoseTimeline
@@ -255,7 +256,7 @@ def _field(model: type[models.Model], name: str) -> models.DateTimeField:
     return found
 
 
-def write_doses(history: History, drawer: Drawer, sites: dict[str, object], doctor) -> list[Dose]:
+def write_doses(history: History, drawer: Drawer, sites: dict[str, Site], doctor: Staff) -> list[Dose]:
     """Classify every planned dose with the domain, in order, and write them in bulk with
     their timeline entries. A dose the rules refuse ends that person's history there
     (the rules decide, not the drawing). Returns the doses written."""
@@ -287,7 +288,7 @@ def write_doses(history: History, drawer: Drawer, sites: dict[str, object], doct
                         given_on=plan.day,
                         given_at=drawer.moment(plan.day) if in_drive else None,
                         site=where,
-                        site_name=where.name,  # type: ignore[attr-defined]
+                        site_name=where.name,
                         home_visit=plan.home_visit,
                         vaccinator=doctor if in_drive else None,
                         recorded_by=doctor if in_drive else None,
@@ -350,7 +351,8 @@ def write_statuses(
                 status_since=p.status_since,
             )
             # What refresh_many's prefetch puts there: the reasons, newest first.
-            resident._prefetched_objects_cache = {"vaccination_reasons": records.get(p.pk, [])}
+            cache = {"vaccination_reasons": records.get(p.pk, [])}
+            resident._prefetched_objects_cache = cache  # type: ignore[attr-defined]
             rows.append(compute(resident, by_resident.get(p.pk, []), on))
     now = timezone.now()
     for row in rows:

@@ -186,7 +186,7 @@ class Fieldwork:
                 refusal = (
                     refusals_forced.pop(0)
                     if refusals_forced
-                    else rng.choices(*zip(*REFUSALS, strict=True))[0]
+                    else rng.choices([c for c, _w in REFUSALS], [w for _c, w in REFUSALS])[0]
                 )
                 self.attempt(elder, day, outcome, refusal=refusal)
             elif outcome == Outcome.AWAY:

@@ -42,7 +42,14 @@ def demo(vaccine_presets) -> dict:
     out = io.StringIO()
     residents = str(drive.full_scale_residents())
     call_command(
-        "demo", "--residents", residents, "--date", DATE.isoformat(), "--json", stdout=out, stderr=io.StringIO()
+        "demo",
+        "--residents",
+        residents,
+        "--date",
+        DATE.isoformat(),
+        "--json",
+        stdout=out,
+        stderr=io.StringIO(),
     )
     return json.loads(out.getvalue())
 
