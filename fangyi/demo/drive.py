@@ -300,10 +300,22 @@ def write_doses(history: History, drawer: Drawer, sites: dict[str, Site], doctor
     _watched_now(doses, drawer)
     for dose in doses:
         dose.created_at = dose.given_at or _noon(dose.given_on)
-    with dated(_field(Dose, "created_at")):
-        Dose.objects.bulk_create(doses, batch_size=2000)
+    insert_doses(doses)
     bulk.insert(TimelineEntry, dose_entries(doses))
     return doses
+
+
+def insert_doses(doses: list[Dose]) -> None:
+    """Insert the doses and give each its primary key, found again by resident and
+    number (unique together: dose_number_once)."""
+    if not doses:
+        return
+    bulk.insert(Dose, doses)
+    residents = [d.resident_id for d in doses]
+    rows = Dose.objects.filter(resident_id__gte=min(residents), resident_id__lte=max(residents))
+    ids = {(r, n): pk for r, n, pk in rows.values_list("resident_id", "dose_number", "pk")}
+    for dose in doses:
+        dose.pk = ids[(dose.resident_id, dose.dose_number)]
 
 
 def dose_entries(doses: list[Dose]) -> list[TimelineEntry]:
