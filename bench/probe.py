@@ -17,7 +17,7 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
-    from fangyi.org import demo
+    from fangyi.demo import org as demo
     from fangyi.org.models import Community, Staff
     from fangyi.residents.models import Resident
 

@@ -416,7 +416,7 @@ def time_figures(day: datetime.date, repeat: int, warmup: int) -> dict:
     one community (as its secretary), and of figures.trend() over 30 days."""
     from django.db import connection
 
-    from fangyi.org import demo
+    from fangyi.demo import org as demo
     from fangyi.org.models import Staff, Subdistrict
     from fangyi.reports.domain import figures
 

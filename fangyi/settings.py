@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "fangyi.sheets",
     "fangyi.vaccination",
     "fangyi.reports",
+    "fangyi.demo",
     "fangyi.api",
 ]
 

@@ -60,7 +60,8 @@ def _note(
     TimelineEntry.objects.create(resident=resident, actor=actor, kind=kind, summary=summary)
 
 
-def _describe(appointment: Appointment) -> str:
+def describe(appointment: Appointment) -> str:
+    """The appointment in a few words, for the resident's timeline."""
     if appointment.kind == AppointmentKind.HOME:
         return _("%(day)s上门接种") % {"day": appointment.date.strftime("%m-%d")}
     assert appointment.slot is not None
@@ -151,7 +152,7 @@ def _close_open(resident: Resident, actor: Staff | None, today: datetime.date) -
         old.state = AppointmentState.NO_SHOW if old.date < today else AppointmentState.CANCELLED
         old.save(update_fields=["state"])
         summary = _("预约未到：%(what)s") if old.date < today else _("改约，原预约取消：%(what)s")
-        _note(resident, actor, summary % {"what": _describe(old)})
+        _note(resident, actor, summary % {"what": describe(old)})
 
 
 def _save_new(appointment: Appointment) -> Appointment:
@@ -206,7 +207,7 @@ def book_site(
                 created_by=actor,
             )
         )
-        _note(resident, actor, _("预约%(what)s") % {"what": _describe(appointment)})
+        _note(resident, actor, _("预约%(what)s") % {"what": describe(appointment)})
     return appointment
 
 
@@ -241,7 +242,7 @@ def book_home(
                 created_by=actor,
             )
         )
-        _note(resident, actor, _("预约%(what)s") % {"what": _describe(appointment)})
+        _note(resident, actor, _("预约%(what)s") % {"what": describe(appointment)})
     return appointment
 
 
@@ -265,7 +266,7 @@ def cancel(appointment: Appointment, actor: Staff | None, note: str = "") -> App
     locked.state = AppointmentState.CANCELLED
     locked.route = None
     locked.save(update_fields=["state", "route"])
-    summary = _("取消预约：%(what)s") % {"what": _describe(locked)}
+    summary = _("取消预约：%(what)s") % {"what": describe(locked)}
     _note(locked.resident, actor, summary + (f"（{note}）" if note else ""))
     return locked
 
@@ -277,7 +278,7 @@ def mark_no_show(appointment: Appointment, actor: Staff | None) -> Appointment:
     locked = _still_booked(appointment)
     locked.state = AppointmentState.NO_SHOW
     locked.save(update_fields=["state"])
-    _note(locked.resident, actor, _("预约未到：%(what)s") % {"what": _describe(locked)})
+    _note(locked.resident, actor, _("预约未到：%(what)s") % {"what": describe(locked)})
     return locked
 
 

@@ -78,6 +78,16 @@ def by_schedule(product: VaccineProduct, number: int) -> tuple[int, str, bool]:
     return number, DoseKind.SECOND_BOOSTER, False
 
 
+def dose_summary(dose: Dose) -> str:
+    """The dose's line on the resident's timeline."""
+    return _("接种第%(n)d剂（%(kind)s）%(product)s%(where)s") % {
+        "n": dose.dose_number,
+        "kind": dose.get_kind_display(),
+        "product": dose.product.name,
+        "where": _("，上门接种") if dose.home_visit else "",
+    }
+
+
 def record_dose(resident: Resident, data: DoseInput, actor: Staff | None) -> Dose:
     """Record a dose for `resident`; refresh their state; put it on their timeline.
 
@@ -111,13 +121,7 @@ def record_dose(resident: Resident, data: DoseInput, actor: Staff | None) -> Dos
                 resident=resident,
                 actor=actor,
                 kind=TimelineKind.DOSE,
-                summary=_("接种第%(n)d剂（%(kind)s）%(product)s%(where)s")
-                % {
-                    "n": number,
-                    "kind": dose.get_kind_display(),
-                    "product": data.product.name,
-                    "where": _("，上门接种") if data.home_visit else "",
-                },
+                summary=dose_summary(dose),
                 details={"dose_id": dose.pk, "batch": data.batch, "override": data.override_note},
             )
             # The dose answers the resident's open appointment, wherever it was given.

@@ -591,7 +591,8 @@ def default_follow_up(data: AttemptInput, today: datetime.date) -> datetime.date
     return today + datetime.timedelta(days=days) if days else None
 
 
-def _summary(attempt: OutreachAttempt) -> str:
+def attempt_summary(attempt: OutreachAttempt) -> str:
+    """The attempt's line on the resident's timeline."""
     text = _("%(channel)s动员：%(outcome)s") % {
         "channel": attempt.get_channel_display(),
         "outcome": attempt.get_outcome_display(),
@@ -646,7 +647,7 @@ def log_attempt(
         follow_up_on=default_follow_up(data, today),
     )
     TimelineEntry.objects.create(
-        resident=resident, actor=actor, kind=TimelineKind.OUTREACH, summary=_summary(attempt)
+        resident=resident, actor=actor, kind=TimelineKind.OUTREACH, summary=attempt_summary(attempt)
     )
     if data.outcome == Outcome.AGREED:
         lift_reasons(resident, today)

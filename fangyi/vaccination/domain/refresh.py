@@ -7,8 +7,10 @@ import datetime
 from collections.abc import Iterator
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from fangyi.residents.models import Resident
+from fangyi.vaccination.domain.rules import rules_read_once
 from fangyi.vaccination.domain.status import compute
 from fangyi.vaccination.models import Dose, ReasonRecord, VaccinationStatus
 
@@ -38,14 +40,15 @@ def chunks(residents: QuerySet[Resident], size: int) -> Iterator[list[Resident]]
 def refresh_many(residents: QuerySet[Resident], on: datetime.date | None = None, *, size: int = 2000) -> int:
     """Recompute and store the status of every resident in `residents` with
     domain.status.compute (the one computation), written in bulk. Returns the count."""
-    on = on or datetime.date.today()
+    on = on or timezone.localdate()
     done = 0
-    for batch in chunks(residents, size):
-        rows = [compute(r, list(r.doses.all()), on) for r in batch]
-        VaccinationStatus.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["resident"], update_fields=FIELDS
-        )
-        done += len(rows)
+    with rules_read_once():
+        for batch in chunks(residents, size):
+            rows = [compute(r, list(r.doses.all()), on) for r in batch]
+            VaccinationStatus.objects.bulk_create(
+                rows, update_conflicts=True, unique_fields=["resident"], update_fields=FIELDS
+            )
+            done += len(rows)
     return done
 
 

@@ -6,7 +6,10 @@ computing the next due date all ask it.
 
 from __future__ import annotations
 
+import contextvars
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -57,8 +60,33 @@ def _add(day: datetime.date, days: int) -> datetime.date:
     return day + datetime.timedelta(days=days)
 
 
+# Booster rules by kind, read once, while `rules_read_once()` is in force.
+_READ_ONCE: contextvars.ContextVar[dict[str, list[BoosterRule]] | None] = contextvars.ContextVar(
+    "booster_rules_read_once", default=None
+)
+
+
+@contextmanager
+def rules_read_once() -> Iterator[None]:
+    """Within, each kind of booster rule is read from the database once: for work over
+    many residents at a time (recomputing every status, the demo's history), which would
+    otherwise read the same rules again for each of them. Nobody edits the rules meanwhile
+    that the work must see: a rule change triggers its own recomputation."""
+    token = _READ_ONCE.set({})
+    try:
+        yield
+    finally:
+        _READ_ONCE.reset(token)
+
+
 def booster_rules(kind: BoosterKind, on: datetime.date) -> list[BoosterRule]:
-    rules = BoosterRule.objects.filter(kind=kind, active=True).prefetch_related("products")
+    cache = _READ_ONCE.get()
+    if cache is None or kind not in cache:
+        rules = list(BoosterRule.objects.filter(kind=kind, active=True).prefetch_related("products"))
+        if cache is not None:
+            cache[kind] = rules
+    else:
+        rules = cache[kind]
     return [r for r in rules if not r.effective_from or r.effective_from <= on]
 
 

@@ -1,21 +1,24 @@
-"""`fangyi demo [--residents N] [--reset] [--seed S] [--json]`: the demo subdistrict 普东街.
+"""`fangyi demo [--residents N] [--reset] [--seed S] [--date YYYY-MM-DD] [--json]`: the demo
+subdistrict 普东街 with a vaccination drive in progress on the date (default today).
 
-Creates what is missing of the organisation, registers N synthetic residents when the
-subdistrict has none yet, and gives every demo account a new password, printed as a
-table (or as JSON with --json). Running it again adds no residents: `make demo` runs it
-every time to print fresh passwords.
+Creates what is missing of the organisation, registers N synthetic residents and writes
+the drive's history when the subdistrict has no residents yet, and gives every demo
+account a new password, printed as a table (or as JSON with --json). Running it again
+adds nothing: `make demo` runs it every time to print fresh passwords.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import time
 import unicodedata
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
-from fangyi.org import demo
+from fangyi.demo import drive, org, population, story
 from fangyi.residents.models import Resident
 
 
@@ -27,8 +30,15 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
+def _date(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(f"--date 应为 YYYY-MM-DD，这里是“{value}”。") from exc
+
+
 class Command(BaseCommand):
-    help = "Create the demo subdistrict 普东街 with synthetic residents and one account per role."
+    help = "Create the demo subdistrict 普东街: synthetic residents, a vaccination drive in progress, one account per role."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -36,6 +46,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--reset", action="store_true", help="delete the demo subdistrict first")
         parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+        parser.add_argument("--date", default="", help="the drive's date, YYYY-MM-DD (default today)")
         parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
     def progress(self, message: str) -> None:
@@ -44,24 +55,39 @@ class Command(BaseCommand):
     def handle(self, *args, **o):
         if o["residents"] < 0:
             raise CommandError("--residents 不能为负数。")
+        date = _date(o["date"]) if o["date"] else timezone.localdate()
         started = time.monotonic()
+        summary = None
         with transaction.atomic():
             if o["reset"]:
-                self.stderr.write(f"删除演示街道“{demo.SUBDISTRICT}”……")
-                demo.remove(self.progress)
-            sub = demo.ensure_org()
+                self.stderr.write(f"删除演示街道“{org.SUBDISTRICT}”……")
+                org.remove(self.progress)
+            sub = org.ensure_org()
             existing = Resident.objects.filter(community__subdistrict=sub).count()
             generated = 0
+            accounts = org.reset_accounts(sub)
             if existing:
                 self.stderr.write(f"“{sub.name}”已有 {existing} 名居民，不再生成（要重建请加 --reset）。")
             elif o["residents"]:
                 self.stderr.write(f"生成 {o['residents']} 名居民（种子 {o['seed']}）……")
-                generated = demo.generate(sub, o["residents"], seed=o["seed"], progress=self.progress)
+                generated = population.generate(
+                    sub, o["residents"], seed=o["seed"], ref=org.reference_date(date), progress=self.progress
+                )
                 self.stderr.write(f"已生成 {generated} 名居民，用时 {time.monotonic() - started:.1f} 秒。")
-            accounts = demo.reset_accounts(sub)
+                self.stderr.write(f"生成截至 {date} 的疫苗接种攻坚行动……")
+                try:
+                    summary = story.build(sub, seed=o["seed"], date=date, progress=self.progress)
+                except drive.MissingProducts as exc:
+                    raise CommandError(str(exc)) from exc
+                if summary.scale < 1:
+                    self.stderr.write(
+                        f"居民较少：每日接种人数按 {summary.scale:.0%} 缩小"
+                        f"（约 {drive.full_scale_residents()} 名居民起为 102/104/106）。"
+                    )
+                self.stderr.write(f"完成，共用时 {time.monotonic() - started:.1f} 秒。")
         if generated:
             self.stderr.write("更新查询统计信息……")
-            demo.analyze()
+            population.analyze()
         rows = [
             (
                 a.username,
@@ -79,6 +105,8 @@ class Command(BaseCommand):
                         "residents": existing or generated,
                         "generated": generated,
                         "seed": o["seed"],
+                        "date": date.isoformat(),
+                        "drive": summary.as_json() if summary else None,
                         "accounts": [
                             {"username": u, "role": a.role.value, "password": p}
                             for (u, _label, p, _posting), (a, _pw) in zip(rows, accounts, strict=True)

@@ -1,10 +1,10 @@
-"""The demo subdistrict 普东街 (北辰区, 天津市): its organisation, one account per role and a
-synthetic population register, as in the news report in seed/000_*.txt.
+"""The demo's synthetic population register: households of plausible people in the
+23 communities of 普东街, with ID numbers in a real mix (`idnumbers`) and some landlines.
 
 Everything random comes from `random.Random(seed)`. Ages are counted from a reference
-date, 1 January of the current year (`reference_date()`), so one seed gives the same
-people — same names, same ID numbers — for a whole calendar year; in December some of
-them are a year older than on the reference date.
+date, 1 January of the demo date's year (`org.reference_date()`), so one seed gives the
+same people — same names, same ID numbers — for a whole calendar year; in December some
+of them are a year older than on the reference date.
 """
 
 from __future__ import annotations
@@ -13,18 +13,17 @@ import bisect
 import datetime
 import itertools
 import random
-import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from axes.utils import reset as reset_lockouts
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from stdnum.cn import ric
 
-from fangyi.org.models import Community, Grid, Site, SiteKind, Staff, Subdistrict, Unit
-from fangyi.org.roles import Role
+from fangyi.demo import bulk, idnumbers
+from fangyi.demo.org import BATCH, COMMUNITIES
+from fangyi.org.models import Community, Grid, Subdistrict
 from fangyi.residents.domain import pinyin_keys
 from fangyi.residents.models import (
     Household,
@@ -35,143 +34,19 @@ from fangyi.residents.models import (
     TimelineEntry,
     TimelineKind,
 )
+from fangyi.vaccination.models import Appointment, Dose, OutreachAttempt, ReasonRecord, VaccinationStatus
 
-SUBDISTRICT = "普东街"
-DISTRICT = "北辰区"
-CITY = "天津市"
-REGION = "120113"  # 天津市北辰区, the first six digits of an ID number issued there
-
-# The three communities the news report names come first; the other twenty are invented.
-COMMUNITIES = tuple(
-    "万达新城 宸宜家园 万科新城 普东里 东旺家园 普济河东里 宜白里 辰昌里 辰兴家园 刘园西里 果园新里 "
-    "引河里 龙泉新苑 瑞景新苑 佳宁苑 红旗里 永泰家园 新华里 柳园里 北辰嘉园 盛和家园 宝翠花园 荣华里".split()
-)
-GRID_NUMERALS = "一二三四五六"
-HEALTH_CENTER = "普东街社区卫生服务中心"
-VACCINATION_SITE = "普东街新冠疫苗临时接种点"
-UNITS = ("区科技局", "区文旅局", "区残联", "区人民法院", "区水务局")
+# The tables the drive fills (statistics refreshed with the register's).
+DRIVE_TABLES = (Dose, VaccinationStatus, OutreachAttempt, ReasonRecord, Appointment)
 HEAD = "户主"
 BUILDINGS = 30
-BATCH = 5000
-
-
-@dataclass(frozen=True)
-class Account:
-    username: str
-    role: Role
-    display_name: str
-    community: str = ""
-    grid: str = ""
-    unit: str = ""
-    site: str = ""
-
-
-# One account per role. Community roles work in 万科新城 (its secretary 郑甜 and worker
-# 陶媛 are in the report); the seconded cadre is the court's, sent to 万达新城.
-ACCOUNTS = (
-    Account("demo_admin", Role.SUBDISTRICT_ADMIN, "街道管理员"),
-    Account("demo_staff", Role.SUBDISTRICT_STAFF, "街道工作人员"),
-    Account("demo_leader", Role.LEADER, "街道领导"),
-    Account("demo_secretary", Role.COMMUNITY_SECRETARY, "郑甜", community="万科新城"),
-    Account("demo_worker", Role.COMMUNITY_WORKER, "陶媛", community="万科新城"),
-    Account("demo_grid", Role.GRID_WORKER, "网格员", community="万科新城", grid="第一网格"),
-    Account("demo_cadre", Role.SECONDED_CADRE, "法院下沉干部", community="万达新城", unit="区人民法院"),
-    Account("demo_doctor", Role.MEDICAL_STAFF, "卫生服务中心医生", site=HEALTH_CENTER),
-    Account("demo_driver", Role.DRIVER, "王奎", site=HEALTH_CENTER),
-    Account("demo_volunteer", Role.VOLUNTEER_COORDINATOR, "东旺志愿服务队"),
+# Tianjin's area code: landlines are written 022-2xxxxxxx.
+AREA_CODE = "022"
+# Mobile prefixes of networks that exist (phone.normalise refuses 154…).
+MOBILE_PREFIXES = tuple(
+    "130 131 132 133 135 136 137 138 139 150 151 152 153 155 156 157 158 159 176 177 180 "
+    "182 183 185 186 187 188 189 198".split()
 )
-
-
-def reference_date(today: datetime.date | None = None) -> datetime.date:
-    """1 January of the current year: the day the demo's ages are counted from."""
-    return datetime.date((today or datetime.date.today()).year, 1, 1)
-
-
-def grid_name(number: int) -> str:
-    return f"第{GRID_NUMERALS[number - 1]}网格"
-
-
-# ---------------------------------------------------------------- organisation
-
-
-def ensure_org() -> Subdistrict:
-    """Create whatever part of the demo organisation is missing; keep what is there.
-
-    The organisation does not depend on the seed: each community's number of grids
-    (3–6) comes from its name.
-    """
-    sub, _created = Subdistrict.objects.get_or_create(
-        name=SUBDISTRICT, defaults={"district": DISTRICT, "city": CITY}
-    )
-    for ordering, name in enumerate(COMMUNITIES, start=1):
-        community, _created = Community.objects.get_or_create(
-            subdistrict=sub, name=name, defaults={"ordering": ordering, "code": f"PD{ordering:02d}"}
-        )
-        for number in range(1, random.Random(name).randint(3, 6) + 1):
-            Grid.objects.get_or_create(community=community, name=grid_name(number))
-    Site.objects.get_or_create(subdistrict=sub, name=HEALTH_CENTER, defaults={"kind": SiteKind.HEALTH_CENTER})
-    Site.objects.get_or_create(
-        subdistrict=sub, name=VACCINATION_SITE, defaults={"kind": SiteKind.VACCINATION_SITE}
-    )
-    for name in UNITS:
-        Unit.objects.get_or_create(subdistrict=sub, name=name)
-    return sub
-
-
-def _delete_in_chunks(qs: models.QuerySet, progress: Callable[[str], None], what: str) -> None:
-    """Delete through the ORM (so cascades of other apps apply) without loading every row at once."""
-    ids = list(qs.values_list("pk", flat=True))
-    for start in range(0, len(ids), BATCH):
-        qs.model.objects.filter(pk__in=ids[start : start + BATCH]).delete()
-        progress(f"删除{what} {min(start + BATCH, len(ids))}/{len(ids)}")
-
-
-@transaction.atomic
-def remove(progress: Callable[[str], None] = lambda _msg: None) -> None:
-    """Delete the demo subdistrict with its residents, timelines, households, staff and org."""
-    sub = Subdistrict.objects.filter(name=SUBDISTRICT).first()
-    if sub is None:
-        return
-    residents = Resident.objects.filter(community__subdistrict=sub)
-    households = Household.objects.filter(community__subdistrict=sub)
-    households.update(head=None)
-    TimelineEntry.objects.filter(resident__in=residents).delete()
-    _delete_in_chunks(residents, progress, "居民")
-    _delete_in_chunks(households, progress, "户")
-    Staff.objects.filter(models.Q(subdistrict=sub) | models.Q(community__subdistrict=sub)).delete()
-    Grid.objects.filter(community__subdistrict=sub).delete()
-    Community.objects.filter(subdistrict=sub).delete()
-    Site.objects.filter(subdistrict=sub).delete()
-    Unit.objects.filter(subdistrict=sub).delete()
-    sub.delete()
-
-
-@transaction.atomic
-def reset_accounts(sub: Subdistrict) -> list[tuple[Account, str]]:
-    """Create or update the demo accounts with fresh passwords; return (account, password).
-
-    Lockouts of these usernames are lifted too, so the printed passwords work at once.
-    """
-    result = []
-    for account in ACCOUNTS:
-        staff = Staff.objects.filter(username=account.username).first() or Staff(username=account.username)
-        staff.role = account.role
-        staff.display_name = account.display_name
-        staff.subdistrict = sub
-        staff.community = (
-            Community.objects.get(subdistrict=sub, name=account.community) if account.community else None
-        )
-        staff.grid = Grid.objects.get(community=staff.community, name=account.grid) if account.grid else None
-        staff.unit = Unit.objects.get(subdistrict=sub, name=account.unit) if account.unit else None
-        staff.site = Site.objects.get(subdistrict=sub, name=account.site) if account.site else None
-        staff.is_active = True
-        password = secrets.token_urlsafe(12)
-        staff.set_password(password)
-        staff.full_clean()
-        staff.save()
-        reset_lockouts(username=account.username)
-        result.append((account, password))
-    return result
 
 
 # ---------------------------------------------------------------- people
@@ -294,6 +169,7 @@ class Population:
         self.rng = random.Random(seed)
         self.ref = ref
         self.ids: set[str] = set()
+        self.drawn = 0  # people given a number so far
         self.addresses: set[tuple[str, int, int, str]] = set()
         weights = [random.Random(f"size:{c}").uniform(0.6, 1.4) for c in COMMUNITIES]
         self.community_cum = list(itertools.accumulate(weights))
@@ -381,8 +257,15 @@ class Population:
             person.party_joined = min(self.ref.year, born.year + rng.randint(18, min(age, 45)))
         person.mobility = self._mobility(age)
         if age >= 16 and rng.random() < (0.55 if age >= 80 else 0.92):
-            person.phone = f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
+            person.phone = self._phone(age)
         return person
+
+    def _phone(self, age: int) -> str:
+        """A mobile number, or for some elderly people the landline at home (022-2xxxxxxx)."""
+        rng = self.rng
+        if age >= 60 and rng.random() < (0.35 if age >= 75 else 0.15):
+            return f"{AREA_CODE}-2{rng.randrange(10**7):07d}"
+        return f"{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10**8):08d}"
 
     def _birthday(self, age: int) -> datetime.date:
         """A birth date of someone `age` years old on the reference date."""
@@ -399,12 +282,14 @@ class Population:
         return self.rng.choices([Mobility.WALKS, Mobility.NEEDS_HELP, Mobility.BEDRIDDEN], weights)[0]
 
     def id_number(self, born: datetime.date, sex: str) -> str:
-        """A valid, unused number: region 120113, the birth date, an odd sequence for men."""
+        """A valid, unused number: its address code from `idnumbers.region` (mostly
+        Beichen), the birth date, an odd sequence for men and an even one for women."""
+        self.drawn += 1
+        code = idnumbers.region(self.rng, born, idnumbers.is_permit_holder(self.drawn))
         for _attempt in range(10_000):
             # The last digit of the sequence is odd for men (1 … 999), even for women (2 … 998).
             sequence = self.rng.randrange(500) * 2 + 1 if sex == Sex.MALE else self.rng.randrange(1, 500) * 2
-            body = f"{REGION}{born:%Y%m%d}{sequence:03d}"
-            number = body + ric.calc_check_digit(body + "0")
+            number = idnumbers.number(code, born, sequence)
             if number not in self.ids:
                 self.ids.add(number)
                 return number
@@ -432,7 +317,7 @@ def generate(
     count: int,
     *,
     seed: int = 1,
-    ref: datetime.date | None = None,
+    ref: datetime.date,
     progress: Callable[[str], None] = lambda _msg: None,
 ) -> int:
     """Register exactly `count` synthetic residents in the demo subdistrict; return `count`.
@@ -441,7 +326,6 @@ def generate(
     residents and one REGISTERED timeline entry each are written in bulk, BATCH people at a
     time, in one transaction.
     """
-    ref = ref or reference_date()
     population = Population(seed, ref)
     communities = {c.name: c for c in Community.objects.filter(subdistrict=sub)}
     grids = {c.name: list(Grid.objects.filter(community=c).order_by("id")) for c in communities.values()}
@@ -514,7 +398,7 @@ def analyze() -> None:
         else "ANALYZE"
     )
     with connection.cursor() as cursor:
-        for model in (Community, Grid, Household, Resident, TimelineEntry):
+        for model in (Community, Grid, Household, Resident, TimelineEntry, *DRIVE_TABLES):
             cursor.execute(f"{verb} {connection.ops.quote_name(model._meta.db_table)}")
 
 
@@ -526,9 +410,13 @@ def _write(pending: list[tuple[Household, list[Resident]]], summary: str) -> int
             resident.household_id = household.pk
         residents.extend(members)
     Resident.objects.bulk_create(residents, batch_size=BATCH)
-    TimelineEntry.objects.bulk_create(
-        [TimelineEntry(resident_id=r.pk, kind=TimelineKind.REGISTERED, summary=summary) for r in residents],
-        batch_size=BATCH,
+    now = timezone.now()
+    bulk.insert(
+        TimelineEntry,
+        (
+            TimelineEntry(resident_id=r.pk, at=now, kind=TimelineKind.REGISTERED, summary=summary)
+            for r in residents
+        ),
     )
     heads = Resident.objects.filter(household=OuterRef("pk"), relation_to_head=HEAD).values("pk")[:1]
     Household.objects.filter(pk__in=[h.pk for h in households]).update(head=Subquery(heads))
