@@ -17,7 +17,7 @@ import pytest
 
 from fangyi.org.roles import Role
 from fangyi.residents.domain import snapshot, update_resident
-from fangyi.residents.models import Household, TimelineEntry
+from fangyi.residents.models import Disclosure, Household, TimelineEntry
 from tests.factories import PASSWORD, make_org, make_resident, make_staff
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to
@@ -201,8 +201,8 @@ def test_reveal_shows_the_full_number_in_place_and_is_logged(register, page):
     page.locator("#personal button").click()
 
     expect(page.locator("#personal")).to_contain_text("13812345678")
-    assert list(TimelineEntry.objects.filter(kind="revealed").values_list("actor__username", flat=True)) == [
-        "subdistrict_staff"
+    assert list(Disclosure.objects.values_list("actor__username", "page")) == [
+        ("subdistrict_staff", f"/residents/{register['fan'].pk}/")
     ]
 
 

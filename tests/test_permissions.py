@@ -237,7 +237,6 @@ MATRIX: dict[str, Entry] = {
     ),
     "sheets:template": Entry(get=page(EDITORS), kwargs=residents_kind),
     "sheets:export": Entry(get=page(READERS), kwargs=residents_kind),
-    "sheets:export_link": Entry(get=page(READERS), kwargs=residents_kind),
     # Import jobs are their uploader's alone. The sheets views look the job up before
     # checking the role, so somebody else's job is a 404 for every role.
     "sheets:job": Entry(get=page(EDITORS), target=job_pk, outside=page(set(Role), 404)),
