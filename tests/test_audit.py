@@ -8,7 +8,7 @@ import re
 import pytest
 
 from fangyi.core.access import Origin
-from fangyi.org.models import Community, Staff
+from fangyi.org.models import Staff
 from fangyi.org.roles import Role
 from fangyi.residents import domain
 from fangyi.residents.models import Disclosure
@@ -93,7 +93,9 @@ def test_a_community_renamed_in_the_page_shows_before_after_and_actor(org, staff
     client = client_for(staff[Role.SUBDISTRICT_STAFF])
     client.post(f"/org/community/{org['a'].pk}/", {"name": "万达新城北区", "code": "", "ordering": 1})
     html = client_for(staff[Role.SUBDISTRICT_ADMIN]).get("/audit/changes/?kind=community").content.decode()
-    assert rows(html)[0].endswith("街道工作人员 (subdistrict_staff) 社区 · 修改 万达新城北区 名称：万达新城 → 万达新城北区")
+    assert rows(html)[0].endswith(
+        "街道工作人员 (subdistrict_staff) 社区 · 修改 万达新城北区 名称：万达新城 → 万达新城北区"
+    )
 
 
 def test_a_product_changed_in_the_page_shows_before_after_and_actor(staff, client_for):
@@ -182,7 +184,11 @@ def test_booster_rule_products_changed_in_the_admin_show_before_and_after(staff,
     response = client.post(f"/admin/vaccination/boosterrule/{rule.pk}/change/", data)
     client.force_login(staff[Role.SUBDISTRICT_ADMIN])
     html = client.get("/audit/changes/?kind=boosterrule").content.decode()
-    assert (response.status_code, "可用产品：— → 智克威得" in rows(html)[0], "root (root)" in rows(html)[0]) == (
+    assert (
+        response.status_code,
+        "可用产品：— → 智克威得" in rows(html)[0],
+        "root (root)" in rows(html)[0],
+    ) == (
         302,
         True,
         True,

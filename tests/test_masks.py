@@ -35,7 +35,12 @@ def fan(org):
 @pytest.mark.parametrize("role", MASKED_ROLES)
 def test_the_resident_page_shows_age_not_birth_date_beside_a_mask(fan, staff, client_for, role):
     html = client_for(staff[role]).get(f"/residents/{fan.pk}/").content.decode()
-    assert (MASK in html, BORN in html, "出生日期" in html, f"{fan.age}岁" in html) == (True, False, False, True)
+    assert (MASK in html, BORN in html, "出生日期" in html, f"{fan.age}岁" in html) == (
+        True,
+        False,
+        False,
+        True,
+    )
 
 
 @pytest.mark.parametrize("role", UNMASKED_ROLES)
@@ -64,7 +69,9 @@ def test_the_api_gives_the_birth_date_beside_a_full_number(fan, staff):
 
 @pytest.mark.parametrize("path", ["/status/", "/outreach/queue"])
 def test_vaccination_endpoints_embed_no_birth_date_nor_full_number(org, staff, path):
-    make_resident(org["a"], org["a1"], name="范芝奇", id_number=id_number(datetime.date(1941, 5, 6)), phone=PHONE)
+    make_resident(
+        org["a"], org["a1"], name="范芝奇", id_number=id_number(datetime.date(1941, 5, 6)), phone=PHONE
+    )
     resident = Resident.objects.get()
     body = json.dumps(VaccinationApi(staff[Role.SUBDISTRICT_ADMIN]).get(path).json(), ensure_ascii=False)
     assert ("范芝奇" in body, "1941-05-06" in body, resident.id_number in body, PHONE in body) == (
@@ -133,7 +140,12 @@ def test_masks_sent_back_unchanged_keep_the_numbers(fan, staff, client_for):
         f"/residents/{fan.pk}/edit/", _form(fan, id_number=MASK, phone="138****5678", mobility="needs_help")
     )
     fan.refresh_from_db()
-    assert (response.status_code, fan.id_number, fan.phone, fan.mobility) == (302, NUMBER, PHONE, "needs_help")
+    assert (response.status_code, fan.id_number, fan.phone, fan.mobility) == (
+        302,
+        NUMBER,
+        PHONE,
+        "needs_help",
+    )
 
 
 def test_a_new_number_typed_in_full_replaces_the_old(fan, staff, client_for):
@@ -146,7 +158,9 @@ def test_a_new_number_typed_in_full_replaces_the_old(fan, staff, client_for):
 
 
 def test_an_emptied_phone_is_removed(fan, staff, client_for):
-    client_for(staff[Role.SUBDISTRICT_STAFF]).post(f"/residents/{fan.pk}/edit/", _form(fan, id_number=MASK, phone=""))
+    client_for(staff[Role.SUBDISTRICT_STAFF]).post(
+        f"/residents/{fan.pk}/edit/", _form(fan, id_number=MASK, phone="")
+    )
     fan.refresh_from_db()
     assert fan.phone == ""
 
@@ -197,7 +211,9 @@ def test_a_masked_role_cannot_search_the_hidden_digits(fan, staff, client_for, r
 
 def test_an_unmasked_role_searches_by_any_part_of_the_number(fan, staff, client_for):
     client = client_for(staff[Role.GRID_WORKER])
-    found = [sorted(r.name for r in client.get("/residents/", {"q": q}).context["page"]) for q in ("2345X", NUMBER)]
+    found = [
+        sorted(r.name for r in client.get("/residents/", {"q": q}).context["page"]) for q in ("2345X", NUMBER)
+    ]
     assert found == [["范芝奇"], ["范芝奇"]]
 
 
@@ -209,7 +225,11 @@ def test_a_posted_search_redirects_to_a_url_without_the_number(fan, staff, clien
     response = client.post("/residents/", {"q": NUMBER, "age": ""})
     location = response["Location"]
     page = client.get(location)
-    assert (response.status_code, NUMBER in location, re.fullmatch(r"/residents/\?age=&s=[\w-]{8}", location) is not None) == (
+    assert (
+        response.status_code,
+        NUMBER in location,
+        re.fullmatch(r"/residents/\?age=&s=[\w-]{8}", location) is not None,
+    ) == (
         303,
         False,
         True,
@@ -218,7 +238,9 @@ def test_a_posted_search_redirects_to_a_url_without_the_number(fan, staff, clien
 
 
 def test_a_posted_search_by_htmx_pushes_a_url_without_the_number(fan, staff, client_for):
-    response = client_for(staff[Role.GRID_WORKER]).post("/residents/", {"q": NUMBER}, headers={"HX-Request": "true"})
+    response = client_for(staff[Role.GRID_WORKER]).post(
+        "/residents/", {"q": NUMBER}, headers={"HX-Request": "true"}
+    )
     html = response.content.decode()
     assert (
         NUMBER in response["HX-Push-Url"],
@@ -244,7 +266,11 @@ def test_paging_and_export_links_carry_the_key_not_the_number(org, staff, client
     key = location.split("s=")[1]
     export = _sheet(client.get(f"/sheets/export/residents.xlsx?s={key}"))
     links = re.findall(r'(?:href|hx-get|hx-post)="([^"]*)"', html)
-    assert ([u for u in links if "120113195" in u], f"?s={key}&amp;page=2" in links, f"/sheets/export/residents.xlsx?s={key}" in links) == (
+    assert (
+        [u for u in links if "120113195" in u],
+        f"?s={key}&amp;page=2" in links,
+        f"/sheets/export/residents.xlsx?s={key}" in links,
+    ) == (
         [],
         True,
         True,
@@ -274,7 +300,11 @@ def test_the_api_refuses_a_number_in_the_url_and_finds_it_in_the_body(fan, staff
     api = Api(staff[Role.GRID_WORKER])
     refused = api.get("/residents/", q=NUMBER)
     found = api.post("/residents/search", {"q": NUMBER})
-    assert (refused.status_code, refused.json()["errors"]["q"], [r["name"] for r in found.json()["results"]]) == (
+    assert (
+        refused.status_code,
+        refused.json()["errors"]["q"],
+        [r["name"] for r in found.json()["results"]],
+    ) == (
         422,
         ["网址中的查询不能含数字。"],
         ["范芝奇"],

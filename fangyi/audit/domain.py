@@ -116,7 +116,9 @@ def changes_page(kind: str | None, number: Any, per_page: int) -> tuple[Page, li
     return page, [built[(name, history_id)] for _at, history_id, name in page.object_list]
 
 
-def _m2m_values(model: type[models.Model], history: Any, history_ids: list[int]) -> dict[tuple[int, str], list]:
+def _m2m_values(
+    model: type[models.Model], history: Any, history_ids: list[int]
+) -> dict[tuple[int, str], list]:
     """The related ids of each tracked many-to-many field per historical row, in one
     query per field (booster rules → products)."""
     values: dict[tuple[int, str], list] = {}
@@ -171,7 +173,11 @@ def _plain_name(obj: Any) -> str:
 def _label(record: Any, names: _Names) -> str:
     if hasattr(record, "get_kind_display") and not hasattr(record, "name"):
         return f"{record.get_kind_display()} {getattr(record, 'edition', '')}".strip()
-    label = _plain_name(record) if any(getattr(record, a, "") for a in ("name", "display_name", "username")) else ""
+    label = (
+        _plain_name(record)
+        if any(getattr(record, a, "") for a in ("name", "display_name", "username"))
+        else ""
+    )
     community = getattr(record, "community_id", None)
     if community is not None and type(record).__name__ == "HistoricalGrid":
         from fangyi.org.models import Community
@@ -215,7 +221,8 @@ def _fields(model: type[models.Model], record: Any, before: Any, names: _Names) 
         old_ids = names.m2m.get((before.history_id, m2m_field.name), []) if before is not None else []
         if new_ids != old_ids:
             shown = [
-                "、".join(names.of(m2m_field.related_model, i) for i in ids) or "—" for ids in (old_ids, new_ids)
+                "、".join(names.of(m2m_field.related_model, i) for i in ids) or "—"
+                for ids in (old_ids, new_ids)
             ]
             changes.append(FieldChange(str(m2m_field.verbose_name), *shown))
     return changes

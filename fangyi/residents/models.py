@@ -253,7 +253,9 @@ class DisclosureQuerySet(models.QuerySet["Disclosure"]):
     def visible_to(self, user: Staff | AnonymousUser) -> DisclosureQuerySet:
         """Disclosures about residents of the user's scope, by the community the resident
         belonged to when it happened (the audit page also checks VIEW_AUDIT)."""
-        return scoped(self, user, subdistrict="community__subdistrict_id", community="community_id", grid=None)
+        return scoped(
+            self, user, subdistrict="community__subdistrict_id", community="community_id", grid=None
+        )
 
 
 class DisclosureKind(models.TextChoices):
@@ -267,7 +269,12 @@ class Disclosure(models.Model):
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("查看人")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("查看人"),
     )
     # Kept as text too, so that the entry still says who and whose after a deletion.
     actor_name = models.CharField(_("查看人姓名"), max_length=150, blank=True)
@@ -278,7 +285,9 @@ class Disclosure(models.Model):
     community = models.ForeignKey(
         Community, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("社区")
     )
-    kind = models.CharField(_("方式"), max_length=20, choices=DisclosureKind.choices, default=DisclosureKind.REVEAL)
+    kind = models.CharField(
+        _("方式"), max_length=20, choices=DisclosureKind.choices, default=DisclosureKind.REVEAL
+    )
     ip = models.GenericIPAddressField(_("IP地址"), null=True, blank=True)
     user_agent = models.CharField(_("浏览器"), max_length=300, blank=True)
     page = models.CharField(_("页面"), max_length=300, blank=True)

@@ -7,8 +7,8 @@ import datetime
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 
-from fangyi.api.vaccination import Message, form_data, page, require
 from fangyi.api.residents import NUMBER_IN_URL, number_in_url
+from fangyi.api.vaccination import Message, form_data, page, require
 from fangyi.api.vaccination.doses import DoseOut, ReasonOut, dose_out
 from fangyi.core.access import AuthedRequest
 from fangyi.org.roles import Perm

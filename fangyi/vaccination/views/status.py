@@ -27,20 +27,24 @@ def filtered_statuses(request: AuthedRequest):
     query = searches.read(request)
     form = StatusFilterForm(query.data, user=request.user)
     qs = form.apply(Resident.objects.visible_to(request.user))
-    return form, query, qs.select_related("community", "grid", "vaccination__next_product").only(
-        "id",
-        "name",
-        "sex",
-        "birth_date",
-        "status",
-        "mobility",
-        "building",
-        "building_unit",
-        "room",
-        "community__name",
-        "grid__name",
-        *(f"vaccination__{f.name}" for f in VaccinationStatus._meta.concrete_fields),
-        "vaccination__next_product__name",
+    return (
+        form,
+        query,
+        qs.select_related("community", "grid", "vaccination__next_product").only(
+            "id",
+            "name",
+            "sex",
+            "birth_date",
+            "status",
+            "mobility",
+            "building",
+            "building_unit",
+            "room",
+            "community__name",
+            "grid__name",
+            *(f"vaccination__{f.name}" for f in VaccinationStatus._meta.concrete_fields),
+            "vaccination__next_product__name",
+        ),
     )
 
 
