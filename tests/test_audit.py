@@ -238,3 +238,17 @@ def test_a_new_staff_member_made_by_a_command_has_the_system_as_actor(org, staff
     make_staff(org, Role.DRIVER, username="driver2")
     html = client_for(staff[Role.SUBDISTRICT_ADMIN]).get("/audit/changes/?kind=staff").content.decode()
     assert rows(html)[0].split(" ", 2)[2].startswith("系统 工作人员 · 新建 司机")
+
+
+def test_a_product_changed_through_the_api_has_the_token_holder_as_actor(staff, client_for):
+    from tests.helpers import VaccinationApi
+
+    product = VaccineProduct.objects.get(name="众爱可维")
+    response = VaccinationApi(staff[Role.SUBDISTRICT_ADMIN]).patch(f"/products/{product.pk}", {"min_age": 3})
+    html = (
+        client_for(staff[Role.SUBDISTRICT_ADMIN]).get("/audit/changes/?kind=vaccineproduct").content.decode()
+    )
+    assert (response.status_code, rows(html)[0].split(" ", 2)[2]) == (
+        200,
+        "街道管理员 (subdistrict_admin) 疫苗产品 · 修改 众爱可维 最小接种年龄：18 → 3",
+    )

@@ -45,7 +45,8 @@ def read(request: HttpRequest) -> ListQuery:
         key = key if text else ""
     filters = QueryDict(mutable=True)
     for name, values in source.lists():
-        if name not in _NOT_FILTERS:
+        # Empty filters (a posted form sends every field) would only lengthen the URL.
+        if name not in _NOT_FILTERS and any(values):
             filters.setlist(name, values)
     url = filters.copy()
     if key:
