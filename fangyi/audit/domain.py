@@ -23,7 +23,8 @@ from django.db.models import CharField, Value
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangyi.org.models import Staff
+from fangyi.org.models import Community, Grid, Staff
+from fangyi.vaccination.models import BoosterRule
 
 ACTIONS = {"+": gettext_lazy("新建"), "~": gettext_lazy("修改"), "-": gettext_lazy("删除")}
 
@@ -167,23 +168,17 @@ def _plain_name(obj: Any) -> str:
         value = getattr(obj, attr, "")
         if value:
             return str(value)
-    return str(obj)
+    return f"#{obj.pk}"
 
 
 def _label(record: Any, names: _Names) -> str:
-    if hasattr(record, "get_kind_display") and not hasattr(record, "name"):
-        return f"{record.get_kind_display()} {getattr(record, 'edition', '')}".strip()
-    label = (
-        _plain_name(record)
-        if any(getattr(record, a, "") for a in ("name", "display_name", "username"))
-        else ""
-    )
-    community = getattr(record, "community_id", None)
-    if community is not None and type(record).__name__ == "HistoricalGrid":
-        from fangyi.org.models import Community
-
-        label = f"{names.of(Community, community)} {label}"
-    return label or f"#{record.pk}"
+    """What the change is about: a name (a grid with its community), a rule's kind."""
+    if record.instance_type is BoosterRule:
+        return f"{record.get_kind_display()} {record.edition}".strip()
+    label = _plain_name(record)
+    if record.instance_type is Grid:
+        label = f"{names.of(Community, record.community_id)} {label}"
+    return label
 
 
 def _show(f: models.Field, value: Any, names: _Names) -> str:
