@@ -46,6 +46,7 @@ REVEALERS = EDITORS | {R.MEDICAL_STAFF}
 ORG_READERS = {R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.LEADER, R.COMMUNITY_SECRETARY}
 ORG_MANAGERS = {R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF}
 STAFF_MANAGERS = {R.SUBDISTRICT_ADMIN}
+AUDITORS = {R.SUBDISTRICT_ADMIN}  # who saw full numbers, who changed rules and organisation
 
 
 def page(allowed: set[Role], ok: int = 200) -> dict[str, int | str]:
@@ -200,6 +201,8 @@ MATRIX: dict[str, Entry] = {
     "set_language": Entry(get=everyone(302), write=everyone(302), body=language_form),
     # A posted search answers with a redirect to the list with its key (core.searches).
     "residents:list": Entry(get=page(READERS), write=page(READERS, 303), body=lambda w, u, i: {"q": "fzq"}),
+    "audit:disclosures": Entry(get=page(AUDITORS)),
+    "audit:changes": Entry(get=page(AUDITORS)),
     "residents:create": Entry(get=page(EDITORS), write=page(EDITORS, 302), body=new_resident_form),
     "residents:detail": Entry(get=page(READERS), target=resident_pk),
     "residents:edit": Entry(
