@@ -27,12 +27,14 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",  # serves Swagger UI for /api/v1/docs from its own static files (no CDN)
+    "simple_history",  # who changed the organisation and the vaccination rules (the audit page)
     "fangyi.core",
     "fangyi.org",
     "fangyi.residents",
     "fangyi.sheets",
     "fangyi.vaccination",
     "fangyi.reports",
+    "fangyi.audit",
     "fangyi.demo",
     "fangyi.api",
 ]
@@ -46,6 +48,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Gives the history of a change made in a page or the admin its actor.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -50,6 +50,7 @@ def test_openapi_describes_the_residents_endpoints(db):
     paths = Client().get("/api/v1/openapi.json").json()["paths"]
     assert sorted(p for p in paths if p.startswith("/api/v1/residents/")) == [
         "/api/v1/residents/",
+        "/api/v1/residents/search",
         "/api/v1/residents/{resident_id}",
     ]
 

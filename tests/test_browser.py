@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import os
 import re
+import urllib.parse
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,7 +18,7 @@ import pytest
 
 from fangyi.org.roles import Role
 from fangyi.residents.domain import snapshot, update_resident
-from fangyi.residents.models import Household, TimelineEntry
+from fangyi.residents.models import Disclosure, Household, TimelineEntry
 from tests.factories import PASSWORD, make_org, make_resident, make_staff
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to
@@ -135,8 +136,15 @@ def type_search(page, text: str) -> None:
     """Type into the search box and wait for the answer to the whole text: on a slow
     machine the first letters go out as searches of their own, and an earlier answer
     (here "f" already finds only 范芝奇) would be taken for the last one."""
-    page.locator("#id_q").press_sequentially(text)
-    page.wait_for_url(re.compile(rf"[?&]q={text}(&|$)"))
+
+    def whole(response) -> bool:
+        sent = urllib.parse.parse_qs(response.request.post_data or "")
+        return response.request.method == "POST" and sent.get("q") == [text]
+
+    with page.expect_response(whole):
+        page.locator("#id_q").press_sequentially(text)
+    # The search is posted; the address shows its key, never the text (core/searches.py).
+    page.wait_for_url(re.compile(r"[?&]s=[\w-]+(&|$)"))
     page.wait_for_load_state("networkidle")
 
 
@@ -201,9 +209,31 @@ def test_reveal_shows_the_full_number_in_place_and_is_logged(register, page):
     page.locator("#personal button").click()
 
     expect(page.locator("#personal")).to_contain_text("13812345678")
-    assert list(TimelineEntry.objects.filter(kind="revealed").values_list("actor__username", flat=True)) == [
-        "subdistrict_staff"
+    assert list(Disclosure.objects.values_list("actor__username", "page")) == [
+        ("subdistrict_staff", f"/residents/{register['fan'].pk}/")
     ]
+
+
+@pytest.mark.browser
+def test_an_id_number_typed_into_the_search_is_in_no_url(register, page):
+    from playwright.sync_api import expect
+
+    sent: list[tuple[str, str]] = []
+    page.on("request", lambda r: sent.append((r.url, r.headers.get("referer", ""))))
+    log_in(page, "grid_worker")
+    page.goto("/residents/")
+    number = register["fan"].id_number
+    type_search(page, number)
+    expect(page.locator("#rows .resident")).to_have_count(1)
+    page.reload()  # the address pushed (with the key) shows the same search on its own
+    expect(page.locator("#rows .resident")).to_have_count(1)
+    expect(page.locator("#id_q")).to_have_value(number)
+    export = page.locator("#export-link").get_attribute("href") or ""
+    assert ([u for u in sent if number in u[0] or number in u[1]], "?s=" in export, number in export) == (
+        [],
+        True,
+        False,
+    )
 
 
 def test_a_missing_browser_skips_the_browser_tests(monkeypatch, tmp_path):

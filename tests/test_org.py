@@ -339,6 +339,7 @@ README_COLUMNS = {
     "routes": Perm.PLAN_ROUTES,
     "vaccine rules": Perm.MANAGE_VACCINES,
     "reports": Perm.VIEW_REPORTS,
+    "audit": Perm.VIEW_AUDIT,
 }
 
 

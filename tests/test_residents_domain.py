@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fangyi.core.access import Origin
 from fangyi.org.roles import Role
 from fangyi.residents import domain, idnumber
-from fangyi.residents.models import AgeBand, Household, Resident, TimelineEntry
+from fangyi.residents.models import AgeBand, Disclosure, Household, Resident
 from tests.factories import id_number, make_resident
 
 NUMBER_X = "12011319610202345X"
@@ -158,20 +159,42 @@ def test_update_recomputes_birth_date_from_a_new_id_number(org):
 # Disclosure
 
 
+ORIGIN = Origin(ip="10.0.0.7", user_agent="UA", page="/residents/1/")
+
+
 def test_reveal_returns_the_full_values(org, staff):
     resident = make_resident(org["a"], org["a1"], id_number=NUMBER_X, phone="13812345678")
-    assert domain.reveal(resident, staff[Role.LEADER]) == {"id_number": NUMBER_X, "phone": "13812345678"}
+    assert domain.reveal(resident, staff[Role.LEADER], ORIGIN) == {
+        "id_number": NUMBER_X,
+        "phone": "13812345678",
+    }
 
 
-def test_reveal_logs_who_saw_which_resident(org, staff):
+def test_reveal_logs_who_saw_which_resident_from_where(org, staff):
     resident = make_resident(org["a"], org["a1"])
-    domain.reveal(resident, staff[Role.MEDICAL_STAFF])
-    entry = TimelineEntry.objects.get(kind="revealed")
-    assert (entry.resident_id, entry.actor_id, entry.summary) == (
+    domain.reveal(resident, staff[Role.MEDICAL_STAFF], ORIGIN)
+    entry = Disclosure.objects.get()
+    assert (
+        entry.resident_id,
+        entry.actor_id,
+        entry.community_id,
+        entry.ip,
+        entry.user_agent,
+        entry.page,
+    ) == (
         resident.pk,
         staff[Role.MEDICAL_STAFF].pk,
-        "查看了完整身份证号和电话",
+        org["a"].pk,
+        "10.0.0.7",
+        "UA",
+        "/residents/1/",
     )
+
+
+def test_reveal_writes_nothing_on_the_timeline(org, staff):
+    resident = make_resident(org["a"], org["a1"])
+    domain.reveal(resident, staff[Role.MEDICAL_STAFF], ORIGIN)
+    assert list(resident.timeline.values_list("kind", flat=True)) == ["registered"]
 
 
 # Age and age bands

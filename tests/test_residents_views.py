@@ -8,7 +8,7 @@ import pytest
 
 from fangyi.org.models import Community, Grid
 from fangyi.org.roles import Role
-from fangyi.residents.models import Household, Resident, TimelineEntry
+from fangyi.residents.models import Disclosure, Household, Resident
 from tests.factories import id_number, make_resident, make_staff
 
 # A valid number whose check character is X, and the same person's old 15-digit number.
@@ -267,18 +267,35 @@ def test_reveal_returns_the_full_id_and_phone(masked_resident, subdistrict_staff
     assert (NUMBER_X in html, "13812345678" in html) == (True, True)
 
 
-def test_reveal_is_logged_with_actor_and_resident(masked_resident, staff, subdistrict_staff):
-    subdistrict_staff.post(f"/residents/{masked_resident.pk}/reveal/")
-    entries = TimelineEntry.objects.filter(kind="revealed")
-    assert [(e.resident_id, e.actor_id) for e in entries] == [
-        (masked_resident.pk, staff[Role.SUBDISTRICT_STAFF].pk)
+def test_reveal_is_logged_with_actor_resident_and_origin(masked_resident, staff, subdistrict_staff):
+    subdistrict_staff.post(
+        f"/residents/{masked_resident.pk}/reveal/",
+        headers={
+            "User-Agent": "TestBrowser/1.0",
+            "HX-Current-URL": f"http://testserver/residents/{masked_resident.pk}/?x=1",
+        },
+        REMOTE_ADDR="10.1.2.3",
+    )
+    entries = Disclosure.objects.all()
+    assert [(e.resident_id, e.actor_id, e.ip, e.user_agent, e.page) for e in entries] == [
+        (
+            masked_resident.pk,
+            staff[Role.SUBDISTRICT_STAFF].pk,
+            "10.1.2.3",
+            "TestBrowser/1.0",
+            f"/residents/{masked_resident.pk}/",
+        )
     ]
 
 
-def test_reveal_appears_on_the_timeline_of_the_detail_page(masked_resident, subdistrict_staff):
+def test_reveal_is_not_on_the_timeline_others_read(masked_resident, staff, subdistrict_staff, client_for):
     subdistrict_staff.post(f"/residents/{masked_resident.pk}/reveal/")
-    html = subdistrict_staff.get(f"/residents/{masked_resident.pk}/").content.decode()
-    assert "查看了完整身份证号和电话" in html
+    html = client_for(staff[Role.GRID_WORKER]).get(f"/residents/{masked_resident.pk}/").content.decode()
+    assert ("查看了完整" in html, masked_resident.timeline.count(), Disclosure.objects.count()) == (
+        False,
+        1,
+        1,
+    )
 
 
 # Create

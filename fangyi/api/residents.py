@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -27,7 +28,8 @@ class ResidentOut(Schema):
     id_number: str
     sex: str
     sex_mismatch: bool
-    birth_date: datetime.date
+    # null for a role that sees the ID number masked: it is digits 7–14 of the number.
+    birth_date: datetime.date | None
     age: int
     phone: str
     community_id: int
@@ -117,7 +119,6 @@ def _out(resident: Resident, unmasked: bool) -> dict:
                 "id",
                 "name",
                 "sex",
-                "birth_date",
                 "building",
                 "building_unit",
                 "room",
@@ -135,6 +136,7 @@ def _out(resident: Resident, unmasked: bool) -> dict:
             )
         },
         "id_number": resident.id_number if unmasked else idnumber.mask(resident.id_number),
+        "birth_date": resident.birth_date if unmasked else None,
         "phone": resident.phone if unmasked else phone.mask(resident.phone),
         "age": resident.age,
         "community": resident.community.name,
@@ -164,9 +166,36 @@ def _form_data(values: dict) -> QueryDict:
     return data
 
 
-@router.get("/", response=ResidentPage, summary="居民列表")
+# Digits in a search are (part of) an ID number or a phone: they must not be in a URL,
+# where every proxy and access log keeps them.
+NUMBER_IN_URL = re.compile(r"\d")
+
+
+def number_in_url(search_path: str) -> dict:
+    return {
+        "message": _("按身份证号或电话查找请用 POST %(path)s（查询放在请求体中），号码不能放在网址中。")
+        % {"path": search_path},
+        "errors": {"q": [_("网址中的查询不能含数字。")]},
+    }
+
+
+@router.get("/", response={200: ResidentPage, 422: Message}, summary="居民列表")
 def list_residents(request: AuthedRequest, filters: Query[Filters]):
     _require(request, Perm.VIEW_RESIDENTS)
+    if NUMBER_IN_URL.search(filters.q):
+        return 422, number_in_url("/api/v1/residents/search")
+    return _page(request, filters)
+
+
+@router.post("/search", response=ResidentPage, summary="查找居民（查询放在请求体中）")
+def search_residents(request: AuthedRequest, filters: Filters):
+    """The list's filters in a JSON body, so that an ID number or phone searched for stays
+    out of URLs and access logs."""
+    _require(request, Perm.VIEW_RESIDENTS)
+    return _page(request, filters)
+
+
+def _page(request: AuthedRequest, filters: Filters) -> dict:
     params = {k: v for k, v in filters.dict().items() if v not in (None, "") and k != "page"}
     form = ResidentFilterForm(params or None, user=request.user)
     qs = form.apply(Resident.objects.visible_to(request.user)).select_related("community", "grid")

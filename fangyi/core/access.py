@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -38,3 +41,29 @@ class AuthedRequest(HttpRequest):
     """A request past `require` or the API's token check: its user is a Staff member."""
 
     user: Staff
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a request came from, for the audit log: the client's address, its browser
+    and the page it was on (path only: a query string could carry what was searched)."""
+
+    ip: str | None = None
+    user_agent: str = ""
+    page: str = ""
+
+
+def origin_of(request: HttpRequest) -> Origin:
+    """The request's Origin. The address is REMOTE_ADDR: an X-Forwarded-For header is
+    whatever the client chose to send, unless a proxy that strips it sits in front."""
+    ip = request.META.get("REMOTE_ADDR") or None
+    try:
+        ip = str(ipaddress.ip_address(ip)) if ip else None
+    except ValueError:
+        ip = None
+    page = request.headers.get("HX-Current-URL") or request.headers.get("Referer") or request.path
+    return Origin(
+        ip=ip,
+        user_agent=request.headers.get("User-Agent", "")[:300],
+        page=urlsplit(page).path[:300],
+    )

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from fangyi.org.roles import REQUIRED_POSTING, Perm, Role, Scope, role_has
 from fangyi.org.scope import scoped
@@ -20,6 +21,8 @@ class Subdistrict(models.Model):
     name = models.CharField(_("名称"), max_length=100, unique=True)
     district = models.CharField(_("所属区"), max_length=100, blank=True)
     city = models.CharField(_("所属市"), max_length=100, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("街道")
@@ -45,6 +48,8 @@ class Community(models.Model):
 
     objects = CommunityQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("社区")
         verbose_name_plural = _("社区")
@@ -69,6 +74,8 @@ class Grid(models.Model):
     name = models.CharField(_("名称"), max_length=100)
 
     objects = GridQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("网格")
@@ -98,6 +105,8 @@ class Site(models.Model):
     kind = models.CharField(_("类型"), max_length=30, choices=SiteKind.choices)
     address = models.CharField(_("地址"), max_length=200, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("站点")
         verbose_name_plural = _("站点")
@@ -115,6 +124,8 @@ class Unit(models.Model):
 
     subdistrict = models.ForeignKey(Subdistrict, models.PROTECT, related_name="units", verbose_name=_("街道"))
     name = models.CharField(_("名称"), max_length=100)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("派出单位")
@@ -167,6 +178,8 @@ class Staff(AbstractUser):
     seconded_until = models.DateField(_("下沉结束"), null=True, blank=True)
 
     objects = StaffManager()
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
         verbose_name = _("工作人员")

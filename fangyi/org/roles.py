@@ -44,6 +44,7 @@ class Perm(models.TextChoices):
     PLAN_ROUTES = "plan_routes", _("安排上门接种路线")
     MANAGE_VACCINES = "manage_vaccines", _("维护疫苗产品和接种规则")
     VIEW_REPORTS = "view_reports", _("查看日报和统计")
+    VIEW_AUDIT = "view_audit", _("查看审计记录（谁查看了完整号码、谁修改了规则和组织）")
 
 
 R = Role
@@ -120,6 +121,9 @@ PERMISSIONS: dict[Perm, frozenset[Role]] = {
             R.MEDICAL_STAFF,
         }
     ),
+    # Who saw full numbers and who changed the rules and the organisation: the admin
+    # answers for the system; the staff whose actions are logged do not read the log.
+    Perm.VIEW_AUDIT: frozenset({R.SUBDISTRICT_ADMIN}),
 }
 
 # Where a role is posted: a grid worker needs a grid, a community role a community.

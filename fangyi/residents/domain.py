@@ -11,9 +11,10 @@ from pypinyin import Style
 from pypinyin.converter import UltimateConverter
 from pypinyin.seg.simpleseg import seg
 
+from fangyi.core.access import Origin
 from fangyi.org.models import Staff
 from fangyi.residents import idnumber, phone
-from fangyi.residents.models import Resident, TimelineEntry, TimelineKind
+from fangyi.residents.models import Disclosure, DisclosureKind, Resident, TimelineEntry, TimelineKind
 
 # Fields whose changes are written on the timeline, with how to show a value.
 TRACKED_FIELDS = (
@@ -168,15 +169,21 @@ def update_resident(
     return changes
 
 
-def reveal(resident: Resident, actor: Staff) -> dict[str, str]:
-    """Return the full ID number and phone, and log who saw them and when.
+def reveal(resident: Resident, actor: Staff, origin: Origin) -> dict[str, str]:
+    """Return the full ID number and phone, and log who saw them, when and from where.
 
-    The caller has checked the REVEAL_PERSONAL permission.
+    The log is a Disclosure (the audit page), not a timeline entry: the timeline is read
+    by everybody who may open the resident. The caller has checked REVEAL_PERSONAL.
     """
-    TimelineEntry.objects.create(
-        resident=resident,
+    Disclosure.objects.create(
         actor=actor,
-        kind=TimelineKind.REVEALED,
-        summary=_("查看了完整身份证号和电话"),
+        actor_name=str(actor),
+        resident=resident,
+        resident_name=resident.name,
+        community_id=resident.community_id,
+        kind=DisclosureKind.REVEAL,
+        ip=origin.ip,
+        user_agent=origin.user_agent,
+        page=origin.page,
     )
     return {"id_number": resident.id_number, "phone": resident.phone}

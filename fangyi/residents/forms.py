@@ -1,20 +1,28 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from fangyi.org.models import Community, Grid, Staff
-from fangyi.org.roles import Scope
+from fangyi.org.roles import Perm, Scope
 from fangyi.residents import idnumber, phone
 from fangyi.residents.domain import TRACKED_FIELDS
 from fangyi.residents.models import AgeBand, Mobility, Resident, Status
 
 
 class ResidentForm(forms.ModelForm):
-    """Create or edit a resident; communities and grids offered are the user's own."""
+    """Create or edit a resident; communities and grids offered are the user's own.
+
+    A user whose role sees ID numbers and phones masked edits them masked: the fields
+    show the mask, a value sent back unchanged keeps the stored number, and only a new
+    number typed in full replaces it. The full values never reach the form's page, so
+    opening it discloses nothing (the full number is on the resident page, through the
+    logged reveal).
+    """
 
     id_number = forms.CharField(label=_("身份证号"), max_length=40)
 
@@ -38,8 +46,27 @@ class ResidentForm(forms.ModelForm):
         if user.grid_id:
             # A grid worker registers residents of their own grid only.
             self.fields["grid"].required = True
+        self.masked = bool(self.instance.pk) and not user.can(Perm.UNMASKED_LISTS)
+        if self.masked:
+            self.initial["id_number"] = idnumber.mask(self.instance.id_number)
+            self.initial["phone"] = phone.mask(self.instance.phone)
+            self.fields["id_number"].help_text = _("带*的号码保持不变；要更改请输入完整的新号码。")
+            self.fields["phone"].help_text = _("带*的号码保持不变；要更改请输入完整的新号码，清空则删除。")
+
+    def _unchanged_mask(self, field: str, mask: Callable[[str], str]) -> bool:
+        """Whether a masked form sent the field's mask back as it was shown."""
+        stored = getattr(self.instance, field)
+        sent = str(self.cleaned_data.get(field) or "").strip()
+        return self.masked and bool(stored) and sent == mask(stored)
+
+    def _refuse_partial_mask(self, field: str) -> None:
+        if "*" in str(self.cleaned_data.get(field) or ""):
+            raise ValidationError(_("请输入完整的新号码（带*的号码只能原样保留）。"), code="masked")
 
     def clean_id_number(self) -> str:
+        if self._unchanged_mask("id_number", idnumber.mask):
+            return self.instance.id_number
+        self._refuse_partial_mask("id_number")
         number = idnumber.normalise(self.cleaned_data["id_number"])
         clash = Resident.objects.filter(id_number=number).exclude(pk=self.instance.pk)
         if clash.exists():
@@ -47,6 +74,9 @@ class ResidentForm(forms.ModelForm):
         return number
 
     def clean_phone(self) -> str:
+        if self._unchanged_mask("phone", phone.mask):
+            return self.instance.phone
+        self._refuse_partial_mask("phone")
         return phone.normalise(self.cleaned_data.get("phone") or "")
 
     def clean_party_joined_year(self) -> int | None:
@@ -94,6 +124,7 @@ class ResidentFilterForm(forms.Form):
 
     def __init__(self, *args, user: Staff, **kwargs):
         super().__init__(*args, **kwargs)
+        self.masked = not user.can(Perm.UNMASKED_LISTS)
         self.fields["community"].queryset = Community.objects.visible_to(user)
         grids = Grid.objects.visible_to(user).select_related("community")
         if user.scope == Scope.SUBDISTRICT:
@@ -123,5 +154,5 @@ class ResidentFilterForm(forms.Form):
         if data.get("status"):
             qs = qs.filter(status=data["status"])
         if data.get("q"):
-            qs = qs.search(data["q"])
+            qs = qs.search(data["q"], masked=self.masked)
         return qs

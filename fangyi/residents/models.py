@@ -75,8 +75,13 @@ class ResidentQuerySet(models.QuerySet["Resident"]):
         qs = self.filter(birth_date__lte=latest)
         return qs.filter(birth_date__gt=earliest) if earliest else qs
 
-    def search(self, text: str) -> ResidentQuerySet:
-        """Name search by characters, full pinyin (fanzhiqi) or initials (fzq), by prefix.
+    def search(self, text: str, *, masked: bool = False) -> ResidentQuerySet:
+        """Name search by characters, full pinyin (fanzhiqi) or initials (fzq), by prefix;
+        ID numbers by their last characters (up to six) or their first.
+
+        For a user who sees ID numbers `masked`, a number matches by its last four
+        characters only, what the mask shows: a longer prefix or suffix would let them
+        rebuild the hidden birth date one guess at a time.
 
         Prefix matches (`__prefix`, see lookups.py) use the indexes on name, name_pinyin,
         name_initials and id_number, on SQLite too.
@@ -89,6 +94,8 @@ class ResidentQuerySet(models.QuerySet["Resident"]):
             if not key:
                 return self.none()
             if key.isdigit() or (key[:-1].isdigit() and key[-1] == "x"):
+                if masked:
+                    return self.filter(id_number__endswith=key.upper()) if len(key) <= 4 else self.none()
                 return (
                     self.filter(id_number__endswith=key.upper())
                     if len(key) <= 6
@@ -217,7 +224,6 @@ class Resident(models.Model):
 class TimelineKind(models.TextChoices):
     REGISTERED = "registered", _("登记")
     CHANGED = "changed", _("信息变更")
-    REVEALED = "revealed", _("查看完整信息")
     IMPORTED = "imported", _("表格导入")
 
 
@@ -241,3 +247,57 @@ class TimelineEntry(models.Model):
 
     def __str__(self) -> str:
         return self.summary
+
+
+class DisclosureQuerySet(models.QuerySet["Disclosure"]):
+    def visible_to(self, user: Staff | AnonymousUser) -> DisclosureQuerySet:
+        """Disclosures about residents of the user's scope, by the community the resident
+        belonged to when it happened (the audit page also checks VIEW_AUDIT)."""
+        return scoped(
+            self, user, subdistrict="community__subdistrict_id", community="community_id", grid=None
+        )
+
+
+class DisclosureKind(models.TextChoices):
+    REVEAL = "reveal", _("居民页查看完整号码")
+
+
+class Disclosure(models.Model):
+    """A full ID number and phone shown to someone whose role sees them masked: who, when,
+    whose and from where. Kept apart from the timeline, which every reader of the resident
+    sees; read on the audit page by subdistrict admins. Never edited."""
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("查看人"),
+    )
+    # Kept as text too, so that the entry still says who and whose after a deletion.
+    actor_name = models.CharField(_("查看人姓名"), max_length=150, blank=True)
+    resident = models.ForeignKey(
+        Resident, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("居民")
+    )
+    resident_name = models.CharField(_("居民姓名"), max_length=50, blank=True)
+    community = models.ForeignKey(
+        Community, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("社区")
+    )
+    kind = models.CharField(
+        _("方式"), max_length=20, choices=DisclosureKind.choices, default=DisclosureKind.REVEAL
+    )
+    ip = models.GenericIPAddressField(_("IP地址"), null=True, blank=True)
+    user_agent = models.CharField(_("浏览器"), max_length=300, blank=True)
+    page = models.CharField(_("页面"), max_length=300, blank=True)
+
+    objects = DisclosureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("查看完整号码记录")
+        verbose_name_plural = _("查看完整号码记录")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.actor_name} → {self.resident_name}"

@@ -16,7 +16,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fangyi.core.access import AuthedRequest, require
+from fangyi.core import searches
+from fangyi.core.access import AuthedRequest, origin_of, require
 from fangyi.org.roles import Perm
 from fangyi.residents import domain
 from fangyi.residents.forms import ResidentFilterForm, ResidentForm
@@ -46,15 +47,20 @@ def choice_labels() -> dict[str, str]:
 
 
 def filtered_residents(request: AuthedRequest):
-    """The list's residents for this user and these filters: pages and exports share it."""
-    form = ResidentFilterForm(request.GET or None, user=request.user)
+    """The list's residents for this user and these filters: pages and exports share it.
+    The search text comes posted or by its key (core.searches), never in the URL."""
+    query = searches.read(request)
+    form = ResidentFilterForm(query.data, user=request.user)
     qs = form.apply(Resident.objects.visible_to(request.user))
-    return form, qs
+    return form, qs, query
 
 
 @require(Perm.VIEW_RESIDENTS)
 def resident_list(request: AuthedRequest) -> HttpResponse:
-    form, qs = filtered_residents(request)
+    form, qs, query = filtered_residents(request)
+    redirect_ = searches.redirect_after_post(request, query)
+    if redirect_:
+        return redirect_
     qs = qs.select_related("community", "grid").only(
         "id",
         "name",
@@ -72,13 +78,11 @@ def resident_list(request: AuthedRequest) -> HttpResponse:
         "grid__name",
     )
     page = CappedPaginator(qs, settings.FANGYI_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     partial = bool(request.headers.get("HX-Request"))
     context = {
         "form": form,
         "page": page,
-        "query": query.urlencode(),
+        "query": query.url,
         "unmasked": request.user.can(Perm.UNMASKED_LISTS),
         "can_edit": request.user.can(Perm.EDIT_RESIDENTS),
         # Built once per page rather than once per card (the list is the hot path).
@@ -88,7 +92,7 @@ def resident_list(request: AuthedRequest) -> HttpResponse:
         "oob": partial,
     }
     template = "residents/_rows.html" if partial else "residents/list.html"
-    return render(request, template, context)
+    return searches.push_url(request, render(request, template, context), query)
 
 
 @require(Perm.VIEW_RESIDENTS)
@@ -125,7 +129,7 @@ def resident_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def resident_reveal(request: AuthedRequest, pk: int) -> HttpResponse:
     resident = get_object_or_404(Resident.objects.visible_to(request.user), pk=pk)
-    domain.reveal(resident, request.user)
+    domain.reveal(resident, request.user, origin_of(request))
     return render(request, "residents/_personal.html", {"resident": resident, "revealed": True})
 
 

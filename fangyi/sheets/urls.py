@@ -12,5 +12,4 @@ urlpatterns = [
     path("imports/<int:pk>/errors.xlsx", views.job_errors, name="errors"),
     path("templates/<slug:kind>.xlsx", views.template, name="template"),
     path("export/<slug:kind>.xlsx", views.export, name="export"),
-    path("export/<slug:kind>/link/", views.export_link, name="export_link"),
 ]

@@ -158,13 +158,6 @@ def template(request: HttpRequest, kind: str) -> HttpResponseBase:
 
 
 @login_required
-def export_link(request: HttpRequest, kind: str) -> HttpResponse:
-    """The list page's export button, re-rendered by htmx when its filters change."""
-    k = _kind(request, kind, importing=False)
-    return render(request, "sheets/_export_link.html", {"kind": k.name, "query": request.GET.urlencode()})
-
-
-@login_required
 def export(request: HttpRequest, kind: str) -> HttpResponseBase:
     """The list page's rows (its filters, the user's scope) as .xlsx; ID numbers and
     phones masked unless the user's role sees them in lists."""

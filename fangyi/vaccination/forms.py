@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangyi.org.models import Community, Grid, Site, SiteKind, Staff
-from fangyi.org.roles import Role
+from fangyi.org.roles import Perm, Role
 from fangyi.residents.models import AgeBand
 from fangyi.vaccination.domain.doses import DoseInput
 from fangyi.vaccination.models import (
@@ -281,6 +281,7 @@ class StatusFilterForm(forms.Form):
 
     def __init__(self, *args, user: Staff, **kwargs):
         super().__init__(*args, **kwargs)
+        self.masked = not user.can(Perm.UNMASKED_LISTS)
         self.fields["community"].queryset = Community.objects.visible_to(user)
         self.fields["grid"].queryset = Grid.objects.visible_to(user).select_related("community")
 
@@ -310,7 +311,7 @@ class StatusFilterForm(forms.Form):
         if data.get("overdue"):
             qs = qs.filter(vaccination__overdue=True)
         if data.get("q"):
-            qs = qs.search(data["q"])
+            qs = qs.search(data["q"], masked=self.masked)
         return qs
 
 

@@ -197,7 +197,9 @@ def test_export_of_subdistrict_admin_is_masked_and_has_everyone(org, staff, clie
     rows = rows_of(client_for(staff[Role.SUBDISTRICT_ADMIN]).get("/sheets/export/residents.xlsx"))
     assert sorted(r[0] for r in rows[1:]) == sorted(["范芝奇", "王德贵", "李秀英"])
     fan_row = next(r for r in rows if r[0] == "范芝奇")
-    assert (fan_row[1], fan_row[5]) == (fan.id_number[:6] + "********" + fan.id_number[-4:], "138****5678")
+    # No birth date beside the masked number (it is the hidden part): the age only.
+    assert rows[0][:5] == ["姓名", "身份证号", "性别", "年龄", "联系电话"]
+    assert (fan_row[1], fan_row[4]) == (fan.id_number[:6] + "********" + fan.id_number[-4:], "138****5678")
 
 
 def test_export_honours_the_list_filters(org, staff, client_for):
@@ -207,11 +209,12 @@ def test_export_honours_the_list_filters(org, staff, client_for):
     assert [r[0] for r in rows[1:]] == ["王德贵"]
 
 
-def test_export_link_follows_the_filters(org, staff, client_for):
-    page = client_for(staff[Role.COMMUNITY_SECRETARY]).get(
-        f"/sheets/export/residents/link/?grid={org['a2'].pk}"
+def test_export_link_follows_the_filters_out_of_band(org, staff, client_for):
+    page = client_for(staff[Role.COMMUNITY_SECRETARY]).post(
+        "/residents/", {"grid": org["a2"].pk}, headers={"HX-Request": "true"}
     )
-    assert f'href="/sheets/export/residents.xlsx?grid={org["a2"].pk}"' in page.content.decode()
+    link = f'id="export-link" href="/sheets/export/residents.xlsx?grid={org["a2"].pk}" hx-swap-oob="true"'
+    assert link in page.content.decode()
 
 
 def test_resident_list_offers_export_and_import(org, staff, client_for):

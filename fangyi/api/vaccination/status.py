@@ -7,7 +7,8 @@ import datetime
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 
-from fangyi.api.vaccination import form_data, page, require
+from fangyi.api.residents import NUMBER_IN_URL, number_in_url
+from fangyi.api.vaccination import Message, form_data, page, require
 from fangyi.api.vaccination.doses import DoseOut, ReasonOut, dose_out
 from fangyi.core.access import AuthedRequest
 from fangyi.org.roles import Perm
@@ -102,10 +103,23 @@ def _statuses(request: AuthedRequest):
     )
 
 
-@router.get("/", response=StatusPage, summary="居民接种状态列表")
+@router.get("/", response={200: StatusPage, 422: Message}, summary="居民接种状态列表")
 def list_statuses(request: AuthedRequest, filters: Query[StatusFilters]):
     """Residents without a stored status are unvaccinated (state "unvaccinated")."""
     require(request, Perm.VIEW_VACCINATION)
+    if NUMBER_IN_URL.search(filters.q):
+        return 422, number_in_url("/api/v1/vaccination/status/search")
+    return _list(request, filters)
+
+
+@router.post("/search", response=StatusPage, summary="查找居民接种状态（查询放在请求体中）")
+def search_statuses(request: AuthedRequest, filters: StatusFilters):
+    """The list's filters in a JSON body: an ID number searched for stays out of URLs."""
+    require(request, Perm.VIEW_VACCINATION)
+    return _list(request, filters)
+
+
+def _list(request: AuthedRequest, filters: StatusFilters):
     params = {k: v for k, v in filters.dict().items() if v not in (None, "", False) and k != "page"}
     form = StatusFilterForm(form_data(params) or None, user=request.user)
     return page(form.apply(_statuses(request)), filters.page, _status_out)

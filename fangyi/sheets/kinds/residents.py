@@ -433,11 +433,14 @@ class Residents(Kind):
         def masked(value: str, mask: Any) -> str:
             return value if unmasked else mask(value)
 
+        # The birth date is digits 7–14 of the ID number: beside a masked number it would
+        # give the mask back its hidden part. Masked exports carry the age alone.
+        birth = [Column(_("出生日期"), lambda r: r.birth_date, width=12)] if unmasked else []
         return [
             Column(_("姓名"), lambda r: r.name, width=10),
             Column(_("身份证号"), lambda r: masked(r.id_number, idnumber.mask), as_text=True, width=22),
             Column(_("性别"), lambda r: r.get_sex_display(), width=6),
-            Column(_("出生日期"), lambda r: r.birth_date, width=12),
+            *birth,
             Column(_("年龄"), lambda r: r.age, width=6),
             Column(_("联系电话"), lambda r: masked(r.phone, phone.mask), as_text=True, width=16),
             Column(_("所属社区"), lambda r: r.community.name, width=12),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class VaccineType(models.TextChoices):
@@ -36,6 +37,8 @@ class VaccineProduct(models.Model):
     )
     min_age = models.PositiveSmallIntegerField(_("最小接种年龄"), default=18)
     active = models.BooleanField(_("在用"), default=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("疫苗产品")
@@ -83,6 +86,8 @@ class BoosterRule(models.Model):
     )
     effective_from = models.DateField(_("起始日期"), null=True, blank=True)
     active = models.BooleanField(_("在用"), default=True)
+
+    history = HistoricalRecords(m2m_fields=[products])
 
     class Meta:
         verbose_name = _("加强免疫规则")

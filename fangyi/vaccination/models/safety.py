@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from fangyi.org.models import Staff
 from fangyi.residents.models import Resident
@@ -17,6 +18,8 @@ class Protocol(models.Model):
     observation_minutes = models.PositiveSmallIntegerField(_("留观分钟"), default=30)
     elderly_age = models.PositiveSmallIntegerField(_("老年人口起始年龄"), default=60)
     active = models.BooleanField(_("在用"), default=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("接种工作规范")

@@ -12,6 +12,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fangyi.core import searches
 from fangyi.core.access import AuthedRequest, require
 from fangyi.org.roles import Perm
 from fangyi.residents.models import Resident
@@ -50,20 +51,27 @@ def dose_list(request: AuthedRequest) -> HttpResponse:
 @require(Perm.RECORD_DOSE)
 def dose_new(request: AuthedRequest) -> HttpResponse:
     """Step one: find the resident by name, pinyin, initials or ID number (in scope)."""
-    form = ResidentSearchForm(request.GET or None)
+    query = searches.read(request)
+    redirect_ = searches.redirect_after_post(request, query)
+    if redirect_:
+        return redirect_
+    form = ResidentSearchForm(query.data)
     residents: list[Resident] = []
     text = form.cleaned_data["q"].strip() if form.is_valid() else ""
     if text:
         residents = list(
             Resident.objects.visible_to(request.user)
-            .search(text)
+            .search(text, masked=not request.user.can(Perm.UNMASKED_LISTS))
             .select_related("community", "grid", "vaccination")
             .order_by("name", "id")[:SEARCH_LIMIT]
         )
     context = {"form": form, "residents": residents, "searched": bool(text), "limit": SEARCH_LIMIT}
-    if request.headers.get("HX-Request"):
-        return render(request, "vaccination/dose_search_results.html", context)
-    return render(request, "vaccination/dose_new.html", context)
+    template = (
+        "vaccination/dose_search_results.html"
+        if request.headers.get("HX-Request")
+        else "vaccination/dose_new.html"
+    )
+    return searches.push_url(request, render(request, template, context), query)
 
 
 @require(Perm.RECORD_DOSE)

@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
 
+from fangyi.core import searches
 from fangyi.core.access import AuthedRequest, require
 from fangyi.org.models import Staff
 from fangyi.org.roles import Perm
@@ -21,36 +22,43 @@ from fangyi.vaccination.models import VaccinationStatus
 
 
 def filtered_statuses(request: AuthedRequest):
-    """Residents in scope with their stored status, narrowed by the filters."""
-    form = StatusFilterForm(request.GET or None, user=request.user)
+    """Residents in scope with their stored status, narrowed by the filters (the search
+    text posted or by its key, never in the URL: core.searches)."""
+    query = searches.read(request)
+    form = StatusFilterForm(query.data, user=request.user)
     qs = form.apply(Resident.objects.visible_to(request.user))
-    return form, qs.select_related("community", "grid", "vaccination__next_product").only(
-        "id",
-        "name",
-        "sex",
-        "birth_date",
-        "status",
-        "mobility",
-        "building",
-        "building_unit",
-        "room",
-        "community__name",
-        "grid__name",
-        *(f"vaccination__{f.name}" for f in VaccinationStatus._meta.concrete_fields),
-        "vaccination__next_product__name",
+    return (
+        form,
+        query,
+        qs.select_related("community", "grid", "vaccination__next_product").only(
+            "id",
+            "name",
+            "sex",
+            "birth_date",
+            "status",
+            "mobility",
+            "building",
+            "building_unit",
+            "room",
+            "community__name",
+            "grid__name",
+            *(f"vaccination__{f.name}" for f in VaccinationStatus._meta.concrete_fields),
+            "vaccination__next_product__name",
+        ),
     )
 
 
 @require(Perm.VIEW_VACCINATION)
 def status_list(request: AuthedRequest) -> HttpResponse:
-    form, qs = filtered_statuses(request)
+    form, query, qs = filtered_statuses(request)
+    redirect_ = searches.redirect_after_post(request, query)
+    if redirect_:
+        return redirect_
     page = Paginator(qs, settings.FANGYI_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "form": form,
         "page": page,
-        "query": query.urlencode(),
+        "query": query.url,
         "today": datetime.date.today(),
         "can_record": request.user.can(Perm.RECORD_DOSE),
     }
@@ -59,7 +67,7 @@ def status_list(request: AuthedRequest) -> HttpResponse:
         if request.headers.get("HX-Request")
         else "vaccination/status_list.html"
     )
-    return render(request, template, context)
+    return searches.push_url(request, render(request, template, context), query)
 
 
 def resident_section(resident: Resident, user: Staff) -> dict:
