@@ -1,0 +1,198 @@
+"""Identity documents a resident may be registered with, and their numbers.
+
+The resident identity card (居民身份证; the residence permits of Hong Kong, Macao and
+Taiwan residents have numbers of the same layout) is checked by `idnumber.normalise`.
+The others:
+
+- 外国人永久居留身份证 (foreign permanent resident ID card). Since 1 December 2023: 18
+  characters like an ID number, 9 (foreigner), 2 digits of the accepting province, 3
+  digits of the nationality (ISO 3166-1 numeric), the birth date YYYYMMDD, 3 digits of
+  sequence (odd for men, even for women), ISO 7064 MOD 11-2 check character (the ID
+  card's). Before: 15 characters, 3 letters of nationality (ISO 3166-1 alpha-3), 4 digits
+  of the accepting authority, the birth date YYMMDD and 2 more digits; the century of the
+  birth date is not written, so the birth date and sex are entered. (Its last digit is
+  said to be an ICAO 7-3-1 check digit; only one public source says so, and a wrong
+  check would refuse real people: it is not checked.)
+- 护照 (passport): letters and digits, 5 to 17 of them with at least one digit.
+- 港澳居民来往内地通行证 (回乡证): H (Hong Kong) or M (Macao) and 8 digits; older
+  permits 10 digits (the last two count the permits issued).
+- 台湾居民来往大陆通行证 (台胞证): 8 digits; older permits 10 digits, sometimes with a
+  letter after them, written 1234567890(B).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from typing import NamedTuple
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from stdnum.cn import ric
+
+from fangyi.residents import idnumber
+
+
+class DocumentType(models.TextChoices):
+    ID_CARD = "id_card", gettext_lazy("居民身份证")
+    FOREIGN_PR = "foreign_pr", gettext_lazy("外国人永久居留身份证")
+    PASSPORT = "passport", gettext_lazy("护照")
+    HK_MACAO_PERMIT = "hk_macao_permit", gettext_lazy("港澳居民来往内地通行证")
+    TAIWAN_PERMIT = "taiwan_permit", gettext_lazy("台湾居民来往大陆通行证")
+
+
+class Document(NamedTuple):
+    """A checked number, with what it says of its holder (None: it does not say)."""
+
+    number: str
+    birth_date: datetime.date | None
+    sex: str | None
+
+
+# Spaces, dashes and the brackets of 1234567890(B): never part of a number.
+_NOISE = re.compile(r"[\s\-_.·—()（）\[\]【】/]+")
+_OLD_PR = re.compile(r"^[A-Z]{3}\d{12}$")
+_HK_MACAO = re.compile(r"^[HM](\d{8}|\d{10})$")
+_TAIWAN = re.compile(r"^(\d{8}|\d{10}[A-Z]?)$")
+_PASSPORT = re.compile(r"^(?=.*\d)[A-Z0-9]{5,17}$")
+# Longest number of any type (a passport), as stored.
+MAX_LENGTH = 17
+
+
+def carries_birth(document_type: str, number: str = "") -> bool:
+    """Whether a number of this type gives the birth date and sex (an ID card, a new
+    permanent resident card); without a number, whether it may."""
+    if document_type == DocumentType.ID_CARD:
+        return True
+    if document_type == DocumentType.FOREIGN_PR:
+        return not number or len(number) == 18
+    return False
+
+
+def carried(document_type: str, number: str) -> tuple[datetime.date | None, str | None]:
+    """The birth date and sex ('M', 'F') a checked number gives, (None, None) if it gives none."""
+    if document_type == DocumentType.ID_CARD:
+        return idnumber.birth_date(number), idnumber.sex(number)
+    if document_type == DocumentType.FOREIGN_PR and len(number) == 18:
+        born = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+        return born, "M" if int(number[16]) % 2 else "F"
+    return None, None
+
+
+def clean(raw: object) -> str:
+    """Full-width to half-width, upper case, without spaces, dashes or brackets."""
+    return _NOISE.sub("", unicodedata.normalize("NFKC", str(raw))).upper()
+
+
+def check(document_type: str, raw: object) -> Document:
+    """The number of a document of `document_type` as stored, with the birth date and sex
+    it carries; ValidationError with the reason in Chinese when it is not a valid number
+    of that type."""
+    if document_type == DocumentType.ID_CARD:
+        try:
+            number = idnumber.normalise(raw)
+        except ValidationError as exc:
+            hint = _hint(raw)
+            if hint:
+                raise ValidationError(f"{exc.messages[0]}{hint}", code=exc.code) from None
+            raise
+        return Document(number, idnumber.birth_date(number), idnumber.sex(number))
+    if isinstance(raw, float) and not raw.is_integer():
+        raise ValidationError(_("证件号码不是整数，请核对。"), code="format")
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        if abs(raw) >= 1e15:
+            raise ValidationError(
+                _("证件号码被表格存成了数字，后几位已丢失；请把该列设为“文本”格式后重新填写。"),
+                code="stored_as_number",
+            )
+        raw = str(int(raw))
+    number = clean("" if raw is None else raw)
+    if not number:
+        raise ValidationError(_("证件号码不能为空。"), code="required")
+    if document_type == DocumentType.FOREIGN_PR:
+        return _foreign_pr(number)
+    if document_type == DocumentType.PASSPORT:
+        if not _PASSPORT.match(number):
+            raise ValidationError(
+                _("护照号码应为5至17位字母和数字（至少含一位数字），这里是“%(n)s”。") % {"n": number[:30]},
+                code="format",
+            )
+    elif document_type == DocumentType.HK_MACAO_PERMIT:
+        if not _HK_MACAO.match(number):
+            raise ValidationError(
+                _("港澳居民来往内地通行证号码应为H或M加8位数字（旧证为10位数字），这里是“%(n)s”。")
+                % {"n": number[:30]},
+                code="format",
+            )
+    elif document_type == DocumentType.TAIWAN_PERMIT:
+        if not _TAIWAN.match(number):
+            raise ValidationError(
+                _("台湾居民来往大陆通行证号码应为8位数字（旧证为10位数字，可带一个字母），这里是“%(n)s”。")
+                % {"n": number[:30]},
+                code="format",
+            )
+    else:
+        raise ValidationError(_("证件类型“%(t)s”无法识别。") % {"t": document_type}, code="type")
+    return Document(number, None, None)
+
+
+def _foreign_pr(number: str) -> Document:
+    if _OLD_PR.match(number):
+        if not _old_birth_exists(number[7:13]):
+            raise ValidationError(_("永居证号码中的出生日期不存在。"), code="birth_date")
+        return Document(number, None, None)
+    if len(number) != 18 or number[0] != "9":
+        raise ValidationError(
+            _("外国人永久居留身份证号码应为以9开头的18位（旧证为3位字母加12位数字），这里是“%(n)s”。")
+            % {"n": number[:30]},
+            code="format",
+        )
+    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        raise ValidationError(_("永居证号码只能由数字和末位的X组成。"), code="format")
+    try:
+        born = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise ValidationError(_("永居证号码中的出生日期不存在。"), code="birth_date") from None
+    if born > timezone.localdate() or born.year < 1900:
+        raise ValidationError(_("永居证号码中的出生日期不合理。"), code="birth_date")
+    if number[17] != ric.calc_check_digit(number):
+        raise ValidationError(_("永居证号码校验位不正确，请核对。"), code="checksum")
+    return Document(number, born, "M" if int(number[16]) % 2 else "F")
+
+
+def _old_birth_exists(yymmdd: str) -> bool:
+    """Whether YYMMDD is a day of some year (29 February: a leap year of either century)."""
+    for century in (1900, 2000):
+        try:
+            datetime.date(century + int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:]))
+        except ValueError:
+            continue
+        return True
+    return False
+
+
+def _hint(raw: object) -> str:
+    """For a number refused as an ID number that is plainly another document's: which."""
+    number = clean("" if raw is None else raw)
+    for document_type in (DocumentType.FOREIGN_PR, DocumentType.HK_MACAO_PERMIT):
+        try:
+            check(document_type, number)
+        except ValidationError:
+            continue
+        return _("这像是%(t)s的号码，请把证件类型选为“%(t)s”。") % {"t": document_type.label}
+    return ""
+
+
+def mask(document_type: str, number: str) -> str:
+    """An ID number keeps its first six and last four characters (idnumber.mask); any other
+    number no more than its last four, fewer when it is short (two of a Taiwan permit's 8)."""
+    if not number:
+        return ""
+    if document_type == DocumentType.ID_CARD:
+        return idnumber.mask(number)
+    shown = min(4, len(number) // 3)
+    return "*" * (len(number) - shown) + number[len(number) - shown :]
