@@ -135,7 +135,10 @@ def test_update_masks_a_changed_id_number_on_the_timeline(org):
     resident.id_number = NUMBER_X
     domain.update_resident(resident, before, None)
     entry = resident.timeline.get(kind="changed")
-    assert entry.details == {"id_number": {"from": idnumber.mask(old), "to": "120113********345X"}}
+    assert entry.details == {
+        "id_number": {"from": idnumber.mask(old), "to": "120113********345X"},
+        "birth_date": {"from": "1932-05-06", "to": "1961-02-02"},
+    }
 
 
 def test_update_from_a_spreadsheet_names_it(org):
@@ -170,7 +173,7 @@ def test_reveal_logs_who_saw_which_resident(org, staff):
     assert (entry.resident_id, entry.actor_id, entry.summary) == (
         resident.pk,
         staff[Role.MEDICAL_STAFF].pk,
-        "查看了完整身份证号和电话",
+        "查看了完整证件号码和电话",
     )
 
 

@@ -14,7 +14,7 @@ from ninja import Query, Router, Schema
 
 from fangyi.core.access import AuthedRequest
 from fangyi.org.roles import Perm
-from fangyi.residents import domain, idnumber, phone
+from fangyi.residents import domain, phone
 from fangyi.residents.forms import ResidentFilterForm, ResidentForm
 from fangyi.residents.models import Resident
 
@@ -24,6 +24,7 @@ router = Router(tags=["residents"])
 class ResidentOut(Schema):
     id: int
     name: str
+    document_type: str
     id_number: str
     sex: str
     sex_mismatch: bool
@@ -58,6 +59,9 @@ class ResidentIn(Schema):
     name: str
     id_number: str
     community_id: int
+    document_type: str = "id_card"
+    # Required where the document's number does not carry them (passports, permits).
+    birth_date: datetime.date | None = None
     sex: str = ""
     phone: str = ""
     grid_id: int | None = None
@@ -76,7 +80,9 @@ class ResidentIn(Schema):
 
 class ResidentPatch(Schema):
     name: str | None = None
+    document_type: str | None = None
     id_number: str | None = None
+    birth_date: datetime.date | None = None
     community_id: int | None = None
     sex: str | None = None
     phone: str | None = None
@@ -116,6 +122,7 @@ def _out(resident: Resident, unmasked: bool) -> dict:
             for f in (
                 "id",
                 "name",
+                "document_type",
                 "sex",
                 "birth_date",
                 "building",
@@ -134,7 +141,7 @@ def _out(resident: Resident, unmasked: bool) -> dict:
                 "sex_mismatch",
             )
         },
-        "id_number": resident.id_number if unmasked else idnumber.mask(resident.id_number),
+        "id_number": resident.id_number if unmasked else resident.masked_number,
         "phone": resident.phone if unmasked else phone.mask(resident.phone),
         "age": resident.age,
         "community": resident.community.name,

@@ -23,9 +23,10 @@ The others:
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -196,3 +197,72 @@ def mask(document_type: str, number: str) -> str:
         return idnumber.mask(number)
     shown = min(4, len(number) // 3)
     return "*" * (len(number) - shown) + number[len(number) - shown :]
+
+
+# In spreadsheets: the words people write in a 证件类型 column, and the cells of numbers.
+
+TYPE_WORDS = {
+    **{str(label): value for value, label in DocumentType.choices},
+    **{value: value for value in DocumentType.values},
+    "身份证": DocumentType.ID_CARD,
+    "居民身份证号码": DocumentType.ID_CARD,
+    "公民身份证": DocumentType.ID_CARD,
+    "二代身份证": DocumentType.ID_CARD,
+    "第二代居民身份证": DocumentType.ID_CARD,
+    "中华人民共和国居民身份证": DocumentType.ID_CARD,
+    # The permits' numbers have the ID card's layout and are checked as ID numbers.
+    "港澳台居民居住证": DocumentType.ID_CARD,
+    "港澳居民居住证": DocumentType.ID_CARD,
+    "台湾居民居住证": DocumentType.ID_CARD,
+    "居住证": DocumentType.ID_CARD,
+    "永居证": DocumentType.FOREIGN_PR,
+    "外国人永久居留证": DocumentType.FOREIGN_PR,
+    "外国人永久居留身份证件": DocumentType.FOREIGN_PR,
+    "中华人民共和国外国人永久居留身份证": DocumentType.FOREIGN_PR,
+    "永久居留身份证": DocumentType.FOREIGN_PR,
+    "永久居留证": DocumentType.FOREIGN_PR,
+    "绿卡": DocumentType.FOREIGN_PR,
+    "中国绿卡": DocumentType.FOREIGN_PR,
+    "普通护照": DocumentType.PASSPORT,
+    "外国护照": DocumentType.PASSPORT,
+    "中国护照": DocumentType.PASSPORT,
+    "外国人护照": DocumentType.PASSPORT,
+    "passport": DocumentType.PASSPORT,
+    "回乡证": DocumentType.HK_MACAO_PERMIT,
+    "港澳居民来往内地通行证": DocumentType.HK_MACAO_PERMIT,
+    "港澳居民往来内地通行证": DocumentType.HK_MACAO_PERMIT,
+    "港澳居民通行证": DocumentType.HK_MACAO_PERMIT,
+    "港澳通行证": DocumentType.HK_MACAO_PERMIT,
+    "香港居民来往内地通行证": DocumentType.HK_MACAO_PERMIT,
+    "澳门居民来往内地通行证": DocumentType.HK_MACAO_PERMIT,
+    "台胞证": DocumentType.TAIWAN_PERMIT,
+    "台湾居民来往大陆通行证": DocumentType.TAIWAN_PERMIT,
+    "台湾居民往来大陆通行证": DocumentType.TAIWAN_PERMIT,
+    "台湾居民通行证": DocumentType.TAIWAN_PERMIT,
+    "台湾通行证": DocumentType.TAIWAN_PERMIT,
+}
+
+
+def number_cell(raw: Any) -> Any:
+    """A document number's cell before its type is known: text as typed (checked with the
+    type, by `checked`), a number as read, None for a blank cell. Dates and yes/no are
+    refused here: no number of any type is read as one."""
+    if raw.__class__ is str:  # the usual cell: the type tests below cannot apply
+        return raw if raw.strip() else None
+    if raw is None:
+        return None
+    if isinstance(raw, datetime.date | datetime.time | datetime.timedelta):
+        raise ValidationError(_("证件号码被表格当成了日期；请把该列设为“文本”格式后重新填写。"))
+    if isinstance(raw, bool):
+        raise ValidationError(_("证件号码不能是“是/否”。"))
+    return raw
+
+
+@functools.lru_cache(maxsize=64)
+def checked(document_type: str, raw: Any) -> Document | str:
+    """check() of a cell, or the reason it is refused. Remembered for a few cells: an
+    import asks for a row's number twice (its key for duplicates, then its check)."""
+    try:
+        return check(document_type, raw)
+    except ValidationError as exc:
+        return "；".join(str(m) for m in exc.messages)

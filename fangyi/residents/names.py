@@ -23,7 +23,7 @@ DOT = "·"
 DOT_VARIANTS = "·•‧∙⋅・･．﹒·"
 _DOTS = re.compile(rf"\s*[{DOT_VARIANTS}]\s*")
 _ANY_DOT = re.compile(rf"[{DOT_VARIANTS}]")
-_CJK = re.compile(r"[\u3400-\u9fff\U00020000-\U0003134f]")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
@@ -89,12 +89,13 @@ _CONVERTER = UltimateConverter()
 
 @functools.lru_cache(maxsize=65536)
 def _word_pinyin(word: str) -> tuple[str, ...]:
-    if not has_cjk(word):
-        # seg() keeps a run of other characters together; pypinyin would drop it.
-        return tuple(_LETTERS.findall(_unaccented(word).lower()))
-    return tuple(
+    syllables = tuple(
         s for readings in _CONVERTER.convert(word, Style.NORMAL, False, "ignore", True) for s in readings
     )
+    if syllables or has_cjk(word):
+        return syllables
+    # Another script (seg() keeps its run of characters together): pypinyin drops it.
+    return tuple(_LETTERS.findall(_unaccented(word).lower()))
 
 
 def _unaccented(text: str) -> str:
