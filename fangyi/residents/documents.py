@@ -26,6 +26,7 @@ import datetime
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
@@ -36,6 +37,8 @@ from django.utils.translation import gettext_lazy
 from stdnum.cn import ric
 
 from fangyi.residents import idnumber
+from fangyi.sheets import values
+from fangyi.sheets.kinds import message_of
 
 
 class DocumentType(models.TextChoices):
@@ -266,3 +269,53 @@ def checked(document_type: str, raw: Any) -> Document | str:
         return check(document_type, raw)
     except ValidationError as exc:
         return "；".join(str(m) for m in exc.messages)
+
+
+class Unread(NamedTuple):
+    """A birth date that could not be read: refused only where the number carries none."""
+
+    message: str
+
+
+def birth_cell(raw: Any) -> datetime.date | Unread | None:
+    try:
+        return values.date(raw)
+    except ValidationError as exc:
+        return Unread(message_of(exc))
+
+
+# warn(field name, value as shown, message)
+Warn = Callable[[str, str, str], None]
+
+
+def check_row(row: dict[str, Any], warn: Warn) -> list[tuple[str, str]]:
+    """Check a row's number for its type (an ID card where the file names none) and put
+    the number as stored in it; the birth date and sex from the number where it carries
+    them (a different one in the file is a warning), else they are required. Returns the
+    row's problems as [(field name, message)]."""
+    document_type = row["document_type"] = row.get("document_type") or DocumentType.ID_CARD
+    document = checked(document_type, row["id_number"])
+    if isinstance(document, str):
+        return [("id_number", document)]
+    row["id_number"] = document.number
+    born, sex = row.get("birth_date"), row.get("sex")
+    if document.birth_date is None:
+        missing = _("%(t)s的号码不含出生日期和性别，请填写。") % {"t": DocumentType(document_type).label}
+        problems = []
+        if born is None or isinstance(born, Unread):
+            problems.append(("birth_date", born.message if born else missing))
+        elif born > timezone.localdate():
+            problems.append(("birth_date", _("出生日期在未来。")))
+        if sex is None:
+            problems.append(("sex", missing))
+        return problems
+    if isinstance(born, datetime.date) and born != document.birth_date:
+        warn("birth_date", born.isoformat(), _("出生日期与证件号码不一致（按证件号码导入，请核对）。"))
+    row["birth_date"] = document.birth_date
+    if not sex:
+        row["sex"] = document.sex
+    elif sex != document.sex:
+        from fangyi.residents.models import Sex  # models imports this module
+
+        warn("sex", str(Sex(sex).label), _("性别与证件号码不一致（按登记的性别导入，请核对）。"))
+    return []

@@ -72,7 +72,8 @@ class ResidentForm(forms.ModelForm):
         return year
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         grid, community = data.get("grid"), data.get("community")
         if grid and community and grid.community_id != community.pk:
             self.add_error(
@@ -89,7 +90,8 @@ class ResidentForm(forms.ModelForm):
                 if not data.get(field) and field not in self.errors:
                     self.add_error(
                         field,
-                        _("%(t)s的号码不含出生日期和性别，请填写。") % {"t": DocumentType(data["document_type"]).label},
+                        _("%(t)s的号码不含出生日期和性别，请填写。")
+                        % {"t": DocumentType(data["document_type"]).label},
                     )
         birth = data.get("birth_date")
         if birth and birth > timezone.localdate():

@@ -26,7 +26,7 @@ from fangyi.residents.models import Mobility, Resident, Sex, Status, TimelineEnt
 from fangyi.sheets import bulk
 from fangyi.sheets import values as v
 from fangyi.sheets.headers import Header
-from fangyi.sheets.kinds import FOREIGN, Column, Context, Field, Kind, RowError, message_of, register
+from fangyi.sheets.kinds import FOREIGN, Column, Context, Field, Kind, RowError, register
 from fangyi.sheets.kinds.places import Places
 
 _NUMERALS = dict(
@@ -42,19 +42,6 @@ def _phone(raw: Any) -> str | None:
     if isinstance(raw, datetime.date | datetime.time | datetime.timedelta | bool):
         raise ValidationError(_("电话号码被表格当成了日期或其他格式；请把该列设为“文本”格式。"))
     return phone.normalise(raw) or None
-
-
-class Unread(NamedTuple):
-    """A birth date that could not be read: refused only where the number does not carry one."""
-
-    message: str
-
-
-def _birth_cell(raw: Any) -> datetime.date | Unread | None:
-    try:
-        return v.date(raw)
-    except ValidationError as exc:
-        return Unread(message_of(exc))
 
 
 def _words(choices: type[Choices], extra: dict[str, str]) -> dict[str, str]:
@@ -124,7 +111,7 @@ FIELDS = (
         "birth_date",
         gettext_lazy("出生日期"),
         ("出生年月", "出生年月日", "生日"),
-        _birth_cell,  # read from the number where it carries it (check())
+        documents.birth_cell,  # read from the number where it carries it
         width=12,
     ),
     Field(
@@ -338,7 +325,7 @@ class Residents(Kind):
 
     def check(self, values: dict[str, Any], ctx: Context, row: int) -> dict[str, Any]:
         places: Places = ctx.state["places"]
-        problems = self._document(values, ctx, row)
+        problems = documents.check_row(values, self._warner(ctx, row))
         community, grid, why = places.default, None, ""
         if values.get("community"):
             community, why = places.community(values["community"])
@@ -369,44 +356,11 @@ class Residents(Kind):
         values["community"], values["grid"] = community, grid
         return values
 
-    def _document(self, values: dict[str, Any], ctx: Context, row: int) -> list[tuple[str, str]]:
-        """Check the number for its type (an ID card where the file names none); the birth
-        date and sex from the number where it carries them, else from their columns."""
-        document_type = values["document_type"] = values.get("document_type") or DocumentType.ID_CARD
-        document = documents.checked(document_type, values["id_number"])
-        if isinstance(document, str):
-            return [("id_number", document)]
-        values["id_number"] = document.number
-        born, sex = values.get("birth_date"), values.get("sex")
-        if document.birth_date is None:
-            label = DocumentType(document_type).label
-            missing = _("%(t)s的号码不含出生日期和性别，请填写。") % {"t": label}
-            problems = []
-            if born is None or isinstance(born, Unread):
-                problems.append(("birth_date", born.message if born else missing))
-            elif born > timezone.localdate():
-                problems.append(("birth_date", _("出生日期在未来。")))
-            if sex is None:
-                problems.append(("sex", missing))
-            return problems
-        if isinstance(born, datetime.date) and born != document.birth_date:
-            ctx.warn(
-                row,
-                str(self.by_name["birth_date"].label),
-                born.isoformat(),
-                _("出生日期与证件号码不一致（按证件号码导入，请核对）。"),
-            )
-        values["birth_date"] = document.birth_date
-        if sex and sex != document.sex:
-            ctx.warn(
-                row,
-                str(self.by_name["sex"].label),
-                str(Sex(sex).label),
-                _("性别与证件号码不一致（按登记的性别导入，请核对）。"),
-            )
-        elif not sex:
-            values["sex"] = document.sex
-        return []
+    def _warner(self, ctx: Context, row: int) -> documents.Warn:
+        def warn(field: str, value: str, message: str) -> None:
+            ctx.warn(row, str(self.by_name[field].label), value, message)
+
+        return warn
 
     def writing(self, ctx: Context, new: int) -> Any:
         return bulk.DeferredIndexes((Resident, TimelineEntry), new)
