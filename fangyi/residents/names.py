@@ -23,7 +23,7 @@ DOT = "·"
 DOT_VARIANTS = "·•‧∙⋅・･．﹒·"
 _DOTS = re.compile(rf"\s*[{DOT_VARIANTS}]\s*")
 _ANY_DOT = re.compile(rf"[{DOT_VARIANTS}]")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U000323af]")
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
@@ -92,10 +92,11 @@ def _word_pinyin(word: str) -> tuple[str, ...]:
     syllables = tuple(
         s for readings in _CONVERTER.convert(word, Style.NORMAL, False, "ignore", True) for s in readings
     )
-    if syllables or has_cjk(word):
+    if syllables:
         return syllables
-    # Another script (seg() keeps its run of characters together): pypinyin drops it.
-    return tuple(_LETTERS.findall(_unaccented(word).lower()))
+    # Another script (seg() keeps its run of characters together), which pypinyin drops;
+    # a rare ideograph without a reading stays out.
+    return tuple(_LETTERS.findall(_unaccented(_CJK.sub(" ", word)).lower()))
 
 
 def _unaccented(text: str) -> str:

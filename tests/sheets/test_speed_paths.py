@@ -329,8 +329,7 @@ HANZI = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
 def other_script_words(chars: str) -> list[str]:
     """What pinyin_keys() makes of characters without pinyin: words of letters, in lower
     case without accents (Müller → muller); a rare ideograph without a reading is left out."""
-    if any(unicodedata.name(ch, "").startswith("CJK ") for ch in chars):
-        return []
+    chars = "".join(" " if unicodedata.name(ch, "").startswith("CJK ") else ch for ch in chars)
     decomposed = unicodedata.normalize("NFKD", chars)
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return re.findall(r"[^\W\d_]+", plain.lower())
@@ -351,6 +350,8 @@ def pinyin_keys_by_lazy_pinyin(name: str) -> tuple[str, str]:
 @example("李a2b")
 @example("Maria Schmidt")
 @example("Müller 王")
+@example("A\U0002ebe1")
+@example("A\U00020000b")
 def test_pinyin_keys_are_lazy_pinyins(name):
     assert domain.pinyin_keys(name) == pinyin_keys_by_lazy_pinyin(name)
 
