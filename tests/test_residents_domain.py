@@ -136,7 +136,10 @@ def test_update_masks_a_changed_id_number_on_the_timeline(org):
     resident.id_number = NUMBER_X
     domain.update_resident(resident, before, None)
     entry = resident.timeline.get(kind="changed")
-    assert entry.details == {"id_number": {"from": idnumber.mask(old), "to": "120113********345X"}}
+    assert entry.details == {
+        "id_number": {"from": idnumber.mask(old), "to": "120113********345X"},
+        "birth_date": {"from": "1932-05-06", "to": "1961-02-02"},
+    }
 
 
 def test_update_from_a_spreadsheet_names_it(org):

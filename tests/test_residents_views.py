@@ -40,7 +40,9 @@ def form_data(resident: Resident, **changes) -> dict:
     """The edit form as the browser would post it for `resident`, with `changes`."""
     data = {
         "name": resident.name,
+        "document_type": resident.document_type,
         "id_number": resident.id_number,
+        "birth_date": resident.birth_date.isoformat(),
         "sex": resident.sex,
         "phone": resident.phone,
         "community": resident.community_id,
@@ -335,13 +337,13 @@ def test_create_rejects_a_wrong_check_character_in_chinese(org, subdistrict_staf
 def test_create_rejects_a_registered_id_number_in_chinese(org, subdistrict_staff):
     make_resident(org["a"], org["a1"], name="范芝奇", id_number=NUMBER_X)
     response = subdistrict_staff.post("/residents/new/", new_resident(org, id_number=NUMBER_X))
-    assert response.context["form"].errors["id_number"] == ["该身份证号已登记。"]
+    assert response.context["form"].errors["id_number"] == ["该证件号码已登记。"]
 
 
 def test_create_rejects_the_old_form_of_a_registered_number(org, subdistrict_staff):
     make_resident(org["a"], org["a1"], name="范芝奇", id_number=OLD_15_AS_18)
     response = subdistrict_staff.post("/residents/new/", new_resident(org, id_number=OLD_15))
-    assert response.context["form"].errors["id_number"] == ["该身份证号已登记。"]
+    assert response.context["form"].errors["id_number"] == ["该证件号码已登记。"]
 
 
 def test_create_rejects_a_grid_of_another_community_in_chinese(org, subdistrict_staff):
@@ -368,7 +370,7 @@ def test_create_keeps_an_entered_sex_that_contradicts_the_id(org, subdistrict_st
 def test_detail_warns_about_a_sex_mismatch(org, subdistrict_staff):
     resident = make_resident(org["a"], org["a1"], name="范芝奇", id_number=NUMBER_X, sex="F")
     html = subdistrict_staff.get(f"/residents/{resident.pk}/").content.decode()
-    assert "登记的性别与身份证号推算的性别不一致，请核对。" in html
+    assert "登记的性别与证件号码推算的性别不一致，请核对。" in html
 
 
 def test_detail_has_no_warning_when_the_sex_matches(org, subdistrict_staff):

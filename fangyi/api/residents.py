@@ -15,7 +15,7 @@ from ninja import Query, Router, Schema
 
 from fangyi.core.access import AuthedRequest
 from fangyi.org.roles import Perm
-from fangyi.residents import domain, idnumber, phone
+from fangyi.residents import domain, phone
 from fangyi.residents.forms import ResidentFilterForm, ResidentForm
 from fangyi.residents.models import Resident
 
@@ -25,6 +25,7 @@ router = Router(tags=["residents"])
 class ResidentOut(Schema):
     id: int
     name: str
+    document_type: str
     id_number: str
     sex: str
     sex_mismatch: bool
@@ -60,6 +61,9 @@ class ResidentIn(Schema):
     name: str
     id_number: str
     community_id: int
+    document_type: str = "id_card"
+    # Required where the document's number does not carry them (passports, permits).
+    birth_date: datetime.date | None = None
     sex: str = ""
     phone: str = ""
     grid_id: int | None = None
@@ -78,7 +82,9 @@ class ResidentIn(Schema):
 
 class ResidentPatch(Schema):
     name: str | None = None
+    document_type: str | None = None
     id_number: str | None = None
+    birth_date: datetime.date | None = None
     community_id: int | None = None
     sex: str | None = None
     phone: str | None = None
@@ -118,6 +124,7 @@ def _out(resident: Resident, unmasked: bool) -> dict:
             for f in (
                 "id",
                 "name",
+                "document_type",
                 "sex",
                 "building",
                 "building_unit",
@@ -135,7 +142,7 @@ def _out(resident: Resident, unmasked: bool) -> dict:
                 "sex_mismatch",
             )
         },
-        "id_number": resident.id_number if unmasked else idnumber.mask(resident.id_number),
+        "id_number": resident.id_number if unmasked else resident.masked_number,
         "birth_date": resident.birth_date if unmasked else None,
         "phone": resident.phone if unmasked else phone.mask(resident.phone),
         "age": resident.age,

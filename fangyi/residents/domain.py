@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from pypinyin import Style
-from pypinyin.converter import UltimateConverter
-from pypinyin.seg.simpleseg import seg
 
 from fangyi.core.access import Origin
 from fangyi.org.models import Staff
-from fangyi.residents import idnumber, phone
+from fangyi.residents import documents, names, phone
 from fangyi.residents.models import Disclosure, DisclosureKind, Resident, TimelineEntry, TimelineKind
+from fangyi.residents.names import pinyin_keys
+
+__all__ = ["pinyin_keys"]  # also read here by the demo and the import
 
 # Fields whose changes are written on the timeline, with how to show a value.
 TRACKED_FIELDS = (
     "name",
+    "document_type",
     "id_number",
+    "birth_date",
     "sex",
     "phone",
     "community",
@@ -40,64 +41,17 @@ TRACKED_FIELDS = (
 PERSONAL_FIELDS = {"id_number", "phone"}
 
 
-# Characters read differently as a surname than in words: people search 曾国藩 by "zgf",
-# not by pypinyin's everyday reading "cgf".
-SURNAME_READINGS = {
-    "曾": "zeng",
-    "翟": "zhai",
-    "单": "shan",
-    "解": "xie",
-    "仇": "qiu",
-    "区": "ou",
-    "朴": "piao",
-    "查": "zha",
-    "盖": "ge",
-    "缪": "miao",
-    "覃": "qin",
-    "种": "chong",
-    "阚": "kan",
-    "薄": "bo",
-    "召": "shao",
-    "员": "yun",
-    "折": "she",
-    "都": "du",
-}
-
-
-@functools.lru_cache(maxsize=32768)
-def pinyin_keys(name: str) -> tuple[str, str]:
-    """Full pinyin and initials of a name, lower case without tones: 范芝奇 → (fanzhiqi, fzq).
-
-    The first character is read as a surname: 曾国藩 → (zengguofan, zgf). Remembered:
-    names repeat, and an import of a roster asks for every one.
-    """
-    syllables = [syllable for word in seg(name) for syllable in _word_pinyin(word)]
-    if name[:1] in SURNAME_READINGS and syllables:
-        syllables[0] = SURNAME_READINGS[name[0]]
-    full = "".join(syllables).lower()
-    initials = "".join(s[0] for s in syllables if s).lower()
-    return full, initials
-
-
-# lazy_pinyin(name, style=Style.NORMAL, errors="ignore") is its converter applied to each
-# word of seg(name) in turn, a word's reading not depending on its neighbours: words
-# (mostly single characters) are converted once.
-_CONVERTER = UltimateConverter()
-
-
-@functools.lru_cache(maxsize=65536)
-def _word_pinyin(word: str) -> tuple[str, ...]:
-    return tuple(
-        s for readings in _CONVERTER.convert(word, Style.NORMAL, False, "ignore", True) for s in readings
-    )
-
-
 def fill_derived(resident: Resident) -> None:
-    """Set everything the register derives: birth date from the ID, pinyin from the name,
-    the community from the grid; the sex from the ID only when none was entered."""
-    resident.birth_date = idnumber.birth_date(resident.id_number)
-    if not resident.sex:
-        resident.sex = idnumber.sex(resident.id_number)
+    """Set everything the register derives: the birth date from a document number that
+    carries it (an ID number), one middle dot and pinyin from the name, the community from
+    the grid; the sex from the number only when none was entered. The number has been
+    checked (documents.check) for its type."""
+    born, sex = documents.carried(resident.document_type, resident.id_number)
+    if born is not None:
+        resident.birth_date = born
+    if not resident.sex and sex:
+        resident.sex = sex
+    resident.name = names.canonical(resident.name)
     resident.name_pinyin, resident.name_initials = pinyin_keys(resident.name)
     if resident.grid_id and resident.grid:
         resident.community_id = resident.grid.community_id
@@ -107,7 +61,9 @@ def _display(resident: Resident, field: str) -> str:
     value = getattr(resident, field)
     if field in PERSONAL_FIELDS:
         # The timeline is read by everybody who sees the resident: keep it masked.
-        return (idnumber.mask(value) if field == "id_number" else phone.mask(value)) if value else ""
+        if not value:
+            return ""
+        return documents.mask(resident.document_type, value) if field == "id_number" else phone.mask(value)
     if value is None or value == "":
         return ""
     getter = getattr(resident, f"get_{field}_display", None)
@@ -170,7 +126,7 @@ def update_resident(
 
 
 def reveal(resident: Resident, actor: Staff, origin: Origin) -> dict[str, str]:
-    """Return the full ID number and phone, and log who saw them, when and from where.
+    """Return the full document number and phone, and log who saw them, when and from where.
 
     The log is a Disclosure (the audit page), not a timeline entry: the timeline is read
     by everybody who may open the resident. The caller has checked REVEAL_PERSONAL.

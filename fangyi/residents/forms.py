@@ -5,11 +5,13 @@ from collections.abc import Callable
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangyi.org.models import Community, Grid, Staff
 from fangyi.org.roles import Perm, Scope
-from fangyi.residents import idnumber, phone
+from fangyi.residents import documents, phone
+from fangyi.residents.documents import DocumentType
 from fangyi.residents.domain import TRACKED_FIELDS
 from fangyi.residents.models import AgeBand, Mobility, Resident, Status
 
@@ -24,7 +26,7 @@ class ResidentForm(forms.ModelForm):
     logged reveal).
     """
 
-    id_number = forms.CharField(label=_("身份证号"), max_length=40)
+    id_number = forms.CharField(label=_("证件号码"), max_length=40)
 
     class Meta:
         model = Resident
@@ -32,23 +34,29 @@ class ResidentForm(forms.ModelForm):
         fields = [f for f in TRACKED_FIELDS if f != "household"]
         widgets = {
             "status_since": forms.DateInput(attrs={"type": "date"}),
+            "birth_date": forms.DateInput(attrs={"type": "date"}),
             "notes": forms.Textarea(attrs={"rows": 3}),
             "phone": forms.TextInput(attrs={"inputmode": "tel"}),
         }
 
     def __init__(self, *args, user: Staff, **kwargs):
         super().__init__(*args, **kwargs)
+        self.document: documents.Document | None = None  # the checked number, by clean_id_number
         self.fields["community"].queryset = Community.objects.visible_to(user)
         self.fields["grid"].queryset = Grid.objects.visible_to(user).select_related("community")
+        # Left out (an older client, the API): an ID card, the model's default.
+        self.fields["document_type"].required = False
         self.fields["sex"].required = False
-        self.fields["sex"].help_text = _("不填则按身份证号推算。")
+        self.fields["sex"].help_text = _("身份证号含性别，不填则按号码推算；护照、通行证等请填写。")
+        self.fields["birth_date"].required = False
+        self.fields["birth_date"].help_text = _("身份证号含出生日期，按号码推算；护照、通行证等请填写。")
         self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "inputmode": "text"})
         if user.grid_id:
             # A grid worker registers residents of their own grid only.
             self.fields["grid"].required = True
         self.masked = bool(self.instance.pk) and not user.can(Perm.UNMASKED_LISTS)
         if self.masked:
-            self.initial["id_number"] = idnumber.mask(self.instance.id_number)
+            self.initial["id_number"] = self.instance.masked_number
             self.initial["phone"] = phone.mask(self.instance.phone)
             self.fields["id_number"].help_text = _("带*的号码保持不变；要更改请输入完整的新号码。")
             self.fields["phone"].help_text = _("带*的号码保持不变；要更改请输入完整的新号码，清空则删除。")
@@ -63,15 +71,25 @@ class ResidentForm(forms.ModelForm):
         if "*" in str(self.cleaned_data.get(field) or ""):
             raise ValidationError(_("请输入完整的新号码（带*的号码只能原样保留）。"), code="masked")
 
+    def clean_document_type(self) -> str:
+        return self.cleaned_data.get("document_type") or DocumentType.ID_CARD
+
     def clean_id_number(self) -> str:
-        if self._unchanged_mask("id_number", idnumber.mask):
-            return self.instance.id_number
-        self._refuse_partial_mask("id_number")
-        number = idnumber.normalise(self.cleaned_data["id_number"])
-        clash = Resident.objects.filter(id_number=number).exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise ValidationError(_("该身份证号已登记。"), code="unique")
-        return number
+        # document_type comes before id_number in the fields: it is cleaned already.
+        document_type = self.cleaned_data.get("document_type")
+        if not document_type:
+            return self.cleaned_data["id_number"]  # the type's own error is shown
+        raw = self.cleaned_data["id_number"]
+        if self._unchanged_mask("id_number", lambda n: documents.mask(self.instance.document_type, n)):
+            raw = self.instance.id_number
+        else:
+            self._refuse_partial_mask("id_number")
+        document = documents.check(document_type, raw)
+        self.document = document
+        clash = Resident.objects.filter(id_number=document.number, document_type=document_type)
+        if clash.exclude(pk=self.instance.pk).exists():
+            raise ValidationError(_("该证件号码已登记。"), code="unique")
+        return document.number
 
     def clean_phone(self) -> str:
         if self._unchanged_mask("phone", phone.mask):
@@ -86,7 +104,8 @@ class ResidentForm(forms.ModelForm):
         return year
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         grid, community = data.get("grid"), data.get("community")
         if grid and community and grid.community_id != community.pk:
             self.add_error(
@@ -94,8 +113,21 @@ class ResidentForm(forms.ModelForm):
             )
         if data.get("party_joined_year") and not data.get("party_member"):
             self.add_error("party_joined_year", _("填写入党年份时请勾选“党员”。"))
-        number = data.get("id_number")
-        birth = idnumber.birth_date(number) if number else None
+        document = self.document
+        if document is not None and document.birth_date is not None:
+            # The number says it: what the field holds (the old number's) does not count.
+            data["birth_date"] = document.birth_date
+        elif document is not None:
+            for field in ("birth_date", "sex"):
+                if not data.get(field) and field not in self.errors:
+                    self.add_error(
+                        field,
+                        _("%(t)s的号码不含出生日期和性别，请填写。")
+                        % {"t": DocumentType(data["document_type"]).label},
+                    )
+        birth = data.get("birth_date")
+        if birth and birth > timezone.localdate():
+            self.add_error("birth_date", _("出生日期在未来。"))
         year = data.get("party_joined_year")
         if birth and year and year < birth.year + 14:
             self.add_error("party_joined_year", _("入党年份早于本人14岁。"))

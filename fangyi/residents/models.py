@@ -7,11 +7,14 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Replace
+from django.db.models.lookups import StartsWith
 from django.utils.translation import gettext_lazy as _
 
 from fangyi.org.models import Community, Grid
 from fangyi.org.scope import scoped
-from fangyi.residents import idnumber
+from fangyi.residents import documents, idnumber, names
+from fangyi.residents.documents import DocumentType
 from fangyi.residents.lookups import Prefix  # noqa: F401  (registers the __prefix lookup search uses)
 
 if TYPE_CHECKING:
@@ -76,13 +79,15 @@ class ResidentQuerySet(models.QuerySet["Resident"]):
         return qs.filter(birth_date__gt=earliest) if earliest else qs
 
     def search(self, text: str, *, masked: bool = False) -> ResidentQuerySet:
-        """Name search by characters, full pinyin (fanzhiqi) or initials (fzq), by prefix;
-        ID numbers by their last characters (up to six) or their first.
+        """Search by name — characters, full pinyin (fanzhiqi), initials (fzq), a name in
+        another script in any case (maria) — or by a document number: its last digits (up
+        to six) or its beginning. All by prefix.
 
-        For a user who sees ID numbers `masked`, a number matches by its last four
+        For a user who sees document numbers `masked`, a number matches by its last four
         characters only, what the mask shows: a longer prefix or suffix would let them
         rebuild the hidden birth date one guess at a time.
 
+        A name written with a middle dot (迪丽热巴·迪力木拉提) is found with or without it.
         Prefix matches (`__prefix`, see lookups.py) use the indexes on name, name_pinyin,
         name_initials and id_number, on SQLite too.
         """
@@ -101,8 +106,26 @@ class ResidentQuerySet(models.QuerySet["Resident"]):
                     if len(key) <= 6
                     else (self.filter(id_number__prefix=key.upper()))
                 )
+            if any(ch.isdigit() for ch in key):  # E12345678, H1234, KAZ1100…: no name has digits
+                if masked:
+                    return self.filter(id_number__endswith=key.upper()) if len(key) <= 4 else self.none()
+                return self.filter(id_number__prefix=key.upper())
             return self.filter(models.Q(name_pinyin__prefix=key) | models.Q(name_initials__prefix=key))
-        return self.filter(name__prefix=text)
+        key = names.without_dots(names.canonical(text))
+        found = models.Q(name__prefix=key)
+        spelled, _initials = names.pinyin_keys(key)
+        if not names.has_cjk(key) and spelled:
+            # Müller, Иван: the lower-case key pinyin_keys() stored.
+            found |= models.Q(name_pinyin__prefix=spelled)
+        elif len(key) >= 2 and spelled:
+            # With the dot left out or put elsewhere: among the names with the same pinyin
+            # (an index range), those with a dot that read `key` without it.
+            found |= (
+                models.Q(name_pinyin__prefix=spelled)
+                & models.Q(name__contains=names.DOT)
+                & models.Q(StartsWith(Replace(models.F("name"), models.Value(names.DOT)), models.Value(key)))
+            )
+        return self.filter(found)
 
 
 class Household(models.Model):
@@ -132,8 +155,14 @@ class Resident(models.Model):
     # Precomputed for search: "fanzhiqi" and "fzq" for 范芝奇.
     name_pinyin = models.CharField(max_length=200, editable=False)
     name_initials = models.CharField(max_length=50, editable=False)
-    id_number = models.CharField(_("身份证号"), max_length=18, unique=True)
-    birth_date = models.DateField(_("出生日期"), editable=False)
+    document_type = models.CharField(
+        _("证件类型"), max_length=20, choices=DocumentType.choices, default=DocumentType.ID_CARD
+    )
+    # Unique with the document type (constraint below). The name stays id_number: most
+    # residents' document is the ID card, and the API and exports know the field by it.
+    id_number = models.CharField(_("证件号码"), max_length=documents.MAX_LENGTH + 3)
+    # Derived from the number where it carries it (ID card); entered otherwise.
+    birth_date = models.DateField(_("出生日期"))
     sex = models.CharField(
         _("性别"),
         max_length=1,
@@ -173,6 +202,16 @@ class Resident(models.Model):
         verbose_name = _("居民")
         verbose_name_plural = _("居民")
         ordering = ["-id"]
+        constraints = [
+            # Led by the number: it also answers lookups and prefix searches by number
+            # (varchar_pattern_ops: LIKE 'E1234%' on PostgreSQL; equality works too).
+            models.UniqueConstraint(
+                fields=["id_number", "document_type"],
+                name="resident_document_unique",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+                violation_error_message=_("该证件号码已登记。"),
+            ),
+        ]
         indexes = [
             models.Index(fields=["community", "-id"], name="resident_community_idx"),
             models.Index(fields=["grid", "-id"], name="resident_grid_idx"),
@@ -198,11 +237,17 @@ class Resident(models.Model):
 
     @property
     def sex_from_id(self) -> str:
-        return idnumber.sex(self.id_number)
+        """The sex the document number gives ("" when it gives none)."""
+        return documents.carried(self.document_type, self.id_number)[1] or ""
 
     @property
     def sex_mismatch(self) -> bool:
-        return bool(self.sex) and self.sex != self.sex_from_id
+        from_id = self.sex_from_id
+        return bool(self.sex) and bool(from_id) and self.sex != from_id
+
+    @property
+    def masked_number(self) -> str:
+        return documents.mask(self.document_type, self.id_number)
 
     def age_on(self, day: datetime.date) -> int:
         return idnumber.age_on(self.birth_date, day)

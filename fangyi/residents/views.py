@@ -64,6 +64,7 @@ def resident_list(request: AuthedRequest) -> HttpResponse:
     qs = qs.select_related("community", "grid").only(
         "id",
         "name",
+        "document_type",
         "id_number",
         "sex",
         "birth_date",

@@ -1,7 +1,7 @@
 """The health center's export of doses as a spreadsheet kind: `fangyi import doses FILE`.
 
-One row is one dose, matched to the register by ID number and to a stored dose by
-person and day, so importing the same export twice changes nothing. The health
+One row is one dose, matched to the register by document type and number (证件类型,
+证件号码; an ID card where the file names no type) and to a stored dose by person and day, so importing the same export twice changes nothing. The health
 center's record is the truth: a dose the rules would refuse (too early, another
 product) is recorded all the same, with a warning. Rows for people who are not in the
 register are rejected and also listed in `not_in_register`, one line per person, so
@@ -23,7 +23,8 @@ from django.utils.translation import gettext_lazy
 
 from fangyi.org.models import Site
 from fangyi.org.roles import Perm
-from fangyi.residents import idnumber
+from fangyi.residents import documents, names
+from fangyi.residents.documents import DocumentType
 from fangyi.residents.models import Resident, TimelineEntry
 from fangyi.sheets import values as v
 from fangyi.sheets.headers import Header, header_key
@@ -46,14 +47,6 @@ from fangyi.vaccination.models import Dose, DoseKind, Screening, VaccineProduct
 HOME_VISIT = re.compile(r"[(（\[【]?\s*上门(?:接种)?\s*[)）\]】]?")
 _NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6}
 NOT_IN_REGISTER = "not_in_register"
-
-
-def _id_number(raw: Any) -> str | None:
-    if v.is_blank(raw):
-        return None
-    if isinstance(raw, datetime.date | datetime.time | datetime.timedelta | bool):
-        raise ValidationError(_("身份证号被表格当成了日期或其他格式；请把该列设为“文本”格式。"))
-    return idnumber.normalise(raw)
 
 
 def _given(raw: Any) -> datetime.date | None:
@@ -90,10 +83,28 @@ FIELDS = (
         width=10,
     ),
     Field(
+        "document_type",
+        gettext_lazy("证件类型"),
+        ("证件种类", "证件类别", "证件名称", "身份证件类型", "受种者证件类型"),
+        v.choice(documents.TYPE_WORDS, "、".join(map(str, DocumentType.labels))),
+        example=DocumentType.ID_CARD.label,
+        width=14,
+    ),
+    Field(
         "id_number",
-        gettext_lazy("身份证号码"),
-        ("身份证号", "公民身份号码", "证件号码", "身份证", "证件号", "受种者身份证号", "身份证件号码"),
-        _id_number,
+        gettext_lazy("证件号码"),
+        (
+            # Without a 证件类型 column these are ID numbers.
+            "身份证号码",
+            "身份证号",
+            "公民身份号码",
+            "身份证",
+            "证件号",
+            "受种者身份证号",
+            "身份证件号码",
+            "受种者证件号码",
+        ),
+        documents.number_cell,
         required=True,
         example="120113193201050011",
         as_text=True,
@@ -203,14 +214,15 @@ class Doses(Kind):
     fields = FIELDS
     view_perm = Perm.VIEW_VACCINATION
     edit_perm = Perm.RECORD_DOSE
-    foreign_message = gettext_lazy("该身份证号由其他社区或网格登记，您无权导入其接种记录。")
+    foreign_message = gettext_lazy("该证件号码由其他社区或网格登记，您无权导入其接种记录。")
     duplicate_message = gettext_lazy("与第%(first)d行重复：同一人同一天只能有一条接种记录。")
     lists = {
         NOT_IN_REGISTER: ListSheet(
             gettext_lazy("不在居民名册中的人员"),
             (
                 ("name", gettext_lazy("姓名")),
-                ("id_number", gettext_lazy("身份证号")),
+                ("document_type", gettext_lazy("证件类型")),
+                ("id_number", gettext_lazy("证件号码")),
                 ("community", gettext_lazy("所属社区")),
                 ("dates", gettext_lazy("接种日期")),
                 ("rows", gettext_lazy("原表行号")),
@@ -219,10 +231,15 @@ class Doses(Kind):
     }
 
     def row_key(self, values: dict[str, Any]) -> Any:
-        number, day = values.get("id_number"), values.get("given_on")
-        if number is None or day is None:
+        """(document type, number, day); None for a number check() will refuse."""
+        raw, day = values.get("id_number"), values.get("given_on")
+        if raw is None or day is None:
             return None
-        return number, day.date() if isinstance(day, datetime.datetime) else day
+        document_type = values.get("document_type") or DocumentType.ID_CARD
+        document = documents.checked(document_type, raw)
+        if isinstance(document, str):
+            return None
+        return document_type, document.number, day.date() if isinstance(day, datetime.datetime) else day
 
     def prepare(self, ctx: Context, header: Header) -> None:
         ctx.state["products"] = Products()
@@ -234,11 +251,16 @@ class Doses(Kind):
     def check(self, values: dict[str, Any], ctx: Context, row: int) -> dict[str, Any]:
         products: Products = ctx.state["products"]
         product, problems = products.find(values.get("vaccine"), values.get("maker"))
+        document_type = values["document_type"] = values.get("document_type") or DocumentType.ID_CARD
+        document = documents.checked(document_type, values["id_number"])
+        if isinstance(document, str):
+            raise RowError([("id_number", document), *problems])
+        values["id_number"] = document.number
         given = values["given_on"]
         day = given.date() if isinstance(given, datetime.datetime) else given
         if day > timezone.localdate():
             problems.append(("given_on", _("接种日期晚于今天。")))
-        elif day < idnumber.birth_date(values["id_number"]):
+        elif document.birth_date and day < document.birth_date:
             problems.append(("given_on", _("接种日期早于出生日期。")))
         if problems:
             raise RowError(problems)
@@ -256,17 +278,23 @@ class Doses(Kind):
         return values
 
     def existing(self, keys: list[Any], ctx: Context) -> dict[Any, Any]:
-        """The stored dose of each (ID number, day); Refused for somebody not in the
-        register or a 剂次 the person already has on another day."""
+        """The stored dose of each (document type, number, day); Refused for somebody not
+        in the register or a 剂次 the person already has on another day."""
         pending: dict[Any, dict[str, Any]] = ctx.state["pending"]
         ctx.state["pending"] = {}
-        numbers = {number for number, _day in keys}
+        people = {(document_type, number) for document_type, number, _day in keys}
+        numbers = {number for _type, number in people}
         visible = Resident.objects.visible_to(ctx.actor) if ctx.actor else Resident.objects.all()
-        residents = {r.id_number: r for r in visible.filter(id_number__in=numbers)}
-        foreign: set[str] = set()
-        if ctx.actor and len(residents) < len(numbers):
-            others = Resident.objects.filter(id_number__in=numbers - residents.keys())
-            foreign = set(others.values_list("id_number", flat=True))
+        residents = {
+            (r.document_type, r.id_number): r
+            for r in visible.filter(id_number__in=numbers)
+            if (r.document_type, r.id_number) in people
+        }
+        foreign: set[tuple[str, str]] = set()
+        if ctx.actor and len(residents) < len(people):
+            rest = people - residents.keys()
+            others = Resident.objects.filter(id_number__in={number for _type, number in rest})
+            foreign = set(others.values_list("document_type", "id_number")) & rest
         history: dict[int, list[Dose]] = defaultdict(list)
         for dose in Dose.objects.filter(resident__in=list(residents.values())).select_related("product"):
             history[dose.resident_id].append(dose)
@@ -274,10 +302,10 @@ class Doses(Kind):
         found: dict[Any, Any] = {}
         taken = {pk: {d.dose_number: d.given_on for d in doses} for pk, doses in history.items()}
         for key in sorted(keys):
-            number, day = key
+            document_type, number, day = key
             values = pending[key]
-            resident = residents.get(number)
-            if number in foreign:
+            resident = residents.get((document_type, number))
+            if (document_type, number) in foreign:
                 found[key] = FOREIGN
             elif resident is None:
                 found[key] = Refused(_("不在居民名册中：请先登记该居民，再导入这一行。"))
@@ -301,11 +329,13 @@ class Doses(Kind):
         return found
 
     def _not_in_register(self, ctx: Context, values: dict[str, Any]) -> None:
-        people: dict[str, dict[str, Any]] = ctx.state["not_in_register"]
-        person = people.get(values["id_number"])
+        people: dict[tuple[str, str], dict[str, Any]] = ctx.state["not_in_register"]
+        key = (values["document_type"], values["id_number"])
+        person = people.get(key)
         if person is None:
-            person = people[values["id_number"]] = {
+            person = people[key] = {
                 "name": values.get("name") or "",
+                "document_type": str(DocumentType(values["document_type"]).label),
                 "id_number": values["id_number"],
                 "community": "",
                 "dates": [],
@@ -317,12 +347,12 @@ class Doses(Kind):
 
     def _compare_name(self, ctx: Context, resident: Resident, values: dict[str, Any]) -> None:
         name = values.get("name")
-        if name and name != resident.name:
+        if name and names.canonical(name) != resident.name:
             ctx.warn(
                 values["row"],
                 str(self.by_name["name"].label),
                 name,
-                _("姓名与居民名册中的“%(n)s”不一致，按身份证号导入，请核对。") % {"n": resident.name},
+                _("姓名与居民名册中的“%(n)s”不一致，按证件号码导入，请核对。") % {"n": resident.name},
             )
 
     def _compare_dose(self, ctx: Context, stored: Dose, values: dict[str, Any]) -> None:
@@ -352,11 +382,11 @@ class Doses(Kind):
     def write(self, ctx: Context, new: list[dict[str, Any]], changed: list[tuple[Any, dict]]) -> None:
         """Create the new doses (numbered and classed as record_dose would, but recorded
         even where the rules object), correct the changed ones, refresh each person's state."""
-        residents: dict[str, Resident] = ctx.state["residents"]
+        residents: dict[tuple[str, str], Resident] = ctx.state["residents"]
         history: dict[int, list[Dose]] = ctx.state["history"]
         doses: list[Dose] = []
-        for values in sorted(new, key=lambda val: (val["id_number"], val["given_on"])):
-            resident = residents[values["id_number"]]
+        for values in sorted(new, key=lambda val: (val["document_type"], val["id_number"], val["given_on"])):
+            resident = residents[values["document_type"], values["id_number"]]
             earlier = history[resident.pk]
             number, kind, completes = self._plan(ctx, resident, earlier, values)
             dose = Dose(
@@ -455,11 +485,12 @@ class Doses(Kind):
 
     def export_columns(self, unmasked: bool) -> list[Column]:
         def number(d: Dose) -> str:
-            return d.resident.id_number if unmasked else idnumber.mask(d.resident.id_number)
+            return d.resident.id_number if unmasked else d.resident.masked_number
 
         return [
             Column(_("受种者姓名"), lambda d: d.resident.name, width=10),
-            Column(_("身份证号码"), number, as_text=True, width=22),
+            Column(_("证件类型"), lambda d: d.resident.get_document_type_display(), width=14),
+            Column(_("证件号码"), number, as_text=True, width=22),
             Column(_("接种日期"), lambda d: d.given_on, width=12),
             Column(_("剂次"), lambda d: d.dose_number, width=6),
             Column(_("类型"), lambda d: d.get_kind_display(), width=10),

@@ -96,14 +96,14 @@ def test_export_masks_ids_and_phones_like_a_subdistrict_admin(org, tmp_path):
     resident = make_resident(org["a"], name="范芝奇", phone="13812345678")
     rows = export_rows(tmp_path)
     # No birth date beside a masked number: it is the part the mask hides.
-    assert rows[0][:5] == ["姓名", "身份证号", "性别", "年龄", "联系电话"]
-    assert rows[1][1] == resident.id_number[:6] + "********" + resident.id_number[-4:]
-    assert rows[1][4] == "138****5678"
+    assert rows[0][:6] == ["姓名", "证件类型", "证件号码", "性别", "年龄", "联系电话"]
+    assert rows[1][1:3] == ["居民身份证", resident.id_number[:6] + "********" + resident.id_number[-4:]]
+    assert rows[1][5] == "138****5678"
 
 
 def test_export_unmasked_and_one_community(org, tmp_path):
     resident = make_resident(org["a"], name="范芝奇", phone="13812345678")
     make_resident(org["b"], name="王德贵")
     rows = export_rows(tmp_path, "--community", "万达新城", "--unmasked")
-    assert [r[:2] for r in rows[1:]] == [["范芝奇", resident.id_number]]
-    assert rows[1][5] == "13812345678"
+    assert [r[:3] for r in rows[1:]] == [["范芝奇", "居民身份证", resident.id_number]]
+    assert rows[1][6] == "13812345678"

@@ -159,7 +159,7 @@ def test_date_in_the_id_column_is_rejected_with_advice(org, tmp_path):
     row[3] = datetime.date(1940, 3, 1)
     outcome = run(write_xlsx(tmp_path / "d.xlsx", [HEADER, row]))
     assert errors(outcome) == [
-        (2, "身份证号码", "1940-03-01", "身份证号被表格当成了日期；请把该列设为“文本”格式后重新填写。"),
+        (2, "身份证号码", "1940-03-01", "证件号码被表格当成了日期；请把该列设为“文本”格式后重新填写。"),
     ]
 
 
@@ -179,7 +179,7 @@ def test_header_without_rows_is_refused(org, tmp_path):
 
 def test_sheet_without_a_recognisable_header_is_refused(org, tmp_path):
     path = write_xlsx(tmp_path / "x.xlsx", [["品名", "数量"], ["牛奶", 30]])
-    assert refused(path).startswith("找不到表头：前30行中没有一行同时包含“身份证号”列")
+    assert refused(path).startswith("找不到表头：前30行中没有一行同时包含“证件号码”列")
 
 
 def test_file_without_community_column_or_choice_is_refused(org, tmp_path):

@@ -64,7 +64,7 @@ def test_resident_registered_in_another_community_is_not_touched(org, staff, tmp
             2,
             "身份证号",
             other.id_number,
-            "该身份证号已由其他社区或网格登记，您无权修改；请联系街道工作人员核实。",
+            "该证件号码已由其他社区或网格登记，您无权修改；请联系街道工作人员核实。",
         ),
     ]
     other.refresh_from_db()

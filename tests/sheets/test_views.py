@@ -173,8 +173,8 @@ def test_unknown_kind_is_404(org, staff, client_for):
 
 def test_template_has_the_header_and_an_example_row(org, staff, client_for):
     rows = rows_of(client_for(staff[Role.COMMUNITY_WORKER]).get("/sheets/templates/residents.xlsx"))
-    assert rows[0][:4] == ["姓名", "身份证号", "性别", "联系电话"]
-    assert rows[1][:2] == ["范芝奇", "120113193205061234"]
+    assert rows[0][:5] == ["姓名", "证件类型", "证件号码", "性别", "出生日期"]
+    assert rows[1][:3] == ["范芝奇", "居民身份证", "120113193205061234"]
 
 
 def _residents(org):
@@ -188,8 +188,8 @@ def _residents(org):
 def test_export_of_a_grid_worker_has_only_their_grid_unmasked(org, staff, client_for):
     fan, _wang, _li = _residents(org)
     rows = rows_of(client_for(staff[Role.GRID_WORKER]).get("/sheets/export/residents.xlsx"))
-    assert [r[:2] for r in rows[1:]] == [["范芝奇", fan.id_number]]
-    assert rows[1][5] == "13812345678"
+    assert [r[:3] for r in rows[1:]] == [["范芝奇", "居民身份证", fan.id_number]]
+    assert rows[1][6] == "13812345678"
 
 
 def test_export_of_subdistrict_admin_is_masked_and_has_everyone(org, staff, client_for):
@@ -198,8 +198,8 @@ def test_export_of_subdistrict_admin_is_masked_and_has_everyone(org, staff, clie
     assert sorted(r[0] for r in rows[1:]) == sorted(["范芝奇", "王德贵", "李秀英"])
     fan_row = next(r for r in rows if r[0] == "范芝奇")
     # No birth date beside the masked number (it is the hidden part): the age only.
-    assert rows[0][:5] == ["姓名", "身份证号", "性别", "年龄", "联系电话"]
-    assert (fan_row[1], fan_row[4]) == (fan.id_number[:6] + "********" + fan.id_number[-4:], "138****5678")
+    assert rows[0][:6] == ["姓名", "证件类型", "证件号码", "性别", "年龄", "联系电话"]
+    assert (fan_row[2], fan_row[5]) == (fan.id_number[:6] + "********" + fan.id_number[-4:], "138****5678")
 
 
 def test_export_honours_the_list_filters(org, staff, client_for):

@@ -130,6 +130,7 @@ def test_sample_person_not_in_register_is_rejected_and_listed(sample_people):
     assert outcome.lists["not_in_register"] == [
         {
             "name": "刘玉兰",
+            "document_type": "居民身份证",
             "id_number": "120113196002140042",
             "community": "",
             "dates": ["2021-11-03"],
@@ -172,8 +173,8 @@ def test_error_workbook_has_a_sheet_of_people_not_in_the_register(sample_people,
     book = CalamineWorkbook.from_path(out)
     assert book.sheet_names == ["未导入的行", "不在居民名册中的人员"]
     assert book.get_sheet_by_name("不在居民名册中的人员").to_python() == [
-        ["姓名", "身份证号", "所属社区", "接种日期", "原表行号"],
-        ["刘玉兰", "120113196002140042", "", "2021-11-03", "7"],
+        ["姓名", "证件类型", "证件号码", "所属社区", "接种日期", "原表行号"],
+        ["刘玉兰", "居民身份证", "120113196002140042", "", "2021-11-03", "7"],
     ]
 
 
@@ -310,7 +311,7 @@ def test_a_name_that_differs_from_the_register_is_a_warning(org, tmp_path):
     )
     assert (outcome.created, [w.message for w in outcome.warnings]) == (
         1,
-        ["姓名与居民名册中的“范芝奇”不一致，按身份证号导入，请核对。"],
+        ["姓名与居民名册中的“范芝奇”不一致，按证件号码导入，请核对。"],
     )
 
 
@@ -327,7 +328,7 @@ def test_a_community_worker_of_another_community_cannot_import_its_residents(org
         tmp_path / "d.xlsx", [["范芝奇", elder.id_number, D(2022, 1, 24), 1, "众爱可维", "", "", ""]]
     )
     outcome = run(path, actor=staff[Role.COMMUNITY_WORKER])
-    assert [e.message for e in outcome.errors] == ["该身份证号由其他社区或网格登记，您无权导入其接种记录。"]
+    assert [e.message for e in outcome.errors] == ["该证件号码由其他社区或网格登记，您无权导入其接种记录。"]
     assert outcome.lists["not_in_register"] == []
 
 

@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangyi.org.roles import Perm
-from fangyi.residents import domain, idnumber, phone
+from fangyi.residents import documents, domain, names, phone
+from fangyi.residents.documents import DocumentType
 from fangyi.residents.models import Mobility, Resident, Sex, Status, TimelineEntry, TimelineKind
 from fangyi.sheets import bulk
 from fangyi.sheets import values as v
@@ -31,18 +32,6 @@ from fangyi.sheets.kinds.places import Places
 _NUMERALS = dict(
     zip("一二三四五六七八九十", ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"], strict=True)
 )
-
-
-def _id_number(raw: Any) -> str | None:
-    if raw.__class__ is str:  # the usual cell: the type tests below cannot apply
-        return idnumber.normalise(raw) if raw.strip() else None
-    if v.is_blank(raw):
-        return None
-    if isinstance(raw, datetime.date | datetime.time | datetime.timedelta):
-        raise ValidationError(_("身份证号被表格当成了日期；请把该列设为“文本”格式后重新填写。"))
-    if isinstance(raw, bool):
-        raise ValidationError(_("身份证号不能是“是/否”。"))
-    return idnumber.normalise(raw)
 
 
 def _phone(raw: Any) -> str | None:
@@ -80,19 +69,29 @@ FIELDS = (
         width=10,
     ),
     Field(
+        "document_type",
+        gettext_lazy("证件类型"),
+        ("证件种类", "证件类别", "证件名称", "身份证件类型", "身份证件种类", "证件类型名称"),
+        v.choice(documents.TYPE_WORDS, _labels(DocumentType)),
+        example=DocumentType.ID_CARD.label,
+        width=14,
+        options=tuple(DocumentType.labels),
+    ),
+    Field(
         "id_number",
-        gettext_lazy("身份证号"),
+        gettext_lazy("证件号码"),
         (
+            # Without a 证件类型 column these are ID numbers.
+            "身份证号",
             "身份证号码",
             "公民身份号码",
-            "证件号码",
             "身份证",
             "证件号",
             "身份证件号码",
             "身份号码",
             "居民身份证号码",
         ),
-        _id_number,
+        documents.number_cell,
         required=True,
         example="120113193205061234",
         as_text=True,
@@ -112,7 +111,8 @@ FIELDS = (
         "birth_date",
         gettext_lazy("出生日期"),
         ("出生年月", "出生年月日", "生日"),
-        note=gettext_lazy("由身份证号推算"),
+        documents.birth_cell,  # read from the number where it carries it
+        width=12,
     ),
     Field(
         "phone",
@@ -238,8 +238,10 @@ class Stored(NamedTuple):
 
     pk: int
     name: str
+    document_type: str
     id_number: str
     sex: str
+    birth_date: datetime.date
     phone: str
     building: str
     building_unit: str
@@ -259,11 +261,13 @@ class Stored(NamedTuple):
 assert Stored._fields == ("pk", *_PLAIN, "community_id", "grid_id")
 _STORED = ("id", *_PLAIN, "community_id", "grid_id")
 _KEY = _PLAIN.index("id_number")
+_TYPE = _PLAIN.index("document_type")
 # The columns bulk.insert() writes for a new resident.
 _COLUMNS = (
     "name",
     "name_pinyin",
     "name_initials",
+    "document_type",
     "id_number",
     "birth_date",
     "sex",
@@ -304,7 +308,16 @@ class Residents(Kind):
     staged = True
     view_perm = Perm.VIEW_RESIDENTS
     edit_perm = Perm.EDIT_RESIDENTS
-    foreign_message = gettext_lazy("该身份证号已由其他社区或网格登记，您无权修改；请联系街道工作人员核实。")
+    foreign_message = gettext_lazy("该证件号码已由其他社区或网格登记，您无权修改；请联系街道工作人员核实。")
+
+    def row_key(self, values: dict[str, Any]) -> Any:
+        """(document type, number as stored); None for a number check() will refuse."""
+        raw = values.get("id_number")
+        if raw is None:
+            return None
+        document_type = values.get("document_type") or DocumentType.ID_CARD
+        document = documents.checked(document_type, raw)
+        return (document_type, document.number) if isinstance(document, documents.Document) else None
 
     def prepare(self, ctx: Context, header: Header) -> None:
         places = ctx.state["places"] = Places(ctx.actor)
@@ -312,7 +325,7 @@ class Residents(Kind):
 
     def check(self, values: dict[str, Any], ctx: Context, row: int) -> dict[str, Any]:
         places: Places = ctx.state["places"]
-        problems = []
+        problems = documents.check_row(values, self._warner(ctx, row))
         community, grid, why = places.default, None, ""
         if values.get("community"):
             community, why = places.community(values["community"])
@@ -328,26 +341,26 @@ class Residents(Kind):
             grid = places.default_grid
             if community is not None and grid.community_id != community.pk:
                 problems.append(("community", _("您只能导入本网格的居民。")))
-        year, number = values.get("party_joined_year"), values.get("id_number")
+        year, born = values.get("party_joined_year"), values.get("birth_date")
         if year and not 1921 <= year <= datetime.date.today().year:
             problems.append(("party_joined_year", _("入党年份不合理。")))
-        elif year and number and year < idnumber.birth_date(number).year + 14:
+        elif year and isinstance(born, datetime.date) and year < born.year + 14:
             problems.append(("party_joined_year", _("入党年份早于本人14岁。")))
         if values.get("status") in _DATED_STATUSES and not values.get("status_since"):
             problems.append(("status_since", _("迁出或去世请填写日期。")))
         if problems:
             raise RowError(problems)
-        if values.get("sex") and number and values["sex"] != idnumber.sex(number):
-            ctx.warn(
-                row,
-                str(self.by_name["sex"].label),
-                str(Sex(values["sex"]).label),
-                _("性别与身份证号不一致（按登记的性别导入，请核对）。"),
-            )
         if year:
             values["party_member"] = True
+        values["name"] = names.canonical(values["name"])
         values["community"], values["grid"] = community, grid
         return values
+
+    def _warner(self, ctx: Context, row: int) -> documents.Warn:
+        def warn(field: str, value: str, message: str) -> None:
+            ctx.warn(row, str(self.by_name[field].label), value, message)
+
+        return warn
 
     def writing(self, ctx: Context, new: int) -> Any:
         return bulk.DeferredIndexes((Resident, TimelineEntry), new)
@@ -365,17 +378,20 @@ class Residents(Kind):
         return values
 
     def key_of(self, packed: tuple, ctx: Context) -> Any:
-        return packed[_KEY]
+        return packed[_TYPE], packed[_KEY]
 
     def existing(self, keys: list[Any], ctx: Context) -> dict[Any, Any]:
+        """Stored residents by (document type, number)."""
         mine = Resident.objects.visible_to(ctx.actor) if ctx.actor else Resident.objects.all()
-        rows = mine.filter(id_number__in=bulk.among(Resident, keys)).order_by().values_list(*_STORED)
-        found: dict[Any, Any] = {row.id_number: row for row in map(Stored._make, rows)}
-        rest = [k for k in keys if k not in found]
+        numbers = [number for _type, number in keys]
+        rows = mine.filter(id_number__in=bulk.among(Resident, numbers)).order_by().values_list(*_STORED)
+        found: dict[Any, Any] = {(row.document_type, row.id_number): row for row in map(Stored._make, rows)}
+        rest = {k for k in keys if k not in found}
         if rest and ctx.actor:
-            others = Resident.objects.filter(id_number__in=bulk.among(Resident, rest))
-            for number in others.values_list("id_number", flat=True):
-                found[number] = FOREIGN
+            others = Resident.objects.filter(id_number__in=bulk.among(Resident, [n for _t, n in rest]))
+            for key in others.values_list("document_type", "id_number"):
+                if key in rest:
+                    found[key] = FOREIGN
         return found
 
     def changes(self, current: Any, values: dict[str, Any]) -> dict[str, Any]:
@@ -414,7 +430,9 @@ class Residents(Kind):
         # Each new resident's timeline entry, made by the database from the rows written.
         for start in range(0, len(numbers), _TIMELINE_BATCH):
             written = Resident.objects.filter(
-                id_number__in=bulk.among(Resident, numbers[start : start + _TIMELINE_BATCH])
+                # created_at: not a resident of another document type with the same number.
+                id_number__in=bulk.among(Resident, numbers[start : start + _TIMELINE_BATCH]),
+                created_at=now,
             )
             bulk.insert_from(
                 TimelineEntry,
@@ -438,7 +456,13 @@ class Residents(Kind):
         birth = [Column(_("出生日期"), lambda r: r.birth_date, width=12)] if unmasked else []
         return [
             Column(_("姓名"), lambda r: r.name, width=10),
-            Column(_("身份证号"), lambda r: masked(r.id_number, idnumber.mask), as_text=True, width=22),
+            Column(_("证件类型"), lambda r: r.get_document_type_display(), width=14),
+            Column(
+                _("证件号码"),
+                lambda r: r.id_number if unmasked else r.masked_number,
+                as_text=True,
+                width=22,
+            ),
             Column(_("性别"), lambda r: r.get_sex_display(), width=6),
             *birth,
             Column(_("年龄"), lambda r: r.age, width=6),
@@ -484,8 +508,10 @@ def _rows(
         # In the order of _PLAIN (as Stored checks it), then the community and grid.
         (
             name,
+            document_type,
             number,
             sex,
+            born,
             phone_,
             building,
             unit,
@@ -505,9 +531,10 @@ def _rows(
         yield (
             name,
             *domain.pinyin_keys(name),
+            document_type,
             number,
-            idnumber.birth_date(number),
-            sex or idnumber.sex(number),
+            born,  # check() put the number's where it carries one
+            sex,
             d["phone"] if phone_ is None else phone_,
             community if grid is None else places.grid_by_pk[grid].community_id,
             grid,
