@@ -91,12 +91,12 @@ def _sheet(response) -> list[list]:
 
 def test_a_masked_export_has_the_age_and_no_birth_date(fan, staff, client_for):
     rows = _sheet(client_for(staff[Role.LEADER]).get("/sheets/export/residents.xlsx"))
-    assert ("出生日期" in rows[0], rows[0][3], rows[1][1], rows[1][3]) == (False, "年龄", MASK, fan.age)
+    assert ("出生日期" in rows[0], rows[0][4], rows[1][2], rows[1][4]) == (False, "年龄", MASK, fan.age)
 
 
 def test_an_unmasked_export_keeps_the_birth_date(fan, staff, client_for):
     rows = _sheet(client_for(staff[Role.GRID_WORKER]).get("/sheets/export/residents.xlsx"))
-    assert (rows[0][3], rows[1][1], str(rows[1][3])[:10]) == ("出生日期", NUMBER, BORN)
+    assert (rows[0][4], rows[1][2], str(rows[1][4])[:10]) == ("出生日期", NUMBER, BORN)
 
 
 def test_the_dose_export_has_no_birth_date(fan, staff, client_for):
