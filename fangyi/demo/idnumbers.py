@@ -19,6 +19,8 @@ import random
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.cn import ric
 
+from fangyi.residents.documents import DocumentType
+
 BEICHEN = "120113"  # 天津市北辰区
 
 # Tianjin's central and near districts, whose codes have not changed.
@@ -100,11 +102,39 @@ def number(region_code: str, born: datetime.date, sequence: int) -> str:
     return body + ric.calc_check_digit(body + "0")
 
 
-def foreign_document(rng: random.Random, born: datetime.date) -> tuple[str, str] | None:
-    """Where the residents registered with a foreign document will be drawn (foreign
-    permanent resident ID card, passport, Mainland Travel Permit): (type, number).
+# Nationalities of the foreign permanent residents (ISO 3166 numeric: Korea, Japan,
+# Russia, the United States) and the Tianjin province code their cards carry.
+NATIONALITIES = ("410", "392", "643", "840")
+TIANJIN = "12"
 
-    The register cannot hold them yet: the document-type field is being added on the
-    `docs` branch (issue 7, part 2). Until it is merged nobody gets one.
-    """
-    return None
+
+def is_foreign_document_holder(index: int) -> bool:
+    """Whether the `index`-th person drawn is registered with a document other than an ID
+    card: two among the first 300 people (so that a small demo has them) and one in a
+    thousand after, besides the residence permits."""
+    return index in (100, 200) or (index > 300 and index % 1000 == 700)
+
+
+def foreign_document(rng: random.Random, born: datetime.date, sex: str) -> tuple[str, str]:
+    """(document type, number) of a resident registered without a mainland ID card: a
+    foreign permanent resident ID card of the 2023 layout (9, province, nationality,
+    birth date, sequence, the ID card's check character), a passport, or a Mainland
+    Travel Permit of a Hong Kong, Macao or Taiwan resident."""
+    kind = rng.choice(
+        (
+            DocumentType.FOREIGN_PR,
+            DocumentType.PASSPORT,
+            DocumentType.HK_MACAO_PERMIT,
+            DocumentType.TAIWAN_PERMIT,
+        )
+    )
+    if kind == DocumentType.FOREIGN_PR:
+        # The 17th digit is odd for men and even for women, as on an ID card.
+        sequence = rng.randrange(50) * 2 + (1 if sex == "M" else 2)
+        body = f"9{TIANJIN}{rng.choice(NATIONALITIES)}{born:%Y%m%d}{sequence:03d}"
+        return kind, body + ric.calc_check_digit(body + "0")
+    if kind == DocumentType.PASSPORT:
+        return kind, f"M{rng.randrange(10**8):08d}"
+    if kind == DocumentType.HK_MACAO_PERMIT:
+        return kind, f"{rng.choice('HM')}{rng.randrange(10**8):08d}"
+    return kind, f"{rng.randrange(10**8):08d}"

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from fangyi.demo import bulk, idnumbers
 from fangyi.demo.org import BATCH, COMMUNITIES
 from fangyi.org.models import Community, Grid, Subdistrict
+from fangyi.residents.documents import DocumentType
 from fangyi.residents.domain import pinyin_keys
 from fangyi.residents.models import (
     Household,
@@ -168,7 +169,7 @@ class Population:
     def __init__(self, seed: int, ref: datetime.date) -> None:
         self.rng = random.Random(seed)
         self.ref = ref
-        self.ids: set[str] = set()
+        self.ids: set[tuple[str, str]] = set()
         self.drawn = 0  # people given a number so far
         self.addresses: set[tuple[str, int, int, str]] = set()
         weights = [random.Random(f"size:{c}").uniform(0.6, 1.4) for c in COMMUNITIES]
@@ -281,19 +282,25 @@ class Population:
             weights = (995, 4, 1)
         return self.rng.choices([Mobility.WALKS, Mobility.NEEDS_HELP, Mobility.BEDRIDDEN], weights)[0]
 
-    def id_number(self, born: datetime.date, sex: str) -> str:
-        """A valid, unused number: its address code from `idnumbers.region` (mostly
-        Beichen), the birth date, an odd sequence for men and an even one for women."""
+    def document(self, born: datetime.date, sex: str) -> tuple[str, str]:
+        """(document type, number), valid and unused: mostly an ID card whose address code
+        comes from `idnumbers.region` (mostly Beichen), with the birth date and an odd
+        sequence for men, an even one for women; a few foreign documents."""
         self.drawn += 1
-        code = idnumbers.region(self.rng, born, idnumbers.is_permit_holder(self.drawn))
         for _attempt in range(10_000):
-            # The last digit of the sequence is odd for men (1 … 999), even for women (2 … 998).
-            sequence = self.rng.randrange(500) * 2 + 1 if sex == Sex.MALE else self.rng.randrange(1, 500) * 2
-            number = idnumbers.number(code, born, sequence)
-            if number not in self.ids:
-                self.ids.add(number)
-                return number
-        raise RuntimeError(f"no free ID number left for {born}")
+            if idnumbers.is_foreign_document_holder(self.drawn):
+                document = idnumbers.foreign_document(self.rng, born, sex)
+            else:
+                code = idnumbers.region(self.rng, born, idnumbers.is_permit_holder(self.drawn))
+                # The last digit of the sequence is odd for men (1 … 999), even for women (2 … 998).
+                sequence = (
+                    self.rng.randrange(500) * 2 + 1 if sex == Sex.MALE else self.rng.randrange(1, 500) * 2
+                )
+                document = (DocumentType.ID_CARD, idnumbers.number(code, born, sequence))
+            if document not in self.ids:
+                self.ids.add(document)
+                return document
+        raise RuntimeError(f"no free document number left for {born}")
 
     def status(self, age: int) -> tuple[str, datetime.date | None]:
         rng = self.rng
@@ -347,6 +354,7 @@ def generate(
             for person in people:
                 age = _age(person.born, ref)
                 status, since = (Status.LIVING_HERE, None) if home.from_report else population.status(age)
+                document_type, number = population.document(person.born, person.sex)
                 if person.name not in pinyin_cache:
                     pinyin_cache[person.name] = pinyin_keys(person.name)
                 members.append(
@@ -354,7 +362,8 @@ def generate(
                         name=person.name,
                         name_pinyin=pinyin_cache[person.name][0],
                         name_initials=pinyin_cache[person.name][1],
-                        id_number=population.id_number(person.born, person.sex),
+                        document_type=document_type,
+                        id_number=number,
                         birth_date=person.born,
                         sex=person.sex,
                         phone=person.phone,

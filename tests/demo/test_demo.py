@@ -15,7 +15,8 @@ from fangyi.demo import idnumbers
 from fangyi.demo import org as demo
 from fangyi.org.models import Community, Staff
 from fangyi.org.roles import Role
-from fangyi.residents import idnumber, phone
+from fangyi.residents import documents, phone
+from fangyi.residents.documents import DocumentType
 from fangyi.residents.models import Household, Resident, TimelineEntry, TimelineKind
 
 DATE = datetime.date(2021, 12, 27)  # the day after the report's 102/104/106
@@ -72,17 +73,25 @@ def test_every_id_number_has_a_valid_check_character_and_matches_birth_date_and_
         assert sex == ("M" if int(number[16]) % 2 else "F")
 
 
-def test_every_demo_id_number_passes_idnumber_normalise(demo_300):
-    # Fails until the `ids` branch (issue 7 part 1) accepts old county codes for people
-    # born before the code existed, and residence permits: the demo holds both, as real
-    # registers do.
+def test_every_demo_document_number_passes_the_registers_check(demo_300):
+    """Old county codes for people born before the code existed, residence permits and
+    foreign documents: the demo holds them, as real registers do, and the register
+    accepts every one of them as stored."""
     refused = []
-    for number in Resident.objects.values_list("id_number", flat=True):
+    for document_type, number in Resident.objects.values_list("document_type", "id_number"):
         try:
-            assert idnumber.normalise(number) == number
+            assert documents.check(document_type, number).number == number
         except Exception as exc:
-            refused.append((number, str(exc)))
+            refused.append((document_type, number, str(exc)))
     assert refused == []
+
+
+def test_a_few_residents_hold_foreign_documents(demo_300):
+    types = set(
+        Resident.objects.exclude(document_type=DocumentType.ID_CARD).values_list("document_type", flat=True)
+    )
+    assert (len(types) >= 1, DocumentType.ID_CARD in types) == (True, False)
+    assert Resident.objects.exclude(document_type=DocumentType.ID_CARD).count() == 2
 
 
 def test_id_numbers_are_in_a_real_mix(vaccine_presets):
