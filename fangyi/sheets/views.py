@@ -81,6 +81,8 @@ def import_start(request: HttpRequest, kind: str) -> HttpResponse:
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     errors = job.result.get("errors", [])
+    warnings = job.result.get("warnings", [])
+    row_warnings = [w for w in warnings if w.get("row") is not None]
     kind = get_kind(job.kind)
     lists = [
         {
@@ -100,7 +102,9 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "lists": lists,
             "errors": errors[:PREVIEW_ERRORS],
             "more_errors": max(len(errors) - PREVIEW_ERRORS, 0),
-            "warnings": job.result.get("warnings", []),
+            "notes": [w for w in warnings if w.get("row") is None],
+            "warnings": row_warnings[:PREVIEW_ERRORS],
+            "more_warnings": max(len(row_warnings) - PREVIEW_ERRORS, 0),
             "progress": progress.read(job.pk),
         },
     )
@@ -132,21 +136,24 @@ def job_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def job_errors(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The rows of the upload that were not imported, and those imported with a value left
+    out (提示), to fix and import again."""
     job = _job(request, pk)
     issues = job.result.get("errors", [])
-    if not job.file or not issues:
+    warned = [w for w in job.result.get("warnings", []) if w.get("row") is not None]
+    if not job.file or not (issues or warned):
         raise Http404
     handle = tempfile.TemporaryFile()
     try:
         k = get_kind(job.kind)
-        workbook.errors(
-            k, job.file.path, issues, handle, {name: job.result.get(name) or [] for name in k.lists}
-        )
+        lists = {name: job.result.get(name) or [] for name in k.lists}
+        workbook.errors(k, job.file.path, issues, handle, lists, warned)
     except SheetError:
         handle.close()
         raise Http404 from None
     stem = job.original_name.rsplit(".", 1)[0]
-    return _xlsx(handle, _("%(name)s-未导入的行.xlsx") % {"name": stem})
+    name = _("%(name)s-未导入的行.xlsx") if issues else _("%(name)s-需核对的行.xlsx")
+    return _xlsx(handle, name % {"name": stem})
 
 
 @login_required
