@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import datetime
 import logging
+import tempfile
+from typing import Any
 
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangyi.org.models import Community, Staff
-from fangyi.sheets import pipeline, progress
+from fangyi.sheets import pipeline, progress, workbook
 from fangyi.sheets.kinds import Context, get_kind
 from fangyi.sheets.limits import limit
 from fangyi.sheets.models import ImportJob, JobState
@@ -98,7 +101,58 @@ def _run(job_id: int, *, dry_run: bool) -> None:
         return
     finally:
         progress.clear(job.pk)
-    _finish(job, JobState.CHECKED if dry_run else JobState.DONE, result=outcome.as_json())
+    _write_errors(job, outcome)
+    _finish(job, JobState.CHECKED if dry_run else JobState.DONE, result=bounded(outcome))
+
+
+def bounded(outcome: pipeline.Outcome) -> dict[str, Any]:
+    """The outcome as stored in the job's row: its counts, the first
+    FANGYI_IMPORT_STORED_ISSUES errors, warnings and list entries, each value cut short,
+    and how many there are of each ("totals"). All of them are in the error workbook."""
+    keep = limit("FANGYI_IMPORT_STORED_ISSUES")
+    result = outcome.as_json()
+    totals = {}
+    for key in ("errors", "warnings", *outcome.lists):
+        items = result.get(key) or []
+        totals[key] = len(items)
+        result[key] = items[:keep]
+    for key in ("errors", "warnings"):
+        result[key] = [
+            {
+                "row": i["row"],
+                "column": i["column"][:100],
+                "value": i["value"][:200],
+                "message": i["message"][:1000],
+            }
+            for i in result[key]
+        ]
+    result["totals"] = totals
+    return result
+
+
+def _write_errors(job: ImportJob, outcome: pipeline.Outcome) -> None:
+    """The error workbook of this run (rejected rows; rows with a value left out), in
+    the job's errors_file; written row by row as the upload is read again."""
+    if job.errors_file:
+        job.errors_file.delete(save=False)
+    warned = [w.as_dict() for w in outcome.warnings if w.row is not None]
+    if not outcome.errors and not warned:
+        return
+    with tempfile.TemporaryFile() as handle:
+        try:
+            workbook.errors(
+                get_kind(job.kind),
+                job.file.path,
+                (e.as_dict() for e in outcome.errors),
+                handle,
+                outcome.lists,
+                warned,
+            )
+        except SheetError:
+            log.exception("error workbook of import job %s", job.pk)
+            return
+        handle.seek(0)
+        job.errors_file.save(f"{job.kind}.errors.xlsx", File(handle), save=False)
 
 
 def _finish(job: ImportJob, state: JobState, *, message: str = "", result: dict | None = None) -> None:
@@ -107,16 +161,17 @@ def _finish(job: ImportJob, state: JobState, *, message: str = "", result: dict 
         job.result = result
         job.summary = {k: n for k, n in result.items() if isinstance(n, int) and not isinstance(n, bool)}
     job.finished_at = timezone.now() if state in (JobState.DONE, JobState.FAILED) else None
-    job.save(update_fields=["state", "message", "result", "summary", "finished_at"])
+    job.save(update_fields=["state", "message", "result", "summary", "finished_at", "errors_file"])
 
 
 def purge_old() -> int:
     """Delete uploads (files and records) older than FANGYI_IMPORT_KEEP_DAYS: they hold
     personal data that has no use once imported."""
     cutoff = timezone.now() - datetime.timedelta(days=limit("FANGYI_IMPORT_KEEP_DAYS"))
-    old = list(ImportJob.objects.filter(created_at__lt=cutoff).only("id", "file"))
+    old = list(ImportJob.objects.filter(created_at__lt=cutoff).only("id", "file", "errors_file"))
     for job in old:
-        if job.file:
-            job.file.delete(save=False)
+        for stored in (job.file, job.errors_file):
+            if stored:
+                stored.delete(save=False)
     ImportJob.objects.filter(pk__in=[j.pk for j in old]).delete()
     return len(old)

@@ -61,6 +61,9 @@ class ImportJob(models.Model):
     result = models.JSONField(_("结果"), default=dict, blank=True)
     summary = models.JSONField(_("统计"), default=dict, blank=True)
     message = models.TextField(_("说明"), blank=True)
+    # Every rejected row and every row imported with a value left out, as the error
+    # workbook of the last run (the result above keeps only the first few).
+    errors_file = models.FileField(_("未导入的行"), upload_to="sheets/%Y/%m/", max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, verbose_name=_("上传人"))
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)

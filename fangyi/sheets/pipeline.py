@@ -469,6 +469,10 @@ class _Checker:
                 if soft:
                     ctx.warnings.extend(Issue(i.row, i.column, i.value, _left_out(i.message)) for i in soft)
                 accepted.append((n, parsed))
+        if formulas and chunk:
+            # The reader adds the formula cells of the rows it reads; these are done.
+            last = chunk[-1][0]
+            formulas.difference_update([p for p in formulas if p[0] <= last])
         return accepted
 
     def _issues(self, n: int, cells: list[Any], problems: list[tuple[str, str]]) -> list[Issue]:
