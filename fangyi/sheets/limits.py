@@ -34,6 +34,11 @@ DEFAULTS: dict[str, int] = {
     "FANGYI_IMPORT_INLINE_BYTES": 256 * 1024,
     # Rows validated and written at a time: bounds memory, paces the progress bar.
     "FANGYI_IMPORT_CHUNK_ROWS": 2000,
+    # A running job whose heartbeat (progress.heartbeat) is older than this lost its
+    # worker: it is shown as interrupted, and can be retried from its stored file.
+    "FANGYI_IMPORT_STALE_SECONDS": 120,
+    # How often the worker retries an interrupted job by itself when it starts.
+    "FANGYI_IMPORT_AUTO_RETRIES": 2,
     # Uploaded files and their results are deleted after this many days.
     "FANGYI_IMPORT_KEEP_DAYS": 7,
 }

@@ -139,6 +139,16 @@ def job_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Run an interrupted job again from its stored file."""
+    job = _job(request, pk)
+    if not jobs.retry(job):
+        messages.info(request, _("这个文件没有中断，不需要重试。"))
+    return redirect("sheets:job", pk=job.pk)
+
+
+@login_required
 def job_errors(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The rows of the upload that were not imported, and those imported with a value left
     out (提示), to fix and import again: the workbook written when the job ran."""
