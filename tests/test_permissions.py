@@ -250,6 +250,9 @@ MATRIX: dict[str, Entry] = {
     "sheets:confirm": Entry(
         get=page(set(Role), 405), write=page(EDITORS, 302), target=job_pk, outside=page(set(Role), 404)
     ),
+    "sheets:retry": Entry(
+        get=page(set(Role), 405), write=page(EDITORS, 302), target=job_pk, outside=page(set(Role), 404)
+    ),
 }
 
 # Reports: the daily report and the trend, figures of the communities in the user's

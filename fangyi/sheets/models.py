@@ -27,6 +27,8 @@ class JobState(models.TextChoices):
 
 
 RUNNING = (JobState.CHECK_QUEUED, JobState.CHECKING, JobState.IMPORT_QUEUED, JobState.IMPORTING)
+# States in which a worker holds the job (and keeps its heartbeat going).
+WORKING = (JobState.CHECKING, JobState.IMPORTING)
 
 
 class ImportJobQuerySet(models.QuerySet["ImportJob"]):
@@ -61,9 +63,15 @@ class ImportJob(models.Model):
     result = models.JSONField(_("结果"), default=dict, blank=True)
     summary = models.JSONField(_("统计"), default=dict, blank=True)
     message = models.TextField(_("说明"), blank=True)
+    # Every rejected row and every row imported with a value left out, as the error
+    # workbook of the last run (the result above keeps only the first few).
+    errors_file = models.FileField(_("未导入的行"), upload_to="sheets/%Y/%m/", max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, verbose_name=_("上传人"))
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Runs started (checks and imports, retries included): the worker retries an
+    # interrupted job by itself only a few times.
+    attempts = models.PositiveSmallIntegerField(_("运行次数"), default=0)
 
     objects = ImportJobQuerySet.as_manager()
 
@@ -78,7 +86,22 @@ class ImportJob(models.Model):
 
     @property
     def running(self) -> bool:
-        return self.state in RUNNING
+        return self.state in RUNNING and not self.interrupted
+
+    @property
+    def interrupted(self) -> bool:
+        """Held by a worker that stopped (its heartbeat is stale or gone): to be retried."""
+        from fangyi.sheets import progress
+        from fangyi.sheets.limits import limit
+
+        if self.state not in WORKING:
+            return False
+        age = progress.age(self.pk)
+        return age is None or age > limit("FANGYI_IMPORT_STALE_SECONDS")
+
+    @property
+    def state_label(self) -> str:
+        return str(_("中断")) if self.interrupted else str(self.get_state_display())
 
     @property
     def counts(self) -> dict[str, int]:

@@ -38,7 +38,9 @@ from fangyi.sheets.kinds import FOREIGN, Context, Issue, Kind, Refused, RowError
 from fangyi.sheets.limits import limit
 from fangyi.sheets.reader import SheetError, Table, open_workbook
 
+# The last column of Fangyi's error workbook (rejected rows; rows with a value left out).
 REASON_COLUMN = "原因"
+WARNINGS_COLUMN = "提示"
 # The part of the progress bar for reading and checking a staged kind's file; the rest
 # is matching and writing (a preview only matches).
 CHECK_SHARE = 0.6
@@ -114,7 +116,8 @@ def run(
         else:
             _run_chunked(path, kind, ctx, outcome, progress)
     outcome.errors.sort(key=lambda issue: issue.row or 0)
-    outcome.warnings = ctx.warnings
+    # The file's own warnings first, then by row (a kind may warn while matching).
+    outcome.warnings = sorted(ctx.warnings, key=lambda issue: issue.row or 0)
     outcome.lists = ctx.lists
     counts = {k: n for k, n in outcome.as_json().items() if isinstance(n, int) and not isinstance(n, bool)}
     log.info("import %s %s: %s", kind.name, outcome.file, counts)
@@ -312,7 +315,7 @@ def locate(book: Any, kind: Kind) -> tuple[Table, Header, Iterator[tuple[int, li
 
 def _header_warnings(kind: Kind, header: Header, ctx: Context, sheets: list[str], used: str) -> None:
     # The reason column of Fangyi's own error workbook comes back when a user re-imports it.
-    unknown = [label for label in header.unknown if label != REASON_COLUMN]
+    unknown = [label for label in header.unknown if label not in (REASON_COLUMN, WARNINGS_COLUMN)]
     if unknown:
         ctx.warn(
             None,
@@ -351,6 +354,10 @@ def _shown(raw: Any) -> str:
     return "" if raw is None else str(raw)
 
 
+def _left_out(message: str) -> str:
+    return _("%(why)s（这一项未导入，本行其余内容已导入。）") % {"why": message}
+
+
 class _Failed:
     """A value a parser refused, remembered with its reason."""
 
@@ -379,8 +386,8 @@ class _Checker:
     def __init__(self, kind: Kind, ctx: Context, header: Header, table: Table, outcome: Outcome) -> None:
         self.kind, self.ctx, self.header, self.outcome = kind, ctx, header, outcome
         self.formulas = table.formulas
-        self.plan: list[tuple[str, int, Callable[[Any], Any], bool, dict[Any, Any]]] = [
-            (f.name, col, parse, f.required, {})
+        self.plan: list[tuple[str, int, Callable[[Any], Any], bool, bool, dict[Any, Any]]] = [
+            (f.name, col, parse, f.required, f.optional, {})
             for name, col in header.columns.items()
             if (parse := (f := kind.by_name[name]).parse) is not None
         ]
@@ -400,8 +407,9 @@ class _Checker:
             outcome.rows += 1
             parsed: dict[str, Any] = {}
             problems: list[Issue] = []
+            soft: list[Issue] = []  # bad optional values: warnings unless the row is refused
             width = len(cells)
-            for name, col, parse, required, memo in self.plan:
+            for name, col, parse, required, optional, memo in self.plan:
                 raw = cells[col] if col < width else ""
                 if formulas and (n, col) in formulas:
                     problems.append(
@@ -425,7 +433,9 @@ class _Checker:
                 else:
                     value = _parse(parse, raw)
                 if value.__class__ is _Failed:
-                    problems.append(Issue(n, labels[col], _shown(raw), value.message))
+                    (soft if optional else problems).append(Issue(n, labels[col], _shown(raw), value.message))
+                    if optional:
+                        parsed[name] = None
                     continue
                 if value is None and required:
                     problems.append(Issue(n, labels[col], "", _("“%(c)s”不能为空。") % {"c": labels[col]}))
@@ -444,20 +454,36 @@ class _Checker:
                         )
                     )
             if not problems:
+                ctx.dropped.clear()
                 try:
                     parsed = kind.check(parsed, ctx, n)
                 except RowError as exc:
-                    for name, message in exc.problems:
-                        at = self.header.columns.get(name)
-                        label = labels[at] if at is not None else str(kind.by_name[name].label)
-                        raw = cells[at] if at is not None and at < width else ""
-                        problems.append(Issue(n, label, _shown(raw), message))
+                    problems.extend(self._issues(n, cells, exc.problems))
+                if ctx.dropped:
+                    soft.extend(self._issues(n, cells, ctx.dropped))
             if problems:
                 outcome.rejected += 1
                 outcome.errors.extend(problems)
+                outcome.errors.extend(soft)
             else:
+                if soft:
+                    ctx.warnings.extend(Issue(i.row, i.column, i.value, _left_out(i.message)) for i in soft)
                 accepted.append((n, parsed))
+        if formulas and chunk:
+            # The reader adds the formula cells of the rows it reads; these are done.
+            last = chunk[-1][0]
+            formulas.difference_update([p for p in formulas if p[0] <= last])
         return accepted
+
+    def _issues(self, n: int, cells: list[Any], problems: list[tuple[str, str]]) -> list[Issue]:
+        """Issues for (field name, message) pairs of row `n`, at the field's column."""
+        issues = []
+        for name, message in problems:
+            at = self.header.columns.get(name)
+            label = self.labels[at] if at is not None else str(self.kind.by_name[name].label)
+            raw = cells[at] if at is not None and at < len(cells) else ""
+            issues.append(Issue(n, label, _shown(raw), message))
+        return issues
 
 
 def _apply(

@@ -9,6 +9,7 @@ urlpatterns = [
     path("imports/<int:pk>/", views.job_detail, name="job"),
     path("imports/<int:pk>/progress/", views.job_progress, name="progress"),
     path("imports/<int:pk>/confirm/", views.job_confirm, name="confirm"),
+    path("imports/<int:pk>/retry/", views.job_retry, name="retry"),
     path("imports/<int:pk>/errors.xlsx", views.job_errors, name="errors"),
     path("templates/<slug:kind>.xlsx", views.template, name="template"),
     path("export/<slug:kind>.xlsx", views.export, name="export"),

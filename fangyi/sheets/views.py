@@ -22,7 +22,6 @@ from fangyi.sheets import jobs, progress, workbook
 from fangyi.sheets.forms import UploadForm
 from fangyi.sheets.kinds import Kind, all_kinds, get_kind
 from fangyi.sheets.models import ImportJob
-from fangyi.sheets.reader import SheetError
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_ERRORS = 20
@@ -81,12 +80,17 @@ def import_start(request: HttpRequest, kind: str) -> HttpResponse:
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     errors = job.result.get("errors", [])
+    warnings = job.result.get("warnings", [])
+    row_warnings = [w for w in warnings if w.get("row") is not None]
+    notes = [w for w in warnings if w.get("row") is None]
+    totals = job.result.get("totals", {})
     kind = get_kind(job.kind)
     lists = [
         {
             "label": sheet.label,
             "headers": [h for _key, h in sheet.columns],
             "rows": [[_shown(entry.get(key, "")) for key, _h in sheet.columns] for entry in job.result[name]],
+            "total": job.result.get("totals", {}).get(name, len(job.result[name])),
         }
         for name, sheet in kind.lists.items()
         if job.result.get(name)
@@ -99,8 +103,12 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "kind": kind,
             "lists": lists,
             "errors": errors[:PREVIEW_ERRORS],
-            "more_errors": max(len(errors) - PREVIEW_ERRORS, 0),
-            "warnings": job.result.get("warnings", []),
+            "more_errors": max(totals.get("errors", len(errors)) - PREVIEW_ERRORS, 0),
+            "notes": notes,
+            "warnings": row_warnings[:PREVIEW_ERRORS],
+            "more_warnings": max(
+                totals.get("warnings", len(warnings)) - len(notes) - len(row_warnings[:PREVIEW_ERRORS]), 0
+            ),
             "progress": progress.read(job.pk),
         },
     )
@@ -131,22 +139,27 @@ def job_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def job_errors(request: HttpRequest, pk: int) -> HttpResponseBase:
+@require_POST
+def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Run an interrupted job again from its stored file."""
     job = _job(request, pk)
-    issues = job.result.get("errors", [])
-    if not job.file or not issues:
+    if not jobs.retry(job):
+        messages.info(request, _("这个文件没有中断，不需要重试。"))
+    return redirect("sheets:job", pk=job.pk)
+
+
+@login_required
+def job_errors(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The rows of the upload that were not imported, and those imported with a value left
+    out (提示), to fix and import again: the workbook written when the job ran."""
+    job = _job(request, pk)
+    if not job.errors_file:
         raise Http404
-    handle = tempfile.TemporaryFile()
-    try:
-        k = get_kind(job.kind)
-        workbook.errors(
-            k, job.file.path, issues, handle, {name: job.result.get(name) or [] for name in k.lists}
-        )
-    except SheetError:
-        handle.close()
-        raise Http404 from None
     stem = job.original_name.rsplit(".", 1)[0]
-    return _xlsx(handle, _("%(name)s-未导入的行.xlsx") % {"name": stem})
+    name = _("%(name)s-未导入的行.xlsx") if job.summary.get("rejected") else _("%(name)s-需核对的行.xlsx")
+    return FileResponse(
+        job.errors_file.open("rb"), as_attachment=True, filename=name % {"name": stem}, content_type=XLSX
+    )
 
 
 @login_required

@@ -17,7 +17,7 @@ import xlsxwriter
 from django.utils.translation import gettext as _
 
 from fangyi.sheets.kinds import Column, Kind
-from fangyi.sheets.pipeline import REASON_COLUMN, locate
+from fangyi.sheets.pipeline import REASON_COLUMN, WARNINGS_COLUMN, locate
 from fangyi.sheets.reader import open_workbook
 
 
@@ -111,50 +111,96 @@ def template(kind: Kind, out: str | os.PathLike | IO[bytes]) -> None:
 def errors(
     kind: Kind,
     path: str | os.PathLike,
-    issues: list[dict],
+    issues: Iterable[dict],
     out: str | os.PathLike | IO[bytes],
     lists: dict[str, list[dict]] | None = None,
+    warnings: Iterable[dict] = (),
 ) -> int:
-    """The rejected rows of `path`, with their original columns and a reason column.
+    """The rejected rows of `path`, with their original columns and a reason column; then
+    the rows imported with a value left out (`warnings`), likewise, on a sheet of their own
+    (提示), so that they can be fixed and imported again.
 
-    `issues` are the errors of the job's last run ({"row", "column", "message"}). The
+    `issues` and `warnings` are those of the job's run ({"row", "column", "message"}); the
     offending cells are highlighted, and so is every reason. The kind's lists from the
-    same run (`lists`, e.g. people not in the register) follow, one sheet each.
-    Returns the number of rejected rows.
+    same run (`lists`, e.g. people not in the register) follow, one sheet each. Written
+    row by row (XlsxWriter's constant memory mode) as the file is read again. Returns
+    the number of rejected rows.
     """
-    reasons: dict[int, list[str]] = {}
-    bad_cells: dict[int, set[str]] = {}
-    for issue in issues:
-        if issue.get("row") is None:
-            continue
-        reasons.setdefault(issue["row"], []).append(f"{issue['column']}：{issue['message']}")
-        bad_cells.setdefault(issue["row"], set()).add(issue["column"])
+    rejected = _by_row(issues)
+    warned = _by_row(warnings)
     with open_workbook(path) as book:
         table, header, rows = locate(book, kind)
         labels = header.labels
         text_cols = {header.columns[f.name] for f in kind.fields if f.as_text and f.name in header.columns}
-        w = _Writer(out, _("未导入的行"))
-        widths = [max(8, min(30, len(label) * 2 + 2)) for label in labels]
-        w.columns([*widths, 60], text_cols)
-        w.sheet.freeze_panes(1, 0)
-        for col, label in enumerate([*labels, REASON_COLUMN]):
-            w.cell(0, col, label, w.bold)
-        out_row = 0
+        w = _Writer(out, _("未导入的行") if rejected or not warned else WARNINGS_SHEET)
+        sheets = []
+        if rejected or not warned:
+            sheets.append(_RowSheet(w, w.sheet, labels, text_cols, REASON_COLUMN, rejected))
+        if warned:
+            ws = w.sheet if not sheets else w.book.add_worksheet(WARNINGS_SHEET)
+            sheets.append(_RowSheet(w, ws, labels, text_cols, WARNINGS_COLUMN, warned))
         for n, cells in rows:
-            if n not in reasons:
-                continue
-            out_row += 1
-            for col, value in enumerate(cells[: len(labels)]):
-                bad = col < len(labels) and labels[col] in bad_cells[n]
-                fmt = (w.bad_text if col in text_cols else w.bad) if bad else None
-                w.cell(out_row, col, value, fmt, as_text=col in text_cols and isinstance(value, str))
-            w.cell(out_row, len(labels), "；".join(reasons[n]), w.reason)
-        for name, sheet in kind.lists.items():
+            for sheet in sheets:
+                sheet.add(n, cells)
+        for name, list_sheet in kind.lists.items():
             entries = (lists or {}).get(name) or []
             if entries:
-                _list_sheet(w, sheet.label, sheet.columns, entries)
+                _list_sheet(w, list_sheet.label, list_sheet.columns, entries)
         w.close()
-    return out_row
+    return sheets[0].count if rejected else 0
+
+
+WARNINGS_SHEET = "提示"
+
+
+def _by_row(issues: Iterable[dict]) -> dict[int, tuple[list[str], set[str]]]:
+    """row → (the reasons as "column：message", the columns to highlight)."""
+    found: dict[int, tuple[list[str], set[str]]] = {}
+    for issue in issues:
+        if issue.get("row") is None:
+            continue
+        reasons, columns = found.setdefault(issue["row"], ([], set()))
+        reasons.append(f"{issue['column']}：{issue['message']}" if issue["column"] else issue["message"])
+        columns.add(issue["column"])
+    return found
+
+
+class _RowSheet:
+    """A sheet of some rows of the file as read, with a last column saying why."""
+
+    def __init__(
+        self,
+        w: _Writer,
+        sheet: Any,
+        labels: list[str],
+        text_cols: set[int],
+        reason: str,
+        rows: dict[int, tuple[list[str], set[str]]],
+    ) -> None:
+        self.w, self.sheet, self.labels, self.text_cols, self.rows = w, sheet, labels, text_cols, rows
+        self.count = 0
+        widths = [max(8, min(30, len(label) * 2 + 2)) for label in labels]
+        for col, width in enumerate([*widths, 60]):
+            sheet.set_column(col, col, width, w.text if col in text_cols else None)
+        sheet.freeze_panes(1, 0)
+        for col, label in enumerate([*labels, reason]):
+            self._cell(0, col, label, w.bold)
+
+    def _cell(self, row: int, col: int, value: Any, fmt: Any = None, *, as_text: bool = False) -> None:
+        self.w.sheet = self.sheet
+        self.w.cell(row, col, value, fmt, as_text=as_text)
+
+    def add(self, n: int, cells: list[Any]) -> None:
+        found = self.rows.get(n)
+        if found is None:
+            return
+        reasons, bad_cells = found
+        w, labels, text_cols = self.w, self.labels, self.text_cols
+        self.count += 1
+        for col, value in enumerate(cells[: len(labels)]):
+            fmt = (w.bad_text if col in text_cols else w.bad) if labels[col] in bad_cells else None
+            self._cell(self.count, col, value, fmt, as_text=col in text_cols and isinstance(value, str))
+        self._cell(self.count, len(labels), "；".join(reasons), w.reason)
 
 
 def _list_sheet(w: _Writer, label: Any, columns: tuple[tuple[str, Any], ...], entries: list[dict]) -> None:

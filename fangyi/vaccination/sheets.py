@@ -79,6 +79,7 @@ FIELDS = (
         gettext_lazy("受种者姓名"),
         ("姓名", "受种者", "受种人", "受种人姓名", "接种者姓名", "接种人姓名", "居民姓名"),
         v.name,
+        optional=True,  # only compared with the register
         example="范芝奇",
         width=10,
     ),
@@ -124,6 +125,7 @@ FIELDS = (
         gettext_lazy("剂次"),
         ("针次", "接种剂次", "第几剂", "第几针", "剂次数"),
         _dose_number,
+        optional=True,  # numbered after the person's history when left out
         example="1",
         width=6,
     ),
@@ -148,6 +150,7 @@ FIELDS = (
         gettext_lazy("疫苗批号"),
         ("批号", "批次", "疫苗批次"),
         v.bounded_text(50),
+        optional=True,
         example="202112A031",
     ),
     Field(
@@ -155,6 +158,7 @@ FIELDS = (
         gettext_lazy("接种单位"),
         ("接种点", "接种地点", "接种机构", "接种门诊"),
         v.bounded_text(100),
+        optional=True,
         example="普东街社区卫生服务中心",
         width=26,
     ),

@@ -45,14 +45,28 @@ def test_grid_names_match_however_the_number_is_written(org, staff, tmp_path):
     assert set(Resident.objects.values_list("grid__name", flat=True)) == {"第二网格"}
 
 
-def test_unknown_community_and_grid_are_named(org, tmp_path):
+def test_unknown_community_refuses_the_row_and_unknown_grid_is_left_out(org, tmp_path):
     path = write_xlsx(
         tmp_path / "u.xlsx", [HEADER, row("甲", "幸福里"), row("乙", "万达新城", "第九网格", 1941)]
     )
-    assert errors(run(path)) == [
-        (2, "社区", "幸福里", "没有名为“幸福里”的社区。"),
-        (3, "网格", "第九网格", "社区“万达新城”没有名为“第九网格”的网格。"),
+    outcome = run(path)
+    assert errors(outcome) == [(2, "社区", "幸福里", "没有名为“幸福里”的社区。")]
+    assert [(w.row, w.column, w.value, w.message) for w in outcome.warnings] == [
+        (
+            3,
+            "网格",
+            "第九网格",
+            "社区“万达新城”没有名为“第九网格”的网格。（这一项未导入，本行其余内容已导入。）",
+        )
     ]
+    assert list(Resident.objects.values_list("name", "community__name", "grid")) == [("乙", "万达新城", None)]
+
+
+def test_grid_worker_naming_an_unknown_grid_imports_into_their_own(org, staff, tmp_path):
+    path = write_xlsx(tmp_path / "u.xlsx", [HEADER, row("乙", "万达新城", "第九网格")])
+    outcome = run(path, actor=staff[Role.GRID_WORKER])
+    assert (outcome.created, outcome.errors, len(outcome.warnings)) == (1, [], 1)
+    assert Resident.objects.get().grid.name == "第一网格"
 
 
 def test_resident_registered_in_another_community_is_not_touched(org, staff, tmp_path):

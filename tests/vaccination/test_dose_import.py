@@ -369,3 +369,18 @@ def test_a_dose_number_taken_by_a_row_without_one_is_renumbered(org, tmp_path):
         [(D(2022, 1, 24), 1), (D(2022, 2, 24), 2)],
         ["该居民已有第1剂，本行记为第2剂，请核对。"],
     )
+
+
+def test_bad_optional_values_of_a_dose_are_left_out_with_a_warning(org, tmp_path):
+    elder = make_resident(org["a"], name="范芝奇", born=D(1950, 1, 5))
+    row = ["范芝奇1", elder.id_number, D(2022, 1, 24), "第十剂", "众爱可维", "", "x" * 51, CENTER]
+    outcome = run(write(tmp_path / "d.xlsx", [row]))
+    left_out = "（这一项未导入，本行其余内容已导入。）"
+    assert (counts(outcome), outcome.errors) == ((1, 0, 0, 0), [])
+    assert [(w.row, w.column, w.value, w.message) for w in outcome.warnings] == [
+        (2, "受种者姓名", "范芝奇1", "姓名中不应有数字。" + left_out),
+        (2, "剂次", "第十剂", "剂次“第十剂”无法识别，应为数字，如 1、2、3。" + left_out),
+        (2, "疫苗批号", "x" * 51, "内容过长（51个字），最多50个字。" + left_out),
+    ]
+    assert (Dose.objects.get().dose_number, Dose.objects.get().batch) == (1, "")
+    assert counts(run(write(tmp_path / "d.xlsx", [row]))) == (0, 0, 1, 0)

@@ -54,6 +54,10 @@ class Field:
     # column known but not imported.
     parse: Callable[[Any], Any] | None = None
     required: bool = False
+    # True: a value the parser refuses (or check() drops with Context.drop) is left out
+    # with a warning and the row is imported without it; a bad optional value never
+    # loses a person. False: the row is refused.
+    optional: bool = False
     example: Any = ""
     as_text: bool = False  # ID numbers and phones: text cells, never numbers
     width: int = 12
@@ -95,8 +99,18 @@ class Context:
     # Named lists the kind reports besides the errors, declared in Kind.lists.
     lists: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
+    # The values check() set aside in the row it is checking: (field name, why).
+    dropped: list[tuple[str, str]] = field(default_factory=list)
+
     def warn(self, row: int | None, column: str, value: str, message: str) -> None:
         self.warnings.append(Issue(row, column, value, message))
+
+    def drop(self, values: dict[str, Any], name: str, message: str) -> None:
+        """From Kind.check(): leave the optional field `name` out of this row; the row is
+        imported without it and listed in the warnings (its column and value as read),
+        or, if the row is refused for another reason, among its errors."""
+        values[name] = None
+        self.dropped.append((name, message))
 
 
 @dataclass

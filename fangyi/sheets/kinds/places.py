@@ -92,6 +92,10 @@ class Places:
                 self._grids[community.pk, name] = answer
         return answer
 
+    def knows_grid(self, community: Community, name: str) -> bool:
+        """Whether `community` has a grid called `name` (visible to the user or not)."""
+        return (community.pk, grid_key(name)) in self.all_grids
+
     def _community(self, name: str) -> tuple[Community | None, str]:
         found = _lookup(self.communities, name)
         if found is not None:

@@ -102,6 +102,7 @@ FIELDS = (
         gettext_lazy("性别"),
         (),
         v.choice(_words(Sex, {"男性": "M", "女性": "F", "male": "M", "female": "F"}), _labels(Sex)),
+        optional=True,
         example="男",
         width=6,
         options=tuple(Sex.labels),
@@ -119,6 +120,7 @@ FIELDS = (
         gettext_lazy("联系电话"),
         ("手机号", "手机号码", "电话", "电话号码", "联系方式", "本人电话", "手机", "联系手机"),
         _phone,
+        optional=True,
         example="13812345678",
         as_text=True,
         width=16,
@@ -132,13 +134,20 @@ FIELDS = (
         width=12,
     ),
     Field(
-        "grid", gettext_lazy("网格"), ("所属网格", "网格名称", "网格号"), v.text, example="第一网格", width=10
+        "grid",
+        gettext_lazy("网格"),
+        ("所属网格", "网格名称", "网格号"),
+        v.text,
+        optional=True,
+        example="第一网格",
+        width=10,
     ),
     Field(
         "building",
         gettext_lazy("楼栋"),
         ("楼号", "楼栋号", "栋", "楼", "几号楼", "栋号", "楼门"),
         v.bounded_text(20, strip_suffixes=("号楼", "栋", "幢", "号", "楼")),
+        optional=True,
         example="29",
         width=8,
     ),
@@ -147,6 +156,7 @@ FIELDS = (
         gettext_lazy("单元"),
         ("单元号", "门"),
         v.bounded_text(20, strip_suffixes=("单元", "门")),
+        optional=True,
         example="2",
         width=6,
     ),
@@ -155,10 +165,18 @@ FIELDS = (
         gettext_lazy("房号"),
         ("门牌号", "室", "房间号", "户号", "门牌", "房间", "室号"),
         v.bounded_text(20, strip_suffixes=("室", "号")),
+        optional=True,
         example="1046",
         width=8,
     ),
-    Field("relation_to_head", gettext_lazy("与户主关系"), ("户主关系", "关系"), v.bounded_text(20), width=10),
+    Field(
+        "relation_to_head",
+        gettext_lazy("与户主关系"),
+        ("户主关系", "关系"),
+        v.bounded_text(20),
+        optional=True,
+        width=10,
+    ),
     Field(
         "mobility",
         gettext_lazy("行动能力"),
@@ -179,6 +197,7 @@ FIELDS = (
             ),
             _labels(Mobility),
         ),
+        optional=True,
         example=Mobility.WALKS.label,
         width=10,
         options=tuple(Mobility.labels),
@@ -188,6 +207,7 @@ FIELDS = (
         gettext_lazy("独居"),
         ("是否独居", "独居老人"),
         v.boolean,
+        optional=True,
         example="否",
         width=6,
         options=YES_NO,
@@ -197,11 +217,19 @@ FIELDS = (
         gettext_lazy("党员"),
         ("是否党员", "政治面貌"),
         v.boolean,
+        optional=True,
         example="否",
         width=6,
         options=YES_NO,
     ),
-    Field("party_joined_year", gettext_lazy("入党年份"), ("入党时间", "入党年月"), v.year, width=8),
+    Field(
+        "party_joined_year",
+        gettext_lazy("入党年份"),
+        ("入党时间", "入党年月"),
+        v.year,
+        optional=True,
+        width=8,
+    ),
     Field(
         "status",
         gettext_lazy("状态"),
@@ -220,12 +248,20 @@ FIELDS = (
             ),
             _labels(Status),
         ),
+        optional=True,
         example=Status.LIVING_HERE.label,
         width=8,
         options=tuple(Status.labels),
     ),
-    Field("status_since", gettext_lazy("状态日期"), ("变动日期", "迁出日期", "去世日期"), v.date, width=12),
-    Field("notes", gettext_lazy("备注"), ("说明", "情况说明"), v.bounded_text(2000), width=20),
+    Field(
+        "status_since",
+        gettext_lazy("状态日期"),
+        ("变动日期", "迁出日期", "去世日期", "迁入日期", "入住日期"),
+        v.date,
+        optional=True,
+        width=12,
+    ),
+    Field("notes", gettext_lazy("备注"), ("说明", "情况说明"), v.bounded_text(2000), optional=True, width=20),
 )
 
 
@@ -333,23 +369,37 @@ class Residents(Kind):
             why = _("请填写所属社区。")
         if why:
             problems.append(("community", why))
-        if values.get("grid") and community is not None:
-            grid, why = places.grid(community, values["grid"])
-            if why:
+        named, out_of_reach = values.get("grid"), False
+        if named and community is not None:
+            grid, why = places.grid(community, named)
+            # A grid the user may not import into refuses the row; a grid that does not
+            # exist is left out (the resident is placed in the community, or the user's grid).
+            out_of_reach = bool(why) and places.knows_grid(community, named)
+            if out_of_reach:
                 problems.append(("grid", why))
-        elif places.default_grid is not None:
+            elif why:
+                ctx.drop(values, "grid", why)
+        if grid is None and places.default_grid is not None and not out_of_reach:
             grid = places.default_grid
             if community is not None and grid.community_id != community.pk:
                 problems.append(("community", _("您只能导入本网格的居民。")))
-        year, born = values.get("party_joined_year"), values.get("birth_date")
-        if year and not 1921 <= year <= datetime.date.today().year:
-            problems.append(("party_joined_year", _("入党年份不合理。")))
-        elif year and isinstance(born, datetime.date) and year < born.year + 14:
-            problems.append(("party_joined_year", _("入党年份早于本人14岁。")))
-        if values.get("status") in _DATED_STATUSES and not values.get("status_since"):
-            problems.append(("status_since", _("迁出或去世请填写日期。")))
         if problems:
             raise RowError(problems)
+        # The birth date is the number's, or the file's for a document without one.
+        year, born = values.get("party_joined_year"), values.get("birth_date")
+        if year and not 1921 <= year <= timezone.localdate().year:
+            ctx.drop(values, "party_joined_year", _("入党年份不合理。"))
+            year = None
+        elif year and isinstance(born, datetime.date) and year < born.year + 14:
+            ctx.drop(values, "party_joined_year", _("入党年份早于本人14岁。"))
+            year = None
+        if values.get("status") in _DATED_STATUSES and not values.get("status_since"):
+            ctx.warn(
+                row,
+                str(self.by_name["status_since"].label),
+                "",
+                _("迁出或去世未填写日期：已按状态导入，请补填日期。"),
+            )
         if year:
             values["party_member"] = True
         values["name"] = names.canonical(values["name"])

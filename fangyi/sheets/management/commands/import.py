@@ -29,7 +29,11 @@ class Command(BaseCommand):
         parser.add_argument("--community", help=_("表格中没有“所属社区”列时，导入到这个社区"))
         parser.add_argument("--dry-run", action="store_true", help=_("只检查，不写入数据库"))
         parser.add_argument("--json", action="store_true", help=_("在标准输出打印一个JSON对象"))
-        parser.add_argument("--errors", metavar="FILE", help=_("把未导入的行写成一个 .xlsx 文件"))
+        parser.add_argument(
+            "--errors",
+            metavar="FILE",
+            help=_("把未导入的行（及“提示”工作表：已导入但个别内容未导入的行）写成一个 .xlsx 文件"),
+        )
 
     def handle(self, *args, **options) -> None:
         kind = get_kind(options["kind"])
@@ -44,9 +48,10 @@ class Command(BaseCommand):
             sys.exit(1)
         except OSError as exc:
             raise CommandError(_("无法打开文件：%(e)s") % {"e": exc.strerror or exc}) from exc
-        if options["errors"] and outcome.errors:
+        warned = [w.as_dict() for w in outcome.warnings if w.row is not None]
+        if options["errors"] and (outcome.errors or warned):
             issues = [e.as_dict() for e in outcome.errors]
-            workbook.errors(kind, options["file"], issues, options["errors"], outcome.lists)
+            workbook.errors(kind, options["file"], issues, options["errors"], outcome.lists, warned)
         if options["json"]:
             self.stdout.write(json.dumps(outcome.as_json(), ensure_ascii=False))
             return
