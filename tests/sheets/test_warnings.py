@@ -159,5 +159,5 @@ def test_a_sex_that_contradicts_the_id_number_is_kept_with_a_warning(org, tmp_pa
         ["范芝奇", IDS[0], "万达新城", "女", "卧床"],
     ]
     outcome = run(write_xlsx(tmp_path / "s.xlsx", rows))
-    assert warnings(outcome) == [(2, "性别", "女", "性别与身份证号不一致（按登记的性别导入，请核对）。")]
+    assert warnings(outcome) == [(2, "性别", "女", "性别与证件号码不一致（按登记的性别导入，请核对）。")]
     assert Resident.objects.get().sex == "F"
