@@ -25,6 +25,8 @@ class ResidentForm(forms.ModelForm):
     """
 
     id_number = forms.CharField(label=_("身份证号"), max_length=40)
+    # The version the form was rendered with: saving over a newer one is refused (domain.EditConflict).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     class Meta:
         model = Resident
@@ -43,6 +45,8 @@ class ResidentForm(forms.ModelForm):
         self.fields["sex"].required = False
         self.fields["sex"].help_text = _("不填则按身份证号推算。")
         self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "inputmode": "text"})
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
         if user.grid_id:
             # A grid worker registers residents of their own grid only.
             self.fields["grid"].required = True
