@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
@@ -21,25 +22,42 @@ FIELDS = [
 
 
 def chunks(residents: QuerySet[Resident], size: int) -> Iterator[list[Resident]]:
-    """The residents in id order, `size` at a time, each with their doses and reasons."""
+    """The residents in id order, `size` at a time, each with their doses and reasons.
+
+    Each chunk is yielded inside its own transaction with the residents' rows locked
+    before their doses and reasons are read (as status.refresh locks one): a dose recorded
+    meanwhile waits and then refreshes after this chunk is stored, never before it.
+    """
     last = 0
-    qs = residents.order_by("pk").prefetch_related(
-        Prefetch(
-            "doses", queryset=Dose.objects.select_related("product").order_by("given_on", "dose_number")
-        ),
-        Prefetch("vaccination_reasons", queryset=ReasonRecord.objects.order_by("-recorded_at", "-id")),
-    )
+    ids = residents.order_by("pk").values_list("pk", flat=True)
     while True:
-        batch = list(qs.filter(pk__gt=last)[:size])
-        if not batch:
-            return
-        yield batch
-        last = batch[-1].pk
+        with transaction.atomic():
+            batch_ids = list(ids.filter(pk__gt=last)[:size])
+            if not batch_ids:
+                return
+            list(
+                Resident.objects.select_for_update().filter(pk__in=batch_ids).order_by("pk").values_list("pk")
+            )
+            yield list(
+                Resident.objects.filter(pk__in=batch_ids)
+                .order_by("pk")
+                .prefetch_related(
+                    Prefetch(
+                        "doses",
+                        queryset=Dose.objects.select_related("product").order_by("given_on", "dose_number"),
+                    ),
+                    Prefetch(
+                        "vaccination_reasons", queryset=ReasonRecord.objects.order_by("-recorded_at", "-id")
+                    ),
+                )
+            )
+        last = batch_ids[-1]
 
 
 def refresh_many(residents: QuerySet[Resident], on: datetime.date | None = None, *, size: int = 2000) -> int:
     """Recompute and store the status of every resident in `residents` with
-    domain.status.compute (the one computation), written in bulk. Returns the count."""
+    domain.status.compute (the one computation), written in bulk, a locked chunk at a
+    time (see chunks). Returns the count."""
     on = on or timezone.localdate()
     done = 0
     with rules_read_once():
