@@ -560,3 +560,46 @@ def test_applying_mine_after_a_conflict_saves_it(org, subdistrict_staff):
         "",
         3,
     )
+
+
+def admin_form(resident: Resident, **changes) -> dict:
+    """The Django admin's change form for `resident` as posted, with `changes`."""
+    data = form_data(resident, status_since="", party_joined_year="", household="", **changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+@pytest.fixture
+def superuser(org, client_for):
+    user = make_staff(org, Role.SUBDISTRICT_ADMIN, username="root")
+    user.is_superuser = user.is_staff = True
+    user.save()
+    return client_for(user)
+
+
+def test_admin_saves_a_resident_through_the_domain(org, superuser):
+    resident = make_resident(org["a"], org["a1"])
+    response = superuser.post(
+        f"/admin/residents/resident/{resident.pk}/change/",
+        admin_form(resident, room="301", rendered_version=1),
+    )
+    resident.refresh_from_db()
+    assert (response.status_code, resident.room, resident.version) == (302, "301", 2)
+    assert resident.timeline.get(kind="changed").summary == "修改了房号"
+
+
+def test_admin_refuses_a_form_rendered_before_someone_saved(org, superuser):
+    resident = make_resident(org["a"], org["a1"])
+    saved_elsewhere(resident, notes="女儿每周来")
+    response = superuser.post(
+        f"/admin/residents/resident/{resident.pk}/change/",
+        admin_form(resident, room="301", rendered_version=1),
+    )
+    resident.refresh_from_db()
+    assert (
+        response.status_code,
+        "此居民信息已被他人修改，请重新打开此页。" in response.content.decode(),
+    ) == (
+        200,
+        True,
+    )
+    assert (resident.room, resident.notes) == ("", "女儿每周来")
