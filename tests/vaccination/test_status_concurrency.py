@@ -36,6 +36,21 @@ def test_a_refresh_racing_a_dose_stores_the_dose(org):
     assert stale == []
 
 
+def test_doses_recorded_during_a_refresh_of_everybody_wait_their_turn(org):
+    """On SQLite the refresh holds the one write lock a chunk at a time: the doses
+    recorded meanwhile get in between (refreshes taking the lock again at once, in a
+    loop, starved a dose past the 20-second timeout: "database is locked")."""
+    people = [elder(org["a"], org["a1"], "范芝奇", 75) for _n in range(30)]
+
+    def recording() -> None:
+        for person in people:
+            record_dose(person, DoseInput(product=product(), given_on=today()), None)
+
+    results = at_once([recording, lambda: refresh_many(Resident.objects.all(), size=2)])
+    stored = dict(VaccinationStatus.objects.values_list("resident_id", "doses"))
+    assert (results, [p.pk for p in people if stored[p.pk] != 1]) == ([None, 30], [])
+
+
 def test_two_planners_putting_visits_on_one_route_at_once_number_each_once(org):
     crew = team(org)
     orders = []

@@ -4,9 +4,10 @@ and reasons expire with the date), or for residents registered before any dose."
 from __future__ import annotations
 
 import datetime
+import time
 from collections.abc import Iterator
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
@@ -14,6 +15,12 @@ from fangyi.residents.models import Resident
 from fangyi.vaccination.domain.rules import rules_read_once
 from fangyi.vaccination.domain.status import compute
 from fangyi.vaccination.models import Dose, ReasonRecord, VaccinationStatus
+
+# On SQLite a chunk holds the database's one write lock while it is computed. Between
+# chunks the other writers (a dose being recorded) get their turn: SQLite's busy handler
+# polls, every 100 ms once it has waited a while, rather than queueing, and a refresh
+# taking the lock again at once starved a dose past its 20-second timeout in a test.
+SQLITE_TURN = 0.12
 
 # Every stored field but the key and the timestamp (auto_now is set on bulk writes too).
 FIELDS = [
@@ -30,16 +37,13 @@ def chunks(residents: QuerySet[Resident], size: int) -> Iterator[list[Resident]]
     """
     last = 0
     ids = residents.order_by("pk").values_list("pk", flat=True)
-    while True:
+    while batch_ids := list(ids.filter(pk__gt=last)[:size]):
+        if last and connection.vendor == "sqlite":
+            time.sleep(SQLITE_TURN)
         with transaction.atomic():
-            batch_ids = list(ids.filter(pk__gt=last)[:size])
-            if not batch_ids:
-                return
-            list(
-                Resident.objects.select_for_update().filter(pk__in=batch_ids).order_by("pk").values_list("pk")
-            )
+            locked = Resident.objects.select_for_update().filter(pk__in=batch_ids).order_by("pk")
             yield list(
-                Resident.objects.filter(pk__in=batch_ids)
+                Resident.objects.filter(pk__in=list(locked.values_list("pk", flat=True)))
                 .order_by("pk")
                 .prefetch_related(
                     Prefetch(
