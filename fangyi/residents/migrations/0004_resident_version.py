@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('residents', '0002_resident_age_band_indexes'),
+        ('residents', '0003_disclosure_log'),
     ]
 
     operations = [
