@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import importlib
+import sqlite3
 
 import pytest
 from django.apps import apps
+from django.db import connection, connections
 
 from fangyi.org.roles import Role
 from tests.factories import make_org, make_staff
@@ -43,3 +45,32 @@ def vaccine_presets(transactional_db):
     """The vaccine presets of the data migration, loaded again: a transactional test that
     ran before this one flushed them (get_or_create: harmless when they are there)."""
     importlib.import_module("fangyi.vaccination.migrations.0002_presets").load(apps, None)
+
+
+@pytest.fixture
+def writers_database(transactional_db, tmp_path):
+    """A database several threads write at once, each on its own connection, as in
+    production: PostgreSQL's test database as it is; on SQLite, a copy of the in-memory
+    test database in a file for the length of the test. (In memory, a second writer is
+    refused at once with "database table is locked"; in a file, writers queue on BEGIN
+    IMMEDIATE and the busy timeout, as they do on the server.)"""
+    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+        yield
+        return
+    assert connection.settings_dict is connections.settings[connection.alias]  # what new threads use
+    connection.ensure_connection()
+    memory = connection.connection
+    path = tmp_path / "writers.sqlite3"
+    with sqlite3.connect(path) as copy:
+        memory.backup(copy)
+    copy.close()
+    name = connection.settings_dict["NAME"]
+    # Set aside, not closed: the in-memory database lives as long as a connection to it.
+    connection.connection = None
+    connection.settings_dict["NAME"] = str(path)
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = name
+        connection.connection = memory

@@ -4,9 +4,12 @@ concurrent writers."""
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Callable
+from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connections
 from django.test import Client
 
 from fangyi.api.models import ApiToken
@@ -45,12 +48,32 @@ class VaccinationApi(Api):
 
 
 # Tests of two people writing at once: threads need committed rows (so transactions,
-# and the vaccine presets loaded again) and a database with row locks.
+# and the vaccine presets loaded again) and a database where writers queue rather than
+# fail (writers_database: PostgreSQL, or SQLite in a file).
 concurrent_writers = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("vaccine_presets"),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs concurrent writers: run with DATABASE_URL pointing at PostgreSQL",
-    ),
+    pytest.mark.usefixtures("vaccine_presets", "writers_database"),
 ]
+
+
+def at_once(calls: list[Callable[[], Any]]) -> list[Any]:
+    """Run the calls in threads released together, each on its own database connection;
+    their results in the order of `calls` (an exception raised is the result)."""
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = [None] * len(calls)
+
+    def run(i: int, call: Callable[[], Any]) -> None:
+        try:
+            barrier.wait()
+            results[i] = call()
+        except Exception as exc:  # the test asserts on it
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results

@@ -9,6 +9,7 @@ from django.test import Client
 
 from fangyi.api.models import ApiToken, digest
 from fangyi.org.roles import Role
+from fangyi.residents import domain
 from fangyi.residents.models import Resident
 from tests.factories import id_number, make_resident
 from tests.helpers import Api
@@ -292,6 +293,79 @@ def test_patch_with_an_unknown_mobility_is_422(org, api_as):
     resident = make_resident(org["a"], org["a1"])
     response = api_as(Role.GRID_WORKER).patch(f"/residents/{resident.pk}", {"mobility": "flying"})
     assert (response.status_code, list(response.json()["errors"])) == (422, ["mobility"])
+
+
+def test_get_gives_the_version_and_an_etag(org, api_as):
+    resident = make_resident(org["a"], org["a1"])
+    response = api_as(Role.GRID_WORKER).get(f"/residents/{resident.pk}")
+    assert (response.json()["version"], response["ETag"]) == (1, '"1"')
+
+
+def test_patch_at_the_current_version_saves_and_raises_it(org, api_as):
+    resident = make_resident(org["a"], org["a1"])
+    response = api_as(Role.GRID_WORKER).patch(f"/residents/{resident.pk}", {"room": "301", "version": 1})
+    assert (response.status_code, response.json()["version"], response["ETag"]) == (200, 2, '"2"')
+
+
+def changed_elsewhere(resident: Resident, **changes) -> None:
+    other = Resident.objects.get(pk=resident.pk)
+    before = domain.snapshot(other)
+    for field, value in changes.items():
+        setattr(other, field, value)
+    domain.update_resident(other, before, None)
+
+
+def test_patch_at_an_older_version_is_409_with_the_current_values(org, api_as):
+    resident = make_resident(org["a"], org["a1"], phone="13812345678")
+    changed_elsewhere(resident, phone="13700002222", notes="女儿每周来")
+    response = api_as(Role.GRID_WORKER).patch(
+        f"/residents/{resident.pk}", {"phone": "13900001111", "version": 1}
+    )
+    body = response.json()
+    assert (response.status_code, body["message"], body["errors"]) == (
+        409,
+        "此居民信息已被他人修改。",
+        {"phone": ["他人保存的：137****2222；您提交的：139****1111"]},
+    )
+    # The current values as GET gives them (unmasked for a grid worker).
+    assert (body["current"]["phone"], body["current"]["notes"], body["current"]["version"]) == (
+        "13700002222",
+        "女儿每周来",
+        2,
+    )
+    assert Resident.objects.get(pk=resident.pk).phone == "13700002222"
+
+
+def test_patch_with_an_older_if_match_is_409(org, api_as):
+    resident = make_resident(org["a"], org["a1"])
+    changed_elsewhere(resident, room="301")
+    client = api_as(Role.GRID_WORKER)
+    response = client.client.patch(
+        client.url(f"/residents/{resident.pk}"),
+        '{"room": "302"}',
+        content_type="application/json",
+        headers={**client.headers, "If-Match": 'W/"1"'},
+    )
+    assert (response.status_code, response.json()["current"]["room"]) == (409, "301")
+
+
+def test_patch_with_an_if_match_that_is_no_version_is_422(org, api_as):
+    resident = make_resident(org["a"], org["a1"])
+    client = api_as(Role.GRID_WORKER)
+    response = client.client.patch(
+        client.url(f"/residents/{resident.pk}"),
+        '{"room": "302"}',
+        content_type="application/json",
+        headers={**client.headers, "If-Match": "abc"},
+    )
+    assert (response.status_code, response.json()["message"]) == (422, 'If-Match 应为居民的版本号，如 "3"。')
+
+
+def test_patch_without_a_version_keeps_what_others_changed_meanwhile(org, api_as):
+    resident = make_resident(org["a"], org["a1"])
+    changed_elsewhere(resident, notes="女儿每周来")
+    body = api_as(Role.GRID_WORKER).patch(f"/residents/{resident.pk}", {"room": "302"}).json()
+    assert (body["room"], body["notes"], body["version"]) == ("302", "女儿每周来", 3)
 
 
 def test_patch_out_of_scope_is_404_json(org, api_as):

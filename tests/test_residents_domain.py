@@ -159,6 +159,109 @@ def test_update_recomputes_birth_date_from_a_new_id_number(org):
     assert resident.birth_date == datetime.date(1961, 2, 2)
 
 
+# Two editors of one resident (their threads: tests/test_residents_concurrency.py)
+
+
+def read(resident: Resident) -> tuple[Resident, dict]:
+    """The resident as an editor reads them: their own copy, and its snapshot."""
+    copy = Resident.objects.get(pk=resident.pk)
+    return copy, domain.snapshot(copy)
+
+
+def test_every_update_raises_the_version(org):
+    resident = make_resident(org["a"], org["a1"])
+    versions = [resident.version]
+    for room in ("301", "302"):
+        before = domain.snapshot(resident)
+        resident.room = room
+        domain.update_resident(resident, before, None)
+        versions.append(Resident.objects.get(pk=resident.pk).version)
+    assert versions == [1, 2, 3]
+
+
+def test_update_writes_only_the_fields_it_changed(org):
+    resident = make_resident(org["a"], org["a1"])
+    mine, mine_before = read(resident)
+    theirs, theirs_before = read(resident)
+    theirs.notes = "女儿每周来"
+    domain.update_resident(theirs, theirs_before, None)
+    mine.phone = "13900001111"
+    domain.update_resident(mine, mine_before, None)
+    resident.refresh_from_db()
+    assert (resident.phone, resident.notes, resident.version) == ("13900001111", "女儿每周来", 3)
+
+
+def test_update_at_an_older_version_is_refused_and_writes_nothing(org):
+    resident = make_resident(org["a"], org["a1"], phone="13812345678")
+    mine, mine_before = read(resident)
+    theirs, theirs_before = read(resident)
+    theirs.notes = "女儿每周来"
+    domain.update_resident(theirs, theirs_before, None)
+    mine.phone = "13900001111"
+    with pytest.raises(domain.EditConflict) as conflict:
+        domain.update_resident(mine, mine_before, None, version=1)
+    resident.refresh_from_db()
+    assert (resident.phone, resident.version, resident.timeline.count()) == ("13812345678", 2, 2)
+    # Both values of each field where what is stored and the edit disagree.
+    assert [(d.field, d.label, d.theirs, d.yours) for d in conflict.value.differences] == [
+        ("phone", "联系电话", "138****5678", "139****1111"),
+        ("notes", "备注", "女儿每周来", ""),
+    ]
+    assert (str(conflict.value), conflict.value.current.version) == ("此居民信息已被他人修改。", 2)
+
+
+def test_update_of_a_field_someone_changed_since_it_was_read_is_refused(org):
+    resident = make_resident(org["a"], org["a1"], phone="13812345678")
+    mine, mine_before = read(resident)
+    theirs, theirs_before = read(resident)
+    theirs.phone = "13700002222"
+    domain.update_resident(theirs, theirs_before, None)
+    mine.phone = "13900001111"
+    with pytest.raises(domain.EditConflict) as conflict:
+        domain.update_resident(mine, mine_before, None)
+    assert [(d.field, d.theirs, d.yours) for d in conflict.value.differences] == [
+        ("phone", "137****2222", "139****1111")
+    ]
+    assert Resident.objects.get(pk=resident.pk).phone == "13700002222"
+
+
+def test_update_at_an_older_version_asking_for_what_is_stored_writes_nothing(org):
+    resident = make_resident(org["a"], org["a1"])
+    mine, mine_before = read(resident)
+    theirs, theirs_before = read(resident)
+    theirs.room = "301"
+    domain.update_resident(theirs, theirs_before, None)
+    mine.room = "301"
+    assert (domain.update_resident(mine, mine_before, None, version=1), mine.version) == ([], 2)
+
+
+def test_import_changes_write_the_file_values_still_different_and_raise_the_version(org):
+    resident = make_resident(org["a"], org["a1"], phone="13812345678", room="101")
+    changed = domain.import_changes(
+        [(resident.pk, {"phone": "13900001111", "room": "101", "grid_id": org["a2"].pk})],
+        None,
+        source="名册.xlsx",
+    )
+    resident.refresh_from_db()
+    assert (changed, resident.phone, resident.grid_id, resident.version) == (
+        1,
+        "13900001111",
+        org["a2"].pk,
+        2,
+    )
+    assert resident.timeline.filter(kind="changed").get().summary == "修改了联系电话、网格（表格“名册.xlsx”）"
+
+
+def test_a_page_edit_read_before_an_import_is_refused_after_it(org):
+    resident = make_resident(org["a"], org["a1"], phone="13812345678")
+    page, page_before = read(resident)
+    domain.import_changes([(resident.pk, {"phone": "13900001111"})], None, source="名册.xlsx")
+    page.notes = "已核实"
+    with pytest.raises(domain.EditConflict):
+        domain.update_resident(page, page_before, None, version=page.version)
+    assert Resident.objects.get(pk=resident.pk).phone == "13900001111"
+
+
 # Disclosure
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from fangyi.org.models import Community, Grid
 from fangyi.org.roles import Role
+from fangyi.residents import domain
 from fangyi.residents.models import Disclosure, Household, Resident
 from tests.factories import id_number, make_resident, make_staff
 
@@ -499,3 +500,108 @@ def test_staff_list_queries_do_not_grow_with_staff(org, client_for, django_asser
     make_staff(org, Role.SECONDED_CADRE)
     with django_assert_num_queries(3):
         client.get("/org/staff/")
+
+
+# Two editors at once (their threads: tests/test_residents_concurrency.py)
+
+
+def saved_elsewhere(resident: Resident, **changes) -> None:
+    """Someone else saves the resident in the meantime."""
+    other = Resident.objects.get(pk=resident.pk)
+    before = domain.snapshot(other)
+    for field, value in changes.items():
+        setattr(other, field, value)
+    domain.update_resident(other, before, None)
+
+
+def test_edit_form_carries_the_version_it_was_rendered_with(org, subdistrict_staff):
+    resident = make_resident(org["a"], org["a1"])
+    saved_elsewhere(resident, room="301")
+    page = subdistrict_staff.get(f"/residents/{resident.pk}/edit/").content.decode()
+    assert '<input type="hidden" name="version" value="2" id="id_version">' in page
+
+
+def test_edit_saved_over_a_newer_version_shows_both_values_and_writes_nothing(org, subdistrict_staff):
+    resident = make_resident(org["a"], org["a1"], phone="13812345678")
+    saved_elsewhere(resident, notes="女儿每周来")
+    response = subdistrict_staff.post(
+        f"/residents/{resident.pk}/edit/", form_data(resident, phone="13900001111", version=1)
+    )
+    page = response.content.decode()
+    rows = [(d.label, d.theirs, d.yours) for d in response.context["conflict"].differences]
+    assert (response.status_code, "此居民信息已被他人修改" in page) == (409, True)
+    assert rows == [("联系电话", "138****5678", "139****1111"), ("备注", "女儿每周来", "")]
+    assert "<tr><th>备注</th><td>女儿每周来</td><td>—</td></tr>" in page
+    resident.refresh_from_db()
+    assert (resident.phone, resident.notes, resident.version) == ("13812345678", "女儿每周来", 2)
+
+
+def test_conflict_screen_offers_both_choices_with_the_form_at_the_current_version(org, subdistrict_staff):
+    resident = make_resident(org["a"], org["a1"])
+    saved_elsewhere(resident, notes="女儿每周来")
+    page = subdistrict_staff.post(
+        f"/residents/{resident.pk}/edit/", form_data(resident, phone="13900001111", version=1)
+    ).content.decode()
+    assert '<input type="hidden" name="version" value="2" id="id_version">' in page
+    assert 'value="13900001111"' in page
+    assert f'<a class="button" href="/residents/{resident.pk}/">保留他人的修改</a>' in page
+    assert '<button class="primary big">用我填写的内容保存</button>' in page
+
+
+def test_applying_mine_after_a_conflict_saves_it(org, subdistrict_staff):
+    resident = make_resident(org["a"], org["a1"])
+    saved_elsewhere(resident, notes="女儿每周来")
+    mine = form_data(resident, phone="13900001111", version=1)
+    subdistrict_staff.post(f"/residents/{resident.pk}/edit/", mine)
+    response = subdistrict_staff.post(f"/residents/{resident.pk}/edit/", {**mine, "version": 2})
+    resident.refresh_from_db()
+    # Applying mine is applying the form as it was sent: the notes were empty in it.
+    assert (response.status_code, resident.phone, resident.notes, resident.version) == (
+        302,
+        "13900001111",
+        "",
+        3,
+    )
+
+
+def admin_form(resident: Resident, **changes) -> dict:
+    """The Django admin's change form for `resident` as posted, with `changes`."""
+    data = form_data(resident, status_since="", party_joined_year="", household="", **changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+@pytest.fixture
+def superuser(org, client_for):
+    user = make_staff(org, Role.SUBDISTRICT_ADMIN, username="root")
+    user.is_superuser = user.is_staff = True
+    user.save()
+    return client_for(user)
+
+
+def test_admin_saves_a_resident_through_the_domain(org, superuser):
+    resident = make_resident(org["a"], org["a1"])
+    response = superuser.post(
+        f"/admin/residents/resident/{resident.pk}/change/",
+        admin_form(resident, room="301", rendered_version=1),
+    )
+    resident.refresh_from_db()
+    assert (response.status_code, resident.room, resident.version) == (302, "301", 2)
+    assert resident.timeline.get(kind="changed").summary == "修改了房号"
+
+
+def test_admin_refuses_a_form_rendered_before_someone_saved(org, superuser):
+    resident = make_resident(org["a"], org["a1"])
+    saved_elsewhere(resident, notes="女儿每周来")
+    response = superuser.post(
+        f"/admin/residents/resident/{resident.pk}/change/",
+        admin_form(resident, room="301", rendered_version=1),
+    )
+    resident.refresh_from_db()
+    assert (
+        response.status_code,
+        "此居民信息已被他人修改，请重新打开此页。" in response.content.decode(),
+    ) == (
+        200,
+        True,
+    )
+    assert (resident.room, resident.notes) == ("", "女儿每周来")

@@ -8,7 +8,8 @@ import re
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import QueryDict
+from django.db import transaction
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
@@ -48,6 +49,7 @@ class ResidentOut(Schema):
     status: str
     status_since: datetime.date | None
     notes: str
+    version: int
 
 
 class ResidentPage(Schema):
@@ -100,6 +102,8 @@ class ResidentPatch(Schema):
     status: str | None = None
     status_since: datetime.date | None = None
     notes: str | None = None
+    # The version the client read (or an If-Match header): a newer stored one is a 409.
+    version: int | None = None
 
 
 class Filters(Schema):
@@ -115,6 +119,14 @@ class Filters(Schema):
 class Message(Schema):
     message: str
     errors: dict[str, list[str]] | None = None
+
+
+class Conflict(Schema):
+    """409: the resident changed since the client read it; nothing was written."""
+
+    message: str
+    errors: dict[str, list[str]]
+    current: ResidentOut
 
 
 def _out(resident: Resident, unmasked: bool) -> dict:
@@ -140,6 +152,7 @@ def _out(resident: Resident, unmasked: bool) -> dict:
                 "community_id",
                 "grid_id",
                 "sex_mismatch",
+                "version",
             )
         },
         "id_number": resident.id_number if unmasked else resident.masked_number,
@@ -217,11 +230,12 @@ def _page(request: AuthedRequest, filters: Filters) -> dict:
 
 
 @router.get("/{int:resident_id}", response=ResidentOut, summary="居民详情")
-def get_resident(request: AuthedRequest, resident_id: int):
+def get_resident(request: AuthedRequest, resident_id: int, response: HttpResponse):
     _require(request, Perm.VIEW_RESIDENTS)
     resident = get_object_or_404(
         Resident.objects.visible_to(request.user).select_related("community", "grid"), pk=resident_id
     )
+    response["ETag"] = _etag(resident)
     return _out(resident, request.user.can(Perm.UNMASKED_LISTS))
 
 
@@ -235,21 +249,68 @@ def create_resident(request: AuthedRequest, payload: ResidentIn):
     return 201, _out(resident, request.user.can(Perm.UNMASKED_LISTS))
 
 
-@router.patch("/{int:resident_id}", response={200: ResidentOut, 422: Message}, summary="修改居民")
-def update_resident(request: AuthedRequest, resident_id: int, payload: ResidentPatch):
+def _etag(resident: Resident) -> str:
+    return f'"{resident.version}"'
+
+
+def _if_match(request: AuthedRequest) -> int | None | str:
+    """The version in an If-Match header ("3", W/"3" or 3; * or none: None), or the
+    message refusing it."""
+    header = request.headers.get("If-Match", "").strip()
+    if header in ("", "*"):
+        return None
+    value = header.removeprefix("W/").strip('"')
+    if not value.isdigit() or len(value) > 9:
+        return _('If-Match 应为居民的版本号，如 "3"。')
+    return int(value)
+
+
+def _conflict(conflict: domain.EditConflict, unmasked: bool) -> dict:
+    return {
+        "message": str(conflict),
+        "errors": {
+            d.field: [
+                _("他人保存的：%(theirs)s；您提交的：%(yours)s") % {"theirs": d.theirs, "yours": d.yours}
+            ]
+            for d in conflict.differences
+        },
+        "current": _out(conflict.current, unmasked),
+    }
+
+
+@router.patch(
+    "/{int:resident_id}", response={200: ResidentOut, 409: Conflict, 422: Message}, summary="修改居民"
+)
+def update_resident(request: AuthedRequest, resident_id: int, payload: ResidentPatch, response: HttpResponse):
+    """Changes the fields sent and nothing else. With `version` (or If-Match) the change is
+    refused with 409 and the current values when the resident is no longer at that version."""
     _require(request, Perm.EDIT_RESIDENTS)
-    resident = get_object_or_404(Resident.objects.visible_to(request.user), pk=resident_id)
-    before = domain.snapshot(resident)
-    current = {f: before[f] for f in before if f != "household"}
-    current["community_id"] = current.pop("community")
-    current["grid_id"] = current.pop("grid")
     sent = payload.dict(exclude_unset=True)
-    form = ResidentForm(_form_data({**current, **sent}), instance=resident, user=request.user)
-    if not form.is_valid():
-        return 422, _form_errors(form)
-    domain.update_resident(form.save(commit=False), before, request.user)
-    resident.refresh_from_db()
-    return 200, _out(resident, request.user.can(Perm.UNMASKED_LISTS))
+    version = sent.pop("version", None)
+    if version is None:
+        version = _if_match(request)
+        if isinstance(version, str):
+            return 422, {"message": version, "errors": {"If-Match": [version]}}
+    unmasked = request.user.can(Perm.UNMASKED_LISTS)
+    with transaction.atomic():
+        # Read, check and write under the row's lock: a PATCH sent at the same moment as
+        # another waits for it, and is checked against what it wrote.
+        resident = get_object_or_404(
+            Resident.objects.visible_to(request.user).select_for_update(of=("self",)), pk=resident_id
+        )
+        before = domain.snapshot(resident)
+        current = {f: before[f] for f in before if f != "household"}
+        current["community_id"] = current.pop("community")
+        current["grid_id"] = current.pop("grid")
+        form = ResidentForm(_form_data({**current, **sent}), instance=resident, user=request.user)
+        if not form.is_valid():
+            return 422, _form_errors(form)
+        try:
+            domain.update_resident(form.save(commit=False), before, request.user, version=version)
+        except domain.EditConflict as conflict:
+            return 409, _conflict(conflict, unmasked)
+    response["ETag"] = _etag(resident)
+    return 200, _out(resident, unmasked)
 
 
 __all__ = ["router", "_"]

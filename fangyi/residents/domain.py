@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -97,25 +98,128 @@ def snapshot(resident: Resident) -> dict[str, Any]:
     return {f: getattr(resident, _attname(f)) for f in TRACKED_FIELDS}
 
 
+@dataclass(frozen=True)
+class Difference:
+    """One field as the other editor saved it (theirs) and as this editor sent it (yours),
+    both as the timeline would show them."""
+
+    field: str
+    label: str
+    theirs: str
+    yours: str
+
+
+class EditConflict(Exception):
+    """The resident was changed by someone else after this editor read them; nothing was
+    written. `current` is the row as stored now; `differences` the fields where it and
+    the edit disagree."""
+
+    def __init__(self, current: Resident, differences: list[Difference]) -> None:
+        super().__init__(_("此居民信息已被他人修改。"))
+        self.current = current
+        self.differences = differences
+
+
+def locked(pk: int) -> Resident:
+    """The resident read afresh and locked until the end of the transaction: SELECT … FOR
+    UPDATE on PostgreSQL; on SQLite the writing transaction (BEGIN IMMEDIATE) already holds
+    the only write lock. Every write of a resident goes through here first."""
+    return Resident.objects.select_for_update().get(pk=pk)
+
+
 @transaction.atomic
 def update_resident(
-    resident: Resident, before: dict[str, Any], actor: Staff | None, *, source: str = ""
+    resident: Resident,
+    before: dict[str, Any],
+    actor: Staff | None,
+    *,
+    version: int | None = None,
+    source: str = "",
 ) -> list[str]:
-    """Save an edited resident; write one timeline entry listing each change.
+    """Save the fields an editor changed; write one timeline entry listing each change.
 
-    `before` is `snapshot(resident)` taken before the edit. Returns the changed field
-    names; when nothing changed nothing is written.
+    `resident` holds the edited values, `before` is `snapshot(resident)` taken when the
+    editor read it: the fields where they differ are the edit. The row is locked and read
+    again, and only those fields are written (a field someone else changed meanwhile keeps
+    their value); the version goes up by one. Raises EditConflict, writing nothing, when
+    `version` (the version the editor read) is given and the row is no longer at it, or
+    when a field the edit changes was changed meanwhile to another value (compare-and-set
+    on the values read). Returns the changed field names; when nothing changed nothing is
+    written. Afterwards `resident` holds the row as stored.
     """
     fill_derived(resident)
-    changes = [f for f in TRACKED_FIELDS if before[f] != getattr(resident, _attname(f))]
-    if not changes:
+    edited = snapshot(resident)
+    current = locked(resident.pk)
+    stored = snapshot(current)
+    if version is not None and version != current.version:
+        clashing = [f for f in TRACKED_FIELDS if edited[f] != stored[f]]
+        if clashing:
+            raise EditConflict(current, _differences(current, resident, clashing))
+        before = stored  # the edit asks for what is stored already: nothing to write
+    mine = {f: edited[f] for f in TRACKED_FIELDS if edited[f] != before[f]}
+    clashing = [f for f, value in mine.items() if stored[f] != before[f] and stored[f] != value]
+    if clashing:
+        raise EditConflict(current, _differences(current, resident, clashing))
+    changes = _write(current, mine, actor, source)
+    for field in Resident._meta.concrete_fields:
+        setattr(resident, field.attname, getattr(current, field.attname))
+    return changes
+
+
+@transaction.atomic
+def import_changes(changed: list[tuple[int, dict[str, Any]]], actor: Staff | None, *, source: str) -> int:
+    """Write what an import changes: (resident id, {field or attname: value}) each.
+
+    The rows are locked (in id order, so two imports cannot deadlock) and read again: the
+    file's values are written where they still differ from what is stored, nothing else,
+    and each version goes up, so a page opened before the import refuses to save over it.
+    Returns how many residents changed.
+    """
+    names = {_attname(f): f for f in TRACKED_FIELDS}
+    rows = Resident.objects.select_for_update().filter(pk__in=[pk for pk, _attrs in changed]).order_by("pk")
+    by_pk = {row.pk: row for row in rows}
+    done = 0
+    for pk, attrs in changed:
+        current = by_pk[pk]
+        stored = snapshot(current)
+        mine = {
+            names.get(attr, attr): value
+            for attr, value in attrs.items()
+            if stored[names.get(attr, attr)] != value
+        }
+        done += bool(_write(current, mine, actor, source))
+    return done
+
+
+def _differences(current: Resident, edited: Resident, fields: list[str]) -> list[Difference]:
+    return [
+        Difference(
+            f, str(Resident._meta.get_field(f).verbose_name), _display(current, f), _display(edited, f)
+        )
+        for f in fields
+    ]
+
+
+def _write(current: Resident, mine: dict[str, Any], actor: Staff | None, source: str) -> list[str]:
+    """Write `mine` ({tracked field: stored value}) on the locked row `current`, the
+    version raised, with its timeline entry."""
+    if not mine:
         return []
-    old = Resident(**{_attname(f): before[f] for f in TRACKED_FIELDS})
-    details = {f: {"from": _display(old, f), "to": _display(resident, f)} for f in changes}
+    old = Resident(**{_attname(f): getattr(current, _attname(f)) for f in TRACKED_FIELDS})
+    for f, value in mine.items():
+        setattr(current, _attname(f), value)
+    fill_derived(current)
+    derived = {"birth_date"} if "id_number" in mine else set()
+    derived |= {"name_pinyin", "name_initials"} if "name" in mine else set()
+    if "grid" in mine and current.community_id != old.community_id:
+        derived.add("community")
+    changes = [f for f in TRACKED_FIELDS if f in mine or f in derived]
+    current.version += 1
+    current.save(update_fields=[*changes, *(derived - set(changes)), "version", "updated_at"])
+    details = {f: {"from": _display(old, f), "to": _display(current, f)} for f in changes}
     labels = "、".join(str(Resident._meta.get_field(f).verbose_name) for f in changes)
-    resident.save()
     TimelineEntry.objects.create(
-        resident=resident,
+        resident=current,
         actor=actor,
         kind=TimelineKind.CHANGED,
         summary=(_("修改了%(fields)s") % {"fields": labels})

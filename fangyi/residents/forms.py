@@ -27,6 +27,8 @@ class ResidentForm(forms.ModelForm):
     """
 
     id_number = forms.CharField(label=_("证件号码"), max_length=40)
+    # The version the form was rendered with: saving over a newer one is refused (domain.EditConflict).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     class Meta:
         model = Resident
@@ -51,6 +53,8 @@ class ResidentForm(forms.ModelForm):
         self.fields["birth_date"].required = False
         self.fields["birth_date"].help_text = _("身份证号含出生日期，按号码推算；护照、通行证等请填写。")
         self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "inputmode": "text"})
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
         if user.grid_id:
             # A grid worker registers residents of their own grid only.
             self.fields["grid"].required = True

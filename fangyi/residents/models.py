@@ -195,6 +195,10 @@ class Resident(models.Model):
     notes = models.TextField(_("备注"), blank=True)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # Raised by one on every write (domain.py, the import): an edit made on what was read
+    # at version n is refused when the row is no longer at n (no lost update). The
+    # database default serves the import's rows written without model instances.
+    version = models.PositiveIntegerField(_("版本"), default=1, db_default=1, editable=False)
 
     objects = ResidentQuerySet.as_manager()
 

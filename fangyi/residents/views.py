@@ -7,7 +7,6 @@ from typing import cast
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -150,8 +149,18 @@ def resident_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     before = domain.snapshot(resident)
     form = ResidentForm(request.POST or None, instance=resident, user=request.user)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            changes = domain.update_resident(form.save(commit=False), before, request.user)
+        try:
+            changes = domain.update_resident(
+                form.save(commit=False), before, request.user, version=form.cleaned_data["version"]
+            )
+        except domain.EditConflict as conflict:
+            # Both values of each field, and the form again with what this user typed at
+            # the version now stored: saving it applies theirs, leaving it keeps the other.
+            data = request.POST.copy()
+            data["version"] = str(conflict.current.version)
+            form = ResidentForm(data, instance=conflict.current, user=request.user)
+            context = {"form": form, "resident": conflict.current, "conflict": conflict}
+            return render(request, "residents/form.html", context, status=409)
         if changes:
             messages.success(request, _("已保存修改。"))
         else:

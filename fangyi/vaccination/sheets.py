@@ -415,10 +415,15 @@ class Doses(Kind):
             [self._timeline(ctx, dose) for dose in doses],
             batch_size=500,
         )
+        # Corrections: the doses locked and read again, only what still differs written.
+        locked = Dose.objects.select_for_update().in_bulk([dose.pk for dose, _attrs in changed])
         for dose, attrs in changed:
-            for attr, value in attrs.items():
-                setattr(dose, attr, value)
-            dose.save(update_fields=list(attrs))
+            current = locked[dose.pk]
+            differ = {a: v for a, v in attrs.items() if getattr(current, a) != v}
+            for attr, value in differ.items():
+                setattr(current, attr, value)
+            if differ:
+                current.save(update_fields=list(differ))
         for resident in {dose.resident_id: dose.resident for dose in doses}.values():
             status_domain.refresh(resident)
 

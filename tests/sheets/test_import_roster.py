@@ -8,6 +8,7 @@ import itertools
 import pytest
 from django.db import DatabaseError
 
+from fangyi.residents import domain
 from fangyi.residents.models import Resident, TimelineEntry, TimelineKind
 from fangyi.sheets import bulk
 from tests.factories import id_number
@@ -95,6 +96,19 @@ def test_changed_value_updates_the_resident_and_leaves_a_timeline_entry(org, tmp
     change = resident.timeline.filter(kind=TimelineKind.CHANGED).get()
     assert change.summary == "修改了联系电话、房号（表格“b.xlsx”）"
     assert change.details["room"] == {"from": "101", "to": "102"}
+
+
+def test_an_import_raises_the_version_so_an_edit_read_before_it_is_refused(org, tmp_path):
+    row = [1, "范芝奇", "男", ID, "13812345678", "万达新城", "5号楼", "1单元", "101", ""]
+    run(write_xlsx(tmp_path / "a.xlsx", [HEADER, row]))
+    page = Resident.objects.get()
+    before = domain.snapshot(page)
+    row[4] = "13912345678"
+    run(write_xlsx(tmp_path / "b.xlsx", [HEADER, row]))
+    page.notes = "已核实"
+    with pytest.raises(domain.EditConflict):
+        domain.update_resident(page, before, None, version=page.version)
+    assert Resident.objects.values_list("phone", "notes", "version").get() == ("13912345678", "", 2)
 
 
 def test_blank_cell_does_not_erase_a_stored_value(org, tmp_path):

@@ -1,10 +1,7 @@
 """The last place in a slot booked by two people at the same moment: one gets it, the
 other is told the slot is full. Real threads, real connections, committed transactions:
-PostgreSQL only — SQLite serialises writers on one file lock (and Fangyi opens its
-writing transactions IMMEDIATE), so there is no race there to test.
-
-Run with e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/fangyi_test.
-"""
+on PostgreSQL (run with e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/fangyi_test)
+and on SQLite, where writers queue on the file's lock (writers_database)."""
 
 from __future__ import annotations
 

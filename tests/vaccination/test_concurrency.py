@@ -1,9 +1,7 @@
 """Two people submitting the same dose at the same moment: exactly one row, whatever the
-timing. Real threads, real connections, committed transactions: PostgreSQL only (SQLite
-serialises writers on one file lock, so there is no race there to test).
-
-Run with e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/fangyi_test.
-"""
+timing. Real threads, real connections, committed transactions: on PostgreSQL (run with
+e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/fangyi_test) and on SQLite, where
+writers queue on the file's lock (writers_database)."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ A staged kind: the whole file is checked first, then matched and written in one 
 transaction. Rows are matched against the stored values alone (values_list, no model
 instances); new residents are written with bulk.insert, with everything
 domain.fill_derived would set and the fields' defaults, each with its timeline entry;
-changed ones go through domain.update_resident, as in the pages.
+changed ones go through domain.import_changes (locked, read again, version raised).
 """
 
 from __future__ import annotations
@@ -465,13 +465,8 @@ class Residents(Kind):
         if new:
             self.write_all(ctx, map(self.pack, new))
         if changed:
-            residents = Resident.objects.in_bulk([current.pk for current, _attrs in changed])
-            for current, attrs in changed:
-                resident = residents[current.pk]
-                before = domain.snapshot(resident)
-                for attr, value in attrs.items():
-                    setattr(resident, attr, value)
-                domain.update_resident(resident, before, ctx.actor, source=ctx.source)
+            # Re-read under lock there: what was matched may have been edited since.
+            domain.import_changes([(c.pk, attrs) for c, attrs in changed], ctx.actor, source=ctx.source)
 
     def write_all(self, ctx: Context, new: Iterator[tuple]) -> None:
         now = timezone.now()

@@ -350,8 +350,16 @@ def visit_order(appointment: Appointment) -> tuple:
     )
 
 
+def _lock(route: HomeVisitRoute) -> None:
+    """Lock the route's row until the end of the transaction: visits put on it or taken
+    off it by two planners at once are numbered one after the other, each reorder seeing
+    the other's visits (not two sets of numbers from two views of the route)."""
+    HomeVisitRoute.objects.select_for_update().filter(pk=route.pk).values_list("pk").get()
+
+
 def reorder(route: HomeVisitRoute) -> None:
-    """Number the route's visits by community, then building, unit and room."""
+    """Number the route's visits by community, then building, unit and room. Call with
+    the route locked (`_lock`)."""
     visits = list(
         route.visits.exclude(state=AppointmentState.CANCELLED).select_related("resident", "community")
     )
@@ -395,6 +403,7 @@ def assign_to_route(route: HomeVisitRoute, visits: Iterable[Appointment]) -> int
     ids = [v.pk for v in visits]
     if not ids:
         return 0
+    _lock(route)
     rows = list(
         Appointment.objects.select_for_update(of=("self",)).filter(pk__in=ids).select_related("resident")
     )
@@ -415,6 +424,7 @@ def assign_to_route(route: HomeVisitRoute, visits: Iterable[Appointment]) -> int
 def remove_from_route(route: HomeVisitRoute, visits: Iterable[Appointment]) -> int:
     """Take open visits off the route (they wait for another route)."""
     ids = [v.pk for v in visits]
+    _lock(route)
     moved = Appointment.objects.filter(route=route, pk__in=ids, state=AppointmentState.BOOKED).update(
         route=None, route_order=0
     )

@@ -4,8 +4,10 @@ and reasons expire with the date), or for residents registered before any dose."
 from __future__ import annotations
 
 import datetime
+import time
 from collections.abc import Iterator
 
+from django.db import connection, transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
@@ -14,6 +16,12 @@ from fangyi.vaccination.domain.rules import rules_read_once
 from fangyi.vaccination.domain.status import compute
 from fangyi.vaccination.models import Dose, ReasonRecord, VaccinationStatus
 
+# On SQLite a chunk holds the database's one write lock while it is computed. Between
+# chunks the other writers (a dose being recorded) get their turn: SQLite's busy handler
+# polls, every 100 ms once it has waited a while, rather than queueing, and a refresh
+# taking the lock again at once starved a dose past its 20-second timeout in a test.
+SQLITE_TURN = 0.12
+
 # Every stored field but the key and the timestamp (auto_now is set on bulk writes too).
 FIELDS = [
     f.name for f in VaccinationStatus._meta.concrete_fields if f.name != "resident" and not f.primary_key
@@ -21,25 +29,39 @@ FIELDS = [
 
 
 def chunks(residents: QuerySet[Resident], size: int) -> Iterator[list[Resident]]:
-    """The residents in id order, `size` at a time, each with their doses and reasons."""
+    """The residents in id order, `size` at a time, each with their doses and reasons.
+
+    Each chunk is yielded inside its own transaction with the residents' rows locked
+    before their doses and reasons are read (as status.refresh locks one): a dose recorded
+    meanwhile waits and then refreshes after this chunk is stored, never before it.
+    """
     last = 0
-    qs = residents.order_by("pk").prefetch_related(
-        Prefetch(
-            "doses", queryset=Dose.objects.select_related("product").order_by("given_on", "dose_number")
-        ),
-        Prefetch("vaccination_reasons", queryset=ReasonRecord.objects.order_by("-recorded_at", "-id")),
-    )
-    while True:
-        batch = list(qs.filter(pk__gt=last)[:size])
-        if not batch:
-            return
-        yield batch
-        last = batch[-1].pk
+    ids = residents.order_by("pk").values_list("pk", flat=True)
+    while batch_ids := list(ids.filter(pk__gt=last)[:size]):
+        if last and connection.vendor == "sqlite":
+            time.sleep(SQLITE_TURN)
+        with transaction.atomic():
+            locked = Resident.objects.select_for_update().filter(pk__in=batch_ids).order_by("pk")
+            yield list(
+                Resident.objects.filter(pk__in=list(locked.values_list("pk", flat=True)))
+                .order_by("pk")
+                .prefetch_related(
+                    Prefetch(
+                        "doses",
+                        queryset=Dose.objects.select_related("product").order_by("given_on", "dose_number"),
+                    ),
+                    Prefetch(
+                        "vaccination_reasons", queryset=ReasonRecord.objects.order_by("-recorded_at", "-id")
+                    ),
+                )
+            )
+        last = batch_ids[-1]
 
 
 def refresh_many(residents: QuerySet[Resident], on: datetime.date | None = None, *, size: int = 2000) -> int:
     """Recompute and store the status of every resident in `residents` with
-    domain.status.compute (the one computation), written in bulk. Returns the count."""
+    domain.status.compute (the one computation), written in bulk, a locked chunk at a
+    time (see chunks). Returns the count."""
     on = on or timezone.localdate()
     done = 0
     with rules_read_once():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.db import transaction
+
 from fangyi.residents.idnumber import birthday
 from fangyi.residents.models import Mobility, Resident, Status
 from fangyi.vaccination.domain.rules import Series, _add, booster_rules
@@ -119,9 +121,18 @@ def _reason(
     return None
 
 
+@transaction.atomic
 def refresh(resident: Resident, on: datetime.date | None = None) -> VaccinationStatus:
-    """Recompute and store the resident's state. Call after any dose, reason or register change."""
+    """Recompute and store the resident's state. Call after any dose, reason or register change
+    (in the same transaction, after the change).
+
+    The resident's row is locked first and everything is read after it: two refreshes of
+    one resident take turns, and the last to store has seen every change committed before
+    it and its own. A change committed later refreshes after it. So a refresh racing a
+    dose or a reason (a nightly `refresh --all`, another dose) cannot store a stale state.
+    """
     on = on or datetime.date.today()
+    resident = Resident.objects.select_for_update().get(pk=resident.pk)
     doses = list(resident.doses.select_related("product").order_by("given_on", "dose_number"))
     status = compute(resident, doses, on)
     status.save()
