@@ -213,7 +213,13 @@ def _write(current: Resident, mine: dict[str, Any], actor: Staff | None, source:
     derived |= {"name_pinyin", "name_initials"} if "name" in mine else set()
     if "grid" in mine and current.community_id != old.community_id:
         derived.add("community")
-    changes = [f for f in TRACKED_FIELDS if f in mine or f in derived]
+    # A derived field is a change only when its value moved (a new passport number
+    # leaves the entered birth date as it was).
+    changes = [
+        f
+        for f in TRACKED_FIELDS
+        if f in mine or (f in derived and getattr(old, _attname(f)) != getattr(current, _attname(f)))
+    ]
     current.version += 1
     current.save(update_fields=[*changes, *(derived - set(changes)), "version", "updated_at"])
     details = {f: {"from": _display(old, f), "to": _display(current, f)} for f in changes}
