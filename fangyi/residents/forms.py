@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fangyi.core import bounds
 from fangyi.org.models import Community, Grid, Staff
 from fangyi.org.roles import Perm, Scope
 from fangyi.residents import documents, phone
@@ -29,6 +30,7 @@ class ResidentForm(forms.ModelForm):
     id_number = forms.CharField(label=_("证件号码"), max_length=40)
 
     class Meta:
+        formfield_callback = bounds.formfield
         model = Resident
         # Everything the timeline tracks but the household, which has its own page flow.
         fields = [f for f in TRACKED_FIELDS if f != "household"]

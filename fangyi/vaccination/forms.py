@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fangyi.core import bounds
 from fangyi.org.models import Community, Grid, Site, SiteKind, Staff
 from fangyi.org.roles import Perm, Role
 from fangyi.residents.models import AgeBand
@@ -77,6 +78,7 @@ class ProductForm(forms.ModelForm):
     )
 
     class Meta:
+        formfield_callback = bounds.formfield
         model = VaccineProduct
         fields = [
             "name",
@@ -121,6 +123,7 @@ class BoosterRuleForm(forms.ModelForm):
     )
 
     class Meta:
+        formfield_callback = bounds.formfield
         model = BoosterRule
         fields = [
             "kind",
@@ -170,7 +173,7 @@ class DoseForm(forms.Form):
         widget=forms.RadioSelect,
     )
     product = forms.ModelChoiceField(label=_("疫苗"), queryset=VaccineProduct.objects.none(), required=False)
-    given_on = forms.DateField(label=_("接种日期"), widget=date_input())
+    given_on = bounds.DateField(label=_("接种日期"), widget=date_input())
     given_time = forms.TimeField(
         label=_("接种时间"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
@@ -178,7 +181,7 @@ class DoseForm(forms.Form):
     home_visit = forms.BooleanField(label=_("上门接种"), required=False)
     vaccinator = forms.ModelChoiceField(label=_("接种人"), queryset=Staff.objects.none(), required=False)
     batch = forms.CharField(label=_("疫苗批号"), max_length=50, required=False)
-    until = forms.DateField(
+    until = bounds.DateField(
         label=_("暂缓至"), required=False, widget=date_input(), help_text=_("到期后重新动员")
     )
     certificate = forms.BooleanField(label=_("有医生证明"), required=False)
@@ -316,7 +319,7 @@ class StatusFilterForm(forms.Form):
 
 
 class DoseFilterForm(forms.Form):
-    day = forms.DateField(label=_("接种日期"), required=False, widget=date_input())
+    day = bounds.DateField(label=_("接种日期"), required=False, widget=date_input())
     site = forms.ModelChoiceField(
         label=_("接种点"), queryset=Site.objects.none(), required=False, empty_label=_("全部接种点")
     )
@@ -344,7 +347,7 @@ class DoseFilterForm(forms.Form):
 
 
 class AefiForm(forms.Form):
-    onset_at = forms.DateTimeField(
+    onset_at = bounds.DateTimeField(
         label=_("发生时间"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )

@@ -189,10 +189,10 @@ def aefi_close(request: AuthedRequest, pk: int) -> HttpResponse:
 
 urlpatterns = [
     path("observations/", observation_list, name="observations"),
-    path("observations/<int:pk>/end/", observation_end, name="observation_end"),
+    path("observations/<id:pk>/end/", observation_end, name="observation_end"),
     path("aefi/", aefi_list, name="aefi_list"),
-    path("doses/<int:dose_pk>/aefi/new/", aefi_report, name="aefi_report"),
-    path("aefi/<int:pk>/", aefi_detail, name="aefi_detail"),
-    path("aefi/<int:pk>/follow-up/", aefi_follow_up, name="aefi_follow_up"),
-    path("aefi/<int:pk>/close/", aefi_close, name="aefi_close"),
+    path("doses/<id:dose_pk>/aefi/new/", aefi_report, name="aefi_report"),
+    path("aefi/<id:pk>/", aefi_detail, name="aefi_detail"),
+    path("aefi/<id:pk>/follow-up/", aefi_follow_up, name="aefi_follow_up"),
+    path("aefi/<id:pk>/close/", aefi_close, name="aefi_close"),
 ]
