@@ -32,8 +32,10 @@ schema.app = WSGIHandler()
 # Methods an operation does not have are Django's plain 405: not worth the time.
 schema.config.phases.coverage.unexpected_methods = set()
 
-# Per operation and role; 36 operations × 2 roles stay within about two minutes.
-EXAMPLES = 12
+# Random examples per operation and role, after schemathesis's coverage phase (every
+# boundary and negative case the schema defines: ~90 % of the requests). The whole run,
+# 36 operations × 2 roles, takes about 80 s of CPU.
+EXAMPLES = 20
 
 
 @pytest.fixture
@@ -116,6 +118,4 @@ def test_no_input_makes_a_server_error(case, token, rows):
     _real_ids(case.query, rows)
     _real_ids(case.body if isinstance(case.body, dict) else None, rows)
     response = case.call(headers={"Authorization": f"Bearer {token}"})
-    import collections, os
-    with open("/tmp/no500/calls.txt", "a") as f: f.write(f"{os.environ.get('PYTEST_CURRENT_TEST','').split(' ')[0]} {response.status_code}\n")
     case.validate_response(response, checks=[not_a_server_error])

@@ -4,6 +4,7 @@ the API's error shape with the reason in Chinese, and nothing changed."""
 from __future__ import annotations
 
 import datetime
+import json
 
 import pytest
 from django.utils import timezone
@@ -139,7 +140,7 @@ def test_a_date_time_in_the_year_9999_is_422(org, staff):
 def test_a_lone_surrogate_in_json_is_422_and_changes_nothing(admin_api, resident):
     response = admin_api.client.patch(
         f"/api/v1/residents/{resident.pk}",
-        '{"notes": "\\ud800"}',
+        '{"notes": "\\ud800"}',  # the probe's exact body
         content_type="application/json",
         headers=admin_api.headers,
     )
@@ -150,7 +151,8 @@ def test_a_lone_surrogate_in_json_is_422_and_changes_nothing(admin_api, resident
 
 
 def test_a_lone_surrogate_in_a_new_residents_name_is_422(org, admin_api):
-    body = '{"name": "\\udfff", "id_number": "12011319610202345X", "community_id": %d}' % org["a"].pk
+    # json.dumps writes the lone surrogate as the escape \udfff, as a client would.
+    body = json.dumps({"name": "\udfff", "id_number": "12011319610202345X", "community_id": org["a"].pk})
     response = admin_api.client.post(
         "/api/v1/residents/", body, content_type="application/json", headers=admin_api.headers
     )
@@ -181,3 +183,41 @@ def test_a_line_break_in_notes_is_kept(admin_api, resident):
 def test_pydantic_errors_are_in_chinese(admin_api):
     response = admin_api.get("/residents/", page="abc")
     assert (response.status_code, response.json()) == expected("page", "请输入整数。")
+
+
+def test_slot_minutes_beyond_a_day_are_422_and_open_nothing(org, admin_api):
+    body = {
+        "site_id": org["site"].pk,
+        "date": "2022-01-24",
+        "start": "08:00",
+        "end": "09:00",
+        "minutes": 10**12,
+    }
+    response = admin_api.post("/vaccination/slots", body)
+    assert (response.status_code, response.json(), Slot.objects.count()) == (
+        422,
+        {"message": "时段长度最多1440分钟，容量最多500人。", "errors": None},
+        0,
+    )
+
+
+def test_an_interval_of_a_trillion_days_is_422(admin_api):
+    body = {
+        "name": "新疫苗",
+        "generic_name": "新冠灭活疫苗",
+        "maker": "某生物",
+        "type": "inactivated",
+        "primary_doses": 2,
+        "intervals": [{"min_days": 10**12}],
+    }
+    response = admin_api.post("/vaccination/products/", body)
+    assert (response.status_code, response.json()["errors"]) == (
+        422,
+        {"intervals": ["第2剂的 min_days 最多3650天。"]},
+    )
+
+
+def test_a_booster_minimum_age_of_30000_is_422(admin_api):
+    rule = admin_api.get("/vaccination/products/booster-rules").json()[0]
+    response = admin_api.patch(f"/vaccination/products/booster-rules/{rule['id']}", {"min_age": 30000})
+    assert (response.status_code, response.json()["errors"]) == (422, {"min_age": ["年龄最多150岁。"]})

@@ -28,11 +28,20 @@ from fangyi.vaccination.models import (
 )
 
 INTERVAL_KEYS = {"min_days", "max_days_after_first"}
+MAX_INTERVAL_DAYS = 3650
+# Ages become birthdays in date arithmetic: a larger one would leave the calendar.
+MAX_AGE = 150
 
 
 def date_input() -> forms.DateInput:
     """<input type=date>: browsers take only YYYY-MM-DD, not the locale's 2022/01/24."""
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def clean_age(age: int | None) -> int | None:
+    if age is not None and age > MAX_AGE:
+        raise ValidationError(_("年龄最多%(max)d岁。") % {"max": MAX_AGE})
+    return age
 
 
 def validate_intervals(value: object, primary_doses: int | None) -> list[dict[str, int]]:
@@ -55,6 +64,11 @@ def validate_intervals(value: object, primary_doses: int | None) -> list[dict[st
             if isinstance(days, bool) or not isinstance(days, int) or days < 0:
                 raise ValidationError(
                     _("第%(n)d剂的 %(key)s 应为不小于0的整数天数。") % {"n": number, "key": key}
+                )
+            if days > MAX_INTERVAL_DAYS:  # the dates computed from it must stay in range
+                raise ValidationError(
+                    _("第%(n)d剂的 %(key)s 最多%(max)d天。")
+                    % {"n": number, "key": key, "max": MAX_INTERVAL_DAYS}
                 )
         if item.get("max_days_after_first", item["min_days"]) < item["min_days"]:
             raise ValidationError(_("第%(n)d剂距第1剂的最多天数不能小于距上一剂的最少天数。") % {"n": number})
@@ -95,6 +109,9 @@ class ProductForm(forms.ModelForm):
     def clean_intervals(self) -> object:
         value = self.cleaned_data.get("intervals")
         return [] if value in (None, "") else value
+
+    def clean_min_age(self) -> int | None:
+        return clean_age(self.cleaned_data.get("min_age"))
 
     def clean_primary_doses(self) -> int:
         doses = self.cleaned_data["primary_doses"]
@@ -139,6 +156,9 @@ class BoosterRuleForm(forms.ModelForm):
             "products": forms.CheckboxSelectMultiple,
             "effective_from": date_input(),
         }
+
+    def clean_min_age(self) -> int | None:
+        return clean_age(self.cleaned_data.get("min_age"))
 
     def clean_min_days_after(self) -> int:
         days = self.cleaned_data["min_days_after"]
