@@ -221,3 +221,38 @@ def test_a_booster_minimum_age_of_30000_is_422(admin_api):
     rule = admin_api.get("/vaccination/products/booster-rules").json()[0]
     response = admin_api.patch(f"/vaccination/products/booster-rules/{rule['id']}", {"min_age": 30000})
     assert (response.status_code, response.json()["errors"]) == (422, {"min_age": ["年龄最多150岁。"]})
+
+
+def _loose(schema: dict, where: str) -> list[str]:
+    """Integers without both bounds and strings without a pattern or a format, in a
+    request schema and everything it contains."""
+    loose = []
+    if schema.get("type") == "integer" and not ("minimum" in schema and "maximum" in schema):
+        loose.append(where)
+    if schema.get("type") == "string" and not ({"pattern", "format", "enum"} & set(schema)):
+        loose.append(where)
+    for key in ("anyOf", "allOf", "oneOf"):
+        for i, part in enumerate(schema.get(key, [])):
+            loose += _loose(part, f"{where}[{i}]")
+    for name, part in schema.get("properties", {}).items():
+        loose += _loose(part, f"{where}.{name}")
+    if "items" in schema:
+        loose += _loose(schema["items"], f"{where}[]")
+    return loose
+
+
+def test_every_api_input_is_a_bounded_type():
+    from fangyi.api.api import api
+
+    description = api.get_openapi_schema()
+    components = description["components"]["schemas"]
+    loose = []
+    for path, operations in description["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                loose += _loose(parameter["schema"], f"{method} {path} {parameter['name']}")
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+            if "$ref" in body.get("schema", {}):
+                name = body["schema"]["$ref"].rsplit("/", 1)[1]
+                loose += _loose(components[name], f"{method} {path} body")
+    assert loose == []

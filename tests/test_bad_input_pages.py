@@ -4,9 +4,11 @@ Chinese, never a 500, and nothing changed."""
 from __future__ import annotations
 
 import pytest
+from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
+from fangyi.core import bounds
 from fangyi.org.roles import Role
 from fangyi.residents.models import Resident
 from fangyi.vaccination.models import Appointment, Slot
@@ -164,3 +166,35 @@ def test_line_breaks_and_tabs_in_a_form_are_kept(admin, resident):
     url = reverse("residents:edit", args=[resident.pk])
     response = admin.post(url, resident_form(resident, notes="独居\r\n\t行动不便"))
     assert (response.status_code, Resident.objects.get().notes) == (302, "独居\r\n\t行动不便")
+
+
+def _forms() -> list[type]:
+    import fangyi.urls  # noqa: F401  (imports every view module, hence every form)
+
+    found, todo = set(), [forms.BaseForm]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            todo.append(sub)
+            if sub.__module__.startswith("fangyi."):
+                found.add(sub)
+    return sorted(found, key=lambda c: (c.__module__, c.__name__))
+
+
+def _unbounded(field: forms.Field) -> bool:
+    if isinstance(field, forms.DateField | forms.DateTimeField):
+        return not isinstance(field, bounds.DateField | bounds.DateTimeField)
+    if isinstance(field, forms.IntegerField):
+        return field.min_value is None or field.max_value is None or field.max_value > bounds.DB_INT_MAX
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        return not isinstance(field, bounds.ModelMultipleChoiceField)
+    return False
+
+
+def test_every_form_field_of_a_date_or_a_number_is_bounded():
+    loose = [
+        f"{form.__module__}.{form.__name__}.{name}"
+        for form in _forms()
+        for name, field in form.base_fields.items()
+        if _unbounded(field)
+    ]
+    assert (len(_forms()) > 15, loose) == (True, [])

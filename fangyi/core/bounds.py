@@ -15,7 +15,6 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
@@ -37,7 +36,6 @@ TEXT_PATTERN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]*$"
 
 DATE_RANGE_MESSAGE = _("日期须在%(min)s至%(max)s之间。")
 BAD_CHARACTER_MESSAGE = _("含有不允许的控制字符或无效字符（如 NUL），请删去后重试。")
-ID_RANGE_MESSAGE = _("编号超出范围。")
 
 
 def date_range_message() -> str:
@@ -120,17 +118,13 @@ def formfield(model_field: models.Field, **kwargs: Any) -> forms.Field | None:
         kwargs.setdefault("form_class", DateField)
     elif isinstance(model_field, models.ManyToManyField):
         kwargs.setdefault("form_class", ModelMultipleChoiceField)
-    field = model_field.formfield(**kwargs)
-    if isinstance(field, forms.IntegerField) and isinstance(model_field, models.IntegerField):
+    elif isinstance(model_field, models.IntegerField) and not model_field.choices:
         low, high = BaseDatabaseOperations.integer_field_ranges.get(
             model_field.get_internal_type(), (DB_INT_MIN, DB_INT_MAX)
         )
-        if field.min_value is None or field.min_value < low:
-            field.min_value = low
-            field.validators.append(MinValueValidator(low))
-        if field.max_value is None or field.max_value > high:
-            field.max_value = high
-            field.validators.append(MaxValueValidator(high))
+        kwargs.setdefault("min_value", low)
+        kwargs.setdefault("max_value", high)
+    field = model_field.formfield(**kwargs)
     return field
 
 
