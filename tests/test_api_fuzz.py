@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, Phase, settings
@@ -41,10 +41,13 @@ EXAMPLES = 20
 @pytest.fixture
 def wsgi_in_test_transaction():
     """Django's test client keeps the connection open across a request; a bare WSGI
-    handler closes it at request_finished, which would end the test's transaction."""
-    request_finished.disconnect(close_old_connections)
+    handler closes it at request_started and request_finished (PostgreSQL: the test's
+    transaction would end with it)."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
     yield
-    request_finished.connect(close_old_connections)
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
 
 
 @pytest.fixture

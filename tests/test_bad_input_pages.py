@@ -198,3 +198,48 @@ def test_every_form_field_of_a_date_or_a_number_is_bounded():
         if _unbounded(field)
     ]
     assert (len(_forms()) > 15, loose) == (True, [])
+
+
+def _page_urls() -> list[str]:
+    """Every page URL without a parameter in its path (the admin and the API aside)."""
+    from django.urls import URLResolver, get_resolver
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            else:
+                yield prefix + str(pattern.pattern)
+
+    skip = ("admin/", "api/", "logout/")
+    return sorted(
+        "/" + url for url in walk(get_resolver().url_patterns) if "<" not in url and not url.startswith(skip)
+    )
+
+
+# Every query and form field name the pages read, each sent at once with one bad value.
+FIELDS = (
+    "date day start end since until page community grid site resident q kind state age reason overdue "
+    "serious status mobility given_on given_time given_at onset_at status_since effective_from minutes "
+    "capacity outcome home_date follow_up_on product products slot companion screening vaccinator "
+    "seconded_from seconded_until ordering min_age primary_doses min_days_after doctor visit name"
+).split()
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31", str(BIG), "9" * 40, "²"])
+def test_no_page_answers_a_bad_value_in_every_field_with_a_server_error(org, staff, client_for, value):
+    make_resident(org["a"], org["a1"], name="范芝奇")
+    home_visit(elder(org["a"], org["a1"], "王秀英", 80))
+    admin = staff[Role.SUBDISTRICT_ADMIN]
+    admin.is_superuser = True
+    admin.save()
+    client = client_for(admin)
+    client.raise_request_exception = False
+    data = dict.fromkeys(FIELDS, value)
+    failed = [
+        (method, url, response.status_code)
+        for url in _page_urls()
+        for method, response in (("GET", client.get(url, data)), ("POST", client.post(url, data)))
+        if response.status_code >= 500
+    ]
+    assert (len(_page_urls()) > 20, failed) == (True, [])

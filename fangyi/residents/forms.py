@@ -164,8 +164,8 @@ class ResidentFilterForm(forms.Form):
         if user.scope == Scope.SUBDISTRICT:
             # A subdistrict has a hundred grids: offer those of the chosen community only.
             # (A link may still name a grid alone: then every grid stays valid.)
-            community = str(self.data.get("community") or "") if self.is_bound else ""
-            if community.isdigit():
+            community = bounds.parse_id(self.data.get("community")) if self.is_bound else None
+            if community:
                 grids = grids.filter(community_id=community)
             elif not (self.is_bound and self.data.get("grid")):
                 grids = grids.none()

@@ -61,6 +61,11 @@ def _day(value: str | None) -> datetime.date:
     return bounds.parse_date(value) or timezone.localdate()
 
 
+def _ids(values: list[str]) -> list[int]:
+    """The row ids among checkbox values; anything else is dropped."""
+    return [number for number in map(bounds.parse_id, values) if number]
+
+
 def _route_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Log in first; then 403 unless the user may see routes at all (see may_see_routes)."""
 
@@ -338,7 +343,7 @@ def route_list(request: AuthedRequest) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             waiting = booking.waiting_home_visits(request.user, form.cleaned_data["day"])
-            chosen = waiting.filter(pk__in=[int(v) for v in request.POST.getlist("visit") if v.isdigit()])
+            chosen = waiting.filter(pk__in=_ids(request.POST.getlist("visit")))
             route = booking.create_route(
                 form.cleaned_data["day"], form.team(), request.user, chosen, form.cleaned_data["name"]
             )
@@ -395,7 +400,7 @@ def route_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def route_visits(request: AuthedRequest, pk: int) -> HttpResponse:
     """Add waiting home visits to the route (`add`), or take stops off it (`remove`)."""
     route = get_object_or_404(booking.routes_for(request.user), pk=pk)
-    ids = [int(v) for v in request.POST.getlist("visit") if v.isdigit()]
+    ids = _ids(request.POST.getlist("visit"))
     visible = Appointment.objects.visible_to(request.user).filter(pk__in=ids)
     try:
         if request.POST.get("action") == "remove":
