@@ -256,3 +256,13 @@ def test_every_api_input_is_a_bounded_type():
                 name = body["schema"]["$ref"].rsplit("/", 1)[1]
                 loose += _loose(components[name], f"{method} {path} body")
     assert loose == []
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00"])
+def test_a_date_time_at_the_edge_of_the_calendar_is_422(org, staff, moment):
+    resident = make_resident(org["a"], org["a1"], name="范芝奇")
+    product = VaccineProduct.objects.get(name="众爱可维")
+    dose = record_dose(resident, DoseInput(product, timezone.localdate(), site=org["site"]), None)
+    body = {"dose_id": dose.pk, "onset_at": moment, "symptoms": "发热", "severity": "mild"}
+    response = Api(staff[Role.MEDICAL_STAFF]).post("/vaccination/adverse-events/", body)
+    assert (response.status_code, response.json()) == expected("onset_at", DATE_RANGE)

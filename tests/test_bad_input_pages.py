@@ -8,7 +8,6 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
-from fangyi.core import bounds
 from fangyi.org.roles import Role
 from fangyi.residents.models import Resident
 from fangyi.vaccination.models import Appointment, Slot
@@ -181,6 +180,8 @@ def _forms() -> list[type]:
 
 
 def _unbounded(field: forms.Field) -> bool:
+    from fangyi.core import bounds
+
     if isinstance(field, forms.DateField | forms.DateTimeField):
         return not isinstance(field, bounds.DateField | bounds.DateTimeField)
     if isinstance(field, forms.IntegerField):

@@ -45,6 +45,8 @@ def date_range_message() -> str:
 def date_in_range(value: datetime.date) -> bool:
     """True when `value` (a date, or a date-time read in the site's time zone) lies
     within MIN_DATE … MAX_DATE."""
+    if not MIN_DATE.year <= value.year <= MAX_DATE.year:
+        return False  # before converting: 0001-01-01T00:00+14:00 has no local time
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     return MIN_DATE <= value <= MAX_DATE
