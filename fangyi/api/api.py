@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from fangyi.api import tokens
+from fangyi.api.errors import error_message
 
 
 class TokenNotAccepted(AuthenticationError):
@@ -66,13 +67,14 @@ def http_error(request, exc: HttpError):
 
 @api.exception_handler(ValidationError)
 def invalid(request, exc: ValidationError):
-    """Errors by field name, the same shape as the form errors the endpoints return."""
+    """Errors by field name, the same shape as the form errors the endpoints return,
+    each in Chinese (pydantic's own messages are English)."""
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
         # loc is ("body", "payload", "id_number") or ("query", "page"): keep the field.
         loc = [str(part) for part in error.get("loc", ())]
         field = ".".join(loc[2:] if loc[:1] == ["body"] else loc[1:]) or "__all__"
-        errors.setdefault(field, []).append(error.get("msg", ""))
+        errors.setdefault(field, []).append(error_message(error))
     return api.create_response(request, {"message": _("请求内容有误。"), "errors": errors}, status=422)
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from fangyi.api.types import Date
 from fangyi.core.access import AuthedRequest
 from fangyi.org.roles import Perm
 from fangyi.reports.domain import figures
@@ -67,7 +68,7 @@ def _require(request: AuthedRequest) -> None:
 
 
 @router.get("/daily", response=DailyOut, url_name="daily_report", summary="日报")
-def daily_report(request: AuthedRequest, date: datetime.date | None = None):
+def daily_report(request: AuthedRequest, date: Date | None = None):
     """The daily report for the communities the token's user sees. Rates are fractions
     rounded to 4 decimals (0.8123 = 81.23 %)."""
     _require(request)
@@ -75,9 +76,7 @@ def daily_report(request: AuthedRequest, date: datetime.date | None = None):
 
 
 @router.get("/trend", response=TrendOut, url_name="trend_report", summary="每日首针接种趋势")
-def trend_report(
-    request: AuthedRequest, start: datetime.date | None = None, end: datetime.date | None = None
-):
+def trend_report(request: AuthedRequest, start: Date | None = None, end: Date | None = None):
     """First doses of people 60+ per day and community, with milestones; by default the
     30 days up to `end` (default today)."""
     _require(request)

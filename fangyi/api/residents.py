@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
+from fangyi.api.types import Date, Id, Int, Page, Text
 from fangyi.core.access import AuthedRequest
 from fangyi.org.roles import Perm
 from fangyi.residents import domain, phone
@@ -60,60 +61,60 @@ class ResidentPage(Schema):
 
 
 class ResidentIn(Schema):
-    name: str
-    id_number: str
-    community_id: int
-    document_type: str = "id_card"
+    name: Text
+    id_number: Text
+    community_id: Id
+    document_type: Text = "id_card"
     # Required where the document's number does not carry them (passports, permits).
-    birth_date: datetime.date | None = None
-    sex: str = ""
-    phone: str = ""
-    grid_id: int | None = None
-    building: str = ""
-    building_unit: str = ""
-    room: str = ""
-    relation_to_head: str = ""
-    mobility: str = "walks"
+    birth_date: Date | None = None
+    sex: Text = ""
+    phone: Text = ""
+    grid_id: Id | None = None
+    building: Text = ""
+    building_unit: Text = ""
+    room: Text = ""
+    relation_to_head: Text = ""
+    mobility: Text = "walks"
     lives_alone: bool = False
     party_member: bool = False
-    party_joined_year: int | None = None
-    status: str = "living_here"
-    status_since: datetime.date | None = None
-    notes: str = ""
+    party_joined_year: Int | None = None
+    status: Text = "living_here"
+    status_since: Date | None = None
+    notes: Text = ""
 
 
 class ResidentPatch(Schema):
-    name: str | None = None
-    document_type: str | None = None
-    id_number: str | None = None
-    birth_date: datetime.date | None = None
-    community_id: int | None = None
-    sex: str | None = None
-    phone: str | None = None
-    grid_id: int | None = None
-    building: str | None = None
-    building_unit: str | None = None
-    room: str | None = None
-    relation_to_head: str | None = None
-    mobility: str | None = None
+    name: Text | None = None
+    document_type: Text | None = None
+    id_number: Text | None = None
+    birth_date: Date | None = None
+    community_id: Id | None = None
+    sex: Text | None = None
+    phone: Text | None = None
+    grid_id: Id | None = None
+    building: Text | None = None
+    building_unit: Text | None = None
+    room: Text | None = None
+    relation_to_head: Text | None = None
+    mobility: Text | None = None
     lives_alone: bool | None = None
     party_member: bool | None = None
-    party_joined_year: int | None = None
-    status: str | None = None
-    status_since: datetime.date | None = None
-    notes: str | None = None
+    party_joined_year: Int | None = None
+    status: Text | None = None
+    status_since: Date | None = None
+    notes: Text | None = None
     # The version the client read (or an If-Match header): a newer stored one is a 409.
-    version: int | None = None
+    version: Id | None = None
 
 
 class Filters(Schema):
-    q: str = ""
-    community: int | None = None
-    grid: int | None = None
-    age: str = ""
-    mobility: str = ""
-    status: str = ""
-    page: int = 1
+    q: Text = ""
+    community: Id | None = None
+    grid: Id | None = None
+    age: Text = ""
+    mobility: Text = ""
+    status: Text = ""
+    page: Page = 1
 
 
 class Message(Schema):
@@ -230,7 +231,7 @@ def _page(request: AuthedRequest, filters: Filters) -> dict:
 
 
 @router.get("/{int:resident_id}", response=ResidentOut, summary="居民详情")
-def get_resident(request: AuthedRequest, resident_id: int, response: HttpResponse):
+def get_resident(request: AuthedRequest, resident_id: Id, response: HttpResponse):
     _require(request, Perm.VIEW_RESIDENTS)
     resident = get_object_or_404(
         Resident.objects.visible_to(request.user).select_related("community", "grid"), pk=resident_id
@@ -281,7 +282,7 @@ def _conflict(conflict: domain.EditConflict, unmasked: bool) -> dict:
 @router.patch(
     "/{int:resident_id}", response={200: ResidentOut, 409: Conflict, 422: Message}, summary="修改居民"
 )
-def update_resident(request: AuthedRequest, resident_id: int, payload: ResidentPatch, response: HttpResponse):
+def update_resident(request: AuthedRequest, resident_id: Id, payload: ResidentPatch, response: HttpResponse):
     """Changes the fields sent and nothing else. With `version` (or If-Match) the change is
     refused with 409 and the current values when the resident is no longer at that version."""
     _require(request, Perm.EDIT_RESIDENTS)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
+from fangyi.api.types import Date, DateTime, Id, Int, Page, Text, Time
 from fangyi.core.access import AuthedRequest
 from fangyi.org.models import Site
 from fangyi.org.roles import Perm
@@ -65,9 +66,9 @@ def _form_data(values: dict) -> QueryDict:
 
 
 class QueueFilters(Schema):
-    community: int | None = None
-    grid: int | None = None
-    page: int = 1
+    community: Id | None = None
+    grid: Id | None = None
+    page: Page = 1
 
 
 class QueueItemOut(Schema):
@@ -140,19 +141,19 @@ def outreach_queue(request: AuthedRequest, filters: Query[QueueFilters]):
 
 
 class AttemptIn(Schema):
-    channel: str
-    outcome: str
-    refusal_category: str = ""
-    note: str = ""
-    until: datetime.date | None = None
-    follow_up_on: datetime.date | None = None
-    companion_id: int | None = None
-    appointment_kind: str = ""
-    slot_id: int | None = None
-    home_date: datetime.date | None = None
-    product_id: int | None = None
-    given_on: datetime.date | None = None
-    given_where: str = ""
+    channel: Text
+    outcome: Text
+    refusal_category: Text = ""
+    note: Text = ""
+    until: Date | None = None
+    follow_up_on: Date | None = None
+    companion_id: Id | None = None
+    appointment_kind: Text = ""
+    slot_id: Id | None = None
+    home_date: Date | None = None
+    product_id: Id | None = None
+    given_on: Date | None = None
+    given_where: Text = ""
 
 
 class AttemptOut(Schema):
@@ -200,7 +201,7 @@ def _attempt_out(attempt: OutreachAttempt) -> dict:
     response={201: AttemptOut, 409: Message, 422: Message},
     summary="记录动员",
 )
-def log_outreach_attempt(request: AuthedRequest, resident_id: int, payload: AttemptIn):
+def log_outreach_attempt(request: AuthedRequest, resident_id: Id, payload: AttemptIn):
     """Log an attempt. `outcome`: agreed (with `appointment_kind` site + `slot_id`, or
     home + `home_date`), refused (+ `refusal_category`), unreachable, away (+ `until`),
     deferred (+ `until`), contraindication, elsewhere (+ `product_id`, `given_on`)."""
@@ -226,8 +227,8 @@ def log_outreach_attempt(request: AuthedRequest, resident_id: int, payload: Atte
 
 
 class UnitFilters(Schema):
-    since: datetime.date | None = None
-    until: datetime.date | None = None
+    since: Date | None = None
+    until: Date | None = None
 
 
 class UnitOut(Schema):
@@ -265,10 +266,10 @@ def outreach_units(request: AuthedRequest, filters: Query[UnitFilters]):
 
 
 class AppointmentFilters(Schema):
-    date: datetime.date | None = None
-    kind: str = ""
-    state: str = ""
-    page: int = 1
+    date: Date | None = None
+    kind: Text = ""
+    state: Text = ""
+    page: Page = 1
 
 
 class AppointmentOut(Schema):
@@ -337,12 +338,12 @@ def list_appointments(request: AuthedRequest, filters: Query[AppointmentFilters]
 
 
 class AppointmentIn(Schema):
-    resident_id: int
-    kind: str
-    slot_id: int | None = None
-    date: datetime.date | None = None
-    product_id: int | None = None
-    note: str = ""
+    resident_id: Id
+    kind: Text
+    slot_id: Id | None = None
+    date: Date | None = None
+    product_id: Id | None = None
+    note: Text = ""
 
 
 @router.post("/appointments", response={201: AppointmentOut, 422: Message}, summary="预约接种")
@@ -384,7 +385,7 @@ def _changeable(request: AuthedRequest, pk: int) -> Appointment:
 
 
 class CancelIn(Schema):
-    note: str = ""
+    note: Text = ""
 
 
 @router.post(
@@ -392,7 +393,7 @@ class CancelIn(Schema):
     response={200: AppointmentOut, 422: Message},
     summary="取消预约",
 )
-def cancel_appointment(request: AuthedRequest, appointment_id: int, payload: CancelIn | None = None):
+def cancel_appointment(request: AuthedRequest, appointment_id: Id, payload: CancelIn | None = None):
     appointment = _changeable(request, appointment_id)
     try:
         appointment = booking.cancel(appointment, request.user, (payload.note if payload else "")[:100])
@@ -406,7 +407,7 @@ def cancel_appointment(request: AuthedRequest, appointment_id: int, payload: Can
     response={200: AppointmentOut, 422: Message},
     summary="预约未到",
 )
-def appointment_no_show(request: AuthedRequest, appointment_id: int):
+def appointment_no_show(request: AuthedRequest, appointment_id: Id):
     appointment = _changeable(request, appointment_id)
     try:
         appointment = booking.mark_no_show(appointment, request.user)
@@ -416,13 +417,13 @@ def appointment_no_show(request: AuthedRequest, appointment_id: int):
 
 
 class CompleteIn(Schema):
-    screening: str
-    product_id: int | None = None
-    batch: str = ""
-    given_at: datetime.datetime | None = None
-    deferred_until: datetime.date | None = None
-    note: str = ""
-    override_note: str = ""
+    screening: Text
+    product_id: Id | None = None
+    batch: Text = ""
+    given_at: DateTime | None = None
+    deferred_until: Date | None = None
+    note: Text = ""
+    override_note: Text = ""
 
 
 @router.post(
@@ -430,7 +431,7 @@ class CompleteIn(Schema):
     response={200: AppointmentOut, 409: Message, 422: Message},
     summary="完成接种（或预检暂缓）",
 )
-def complete_appointment(request: AuthedRequest, appointment_id: int, payload: CompleteIn):
+def complete_appointment(request: AuthedRequest, appointment_id: Id, payload: CompleteIn):
     """Screening passed: the dose is recorded (home visits: the route's doctor as
     vaccinator). Deferred (+ `deferred_until`) or contraindicated: the reason is recorded.
     A dose the rules refuse is 422 with the reason; one already recorded that day 409."""
@@ -462,8 +463,8 @@ def complete_appointment(request: AuthedRequest, appointment_id: int, payload: C
 
 
 class SlotFilters(Schema):
-    date: datetime.date | None = None
-    site: int | None = None
+    date: Date | None = None
+    site: Id | None = None
 
 
 class SlotOut(Schema):
@@ -497,12 +498,12 @@ def list_slots(request: AuthedRequest, filters: Query[SlotFilters]):
 
 
 class SlotsIn(Schema):
-    site_id: int
-    date: datetime.date
-    start: datetime.time
-    end: datetime.time
-    minutes: int = 30
-    capacity: int = 20
+    site_id: Id
+    date: Date
+    start: Time
+    end: Time
+    minutes: Int = 30
+    capacity: Int = 20
 
 
 @router.post("/slots", response={201: list[SlotOut], 422: Message}, summary="开放接种时段")
@@ -525,7 +526,7 @@ def create_slots(request: AuthedRequest, payload: SlotsIn):
 
 
 class RouteFilters(Schema):
-    date: datetime.date | None = None
+    date: Date | None = None
 
 
 class RouteOut(Schema):
@@ -596,7 +597,7 @@ def list_routes(request: AuthedRequest, filters: Query[RouteFilters]):
 
 
 @router.get("/routes/{int:route_id}", response=RouteDetailOut, summary="路线详情（出车单）")
-def get_route(request: AuthedRequest, route_id: int):
+def get_route(request: AuthedRequest, route_id: Id):
     """The run sheet: stops in visiting order. Phones in full for the route's team."""
     _route_access(request)
     route = get_object_or_404(booking.routes_for(request.user), pk=route_id)

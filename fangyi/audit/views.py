@@ -9,13 +9,14 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from fangyi.audit import domain
+from fangyi.core import bounds
 from fangyi.core.access import AuthedRequest, require
 from fangyi.org.roles import Perm
 from fangyi.residents.models import Disclosure
 
 
 def _int(text: str | None) -> int | None:
-    return int(text) if text and text.isdigit() and len(text) < 18 else None
+    return bounds.parse_id(text)  # "²" is a digit to str.isdigit, not to int()
 
 
 @require(Perm.VIEW_AUDIT)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from fangyi.core import bounds
 
 # No inline scripts or styles anywhere in Fangyi's pages; htmx and ECharts are served
 # from the app. The admin keeps inline styles (Django's own templates use them).
@@ -31,3 +34,31 @@ def security_headers(get_response: Callable[[HttpRequest], HttpResponse]):
         return response
 
     return middleware
+
+
+def refuse_control_characters(get_response: Callable[[HttpRequest], HttpResponse]):
+    """A page request whose query string or form fields hold a control character (NUL
+    and the like) or a lone surrogate is answered 400 before any view reads it: no
+    database stores NUL in text, and such input is never typed by a person. The API
+    checks the same in its own input types and answers in JSON."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith("/api/") and _has_bad_character(request):
+            return render(request, "400.html", {"message": bounds.BAD_CHARACTER_MESSAGE}, status=400)
+        return get_response(request)
+
+    return middleware
+
+
+def _has_bad_character(request: HttpRequest) -> bool:
+    fields = [request.GET]
+    if request.method == "POST" and request.content_type in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        fields.append(request.POST)
+    return any(
+        bounds.has_bad_character(key) or any(bounds.has_bad_character(v) for v in values)
+        for query in fields
+        for key, values in query.lists()
+    )

@@ -5,6 +5,7 @@ from django.contrib.auth.forms import SetPasswordMixin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from fangyi.core import bounds
 from fangyi.org.models import Community, Grid, Site, Staff, Unit
 
 
@@ -25,12 +26,14 @@ class NamedInSubdistrictForm(forms.ModelForm):
 
 class CommunityForm(NamedInSubdistrictForm):
     class Meta:
+        formfield_callback = bounds.formfield
         model = Community
         fields = ["name", "code", "ordering"]
 
 
 class GridForm(forms.ModelForm):
     class Meta:
+        formfield_callback = bounds.formfield
         model = Grid
         fields = ["community", "name"]
 
@@ -41,12 +44,14 @@ class GridForm(forms.ModelForm):
 
 class SiteForm(NamedInSubdistrictForm):
     class Meta:
+        formfield_callback = bounds.formfield
         model = Site
         fields = ["name", "kind", "address"]
 
 
 class UnitForm(NamedInSubdistrictForm):
     class Meta:
+        formfield_callback = bounds.formfield
         model = Unit
         fields = ["name"]
 
@@ -57,6 +62,7 @@ class StaffForm(SetPasswordMixin, forms.ModelForm):
     password1, password2 = SetPasswordMixin.create_password_fields()
 
     class Meta:
+        formfield_callback = bounds.formfield
         model = Staff
         fields = [
             "username",

@@ -8,5 +8,5 @@ urlpatterns = [
     path("staff/", views.staff_list, name="staff"),
     path("staff/new/", views.staff_add, name="staff_add"),
     path("<str:kind>/new/", views.org_edit, name="create"),
-    path("<str:kind>/<int:pk>/", views.org_edit, name="edit"),
+    path("<str:kind>/<id:pk>/", views.org_edit, name="edit"),
 ]

@@ -8,13 +8,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fangyi.core import bounds
 from fangyi.reports.domain.figures import MAX_TREND_DAYS
 
 DEFAULT_TREND_DAYS = 30
 
 
 class DayForm(forms.Form):
-    date = forms.DateField(
+    date = bounds.DateField(
         label=_("统计日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
@@ -26,10 +27,12 @@ class DayForm(forms.Form):
 
 
 class RangeForm(forms.Form):
-    start = forms.DateField(
+    start = bounds.DateField(
         label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    end = forms.DateField(label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = bounds.DateField(
+        label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def clean(self) -> dict:
         data = super().clean() or {}

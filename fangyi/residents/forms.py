@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fangyi.core import bounds
 from fangyi.org.models import Community, Grid, Staff
 from fangyi.org.roles import Perm, Scope
 from fangyi.residents import documents, phone
@@ -31,6 +32,7 @@ class ResidentForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     class Meta:
+        formfield_callback = bounds.formfield
         model = Resident
         # Everything the timeline tracks but the household, which has its own page flow.
         fields = [f for f in TRACKED_FIELDS if f != "household"]
@@ -166,8 +168,8 @@ class ResidentFilterForm(forms.Form):
         if user.scope == Scope.SUBDISTRICT:
             # A subdistrict has a hundred grids: offer those of the chosen community only.
             # (A link may still name a grid alone: then every grid stays valid.)
-            community = str(self.data.get("community") or "") if self.is_bound else ""
-            if community.isdigit():
+            community = bounds.parse_id(self.data.get("community")) if self.is_bound else None
+            if community:
                 grids = grids.filter(community_id=community)
             elif not (self.is_bound and self.data.get("grid")):
                 grids = grids.none()

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fangyi.core import bounds
 from fangyi.org.models import Community, Grid, Site, SiteKind, Staff
 from fangyi.org.roles import Perm, Role
 from fangyi.residents.models import AgeBand
@@ -27,11 +28,20 @@ from fangyi.vaccination.models import (
 )
 
 INTERVAL_KEYS = {"min_days", "max_days_after_first"}
+MAX_INTERVAL_DAYS = 3650
+# Ages become birthdays in date arithmetic: a larger one would leave the calendar.
+MAX_AGE = 150
 
 
 def date_input() -> forms.DateInput:
     """<input type=date>: browsers take only YYYY-MM-DD, not the locale's 2022/01/24."""
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def clean_age(age: int | None) -> int | None:
+    if age is not None and age > MAX_AGE:
+        raise ValidationError(_("年龄最多%(max)d岁。") % {"max": MAX_AGE})
+    return age
 
 
 def validate_intervals(value: object, primary_doses: int | None) -> list[dict[str, int]]:
@@ -55,6 +65,11 @@ def validate_intervals(value: object, primary_doses: int | None) -> list[dict[st
                 raise ValidationError(
                     _("第%(n)d剂的 %(key)s 应为不小于0的整数天数。") % {"n": number, "key": key}
                 )
+            if days > MAX_INTERVAL_DAYS:  # the dates computed from it must stay in range
+                raise ValidationError(
+                    _("第%(n)d剂的 %(key)s 最多%(max)d天。")
+                    % {"n": number, "key": key, "max": MAX_INTERVAL_DAYS}
+                )
         if item.get("max_days_after_first", item["min_days"]) < item["min_days"]:
             raise ValidationError(_("第%(n)d剂距第1剂的最多天数不能小于距上一剂的最少天数。") % {"n": number})
     if primary_doses is not None and len(value) != max(primary_doses - 1, 0):
@@ -77,6 +92,7 @@ class ProductForm(forms.ModelForm):
     )
 
     class Meta:
+        formfield_callback = bounds.formfield
         model = VaccineProduct
         fields = [
             "name",
@@ -93,6 +109,9 @@ class ProductForm(forms.ModelForm):
     def clean_intervals(self) -> object:
         value = self.cleaned_data.get("intervals")
         return [] if value in (None, "") else value
+
+    def clean_min_age(self) -> int | None:
+        return clean_age(self.cleaned_data.get("min_age"))
 
     def clean_primary_doses(self) -> int:
         doses = self.cleaned_data["primary_doses"]
@@ -121,6 +140,7 @@ class BoosterRuleForm(forms.ModelForm):
     )
 
     class Meta:
+        formfield_callback = bounds.formfield
         model = BoosterRule
         fields = [
             "kind",
@@ -136,6 +156,9 @@ class BoosterRuleForm(forms.ModelForm):
             "products": forms.CheckboxSelectMultiple,
             "effective_from": date_input(),
         }
+
+    def clean_min_age(self) -> int | None:
+        return clean_age(self.cleaned_data.get("min_age"))
 
     def clean_min_days_after(self) -> int:
         days = self.cleaned_data["min_days_after"]
@@ -170,7 +193,7 @@ class DoseForm(forms.Form):
         widget=forms.RadioSelect,
     )
     product = forms.ModelChoiceField(label=_("疫苗"), queryset=VaccineProduct.objects.none(), required=False)
-    given_on = forms.DateField(label=_("接种日期"), widget=date_input())
+    given_on = bounds.DateField(label=_("接种日期"), widget=date_input())
     given_time = forms.TimeField(
         label=_("接种时间"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
@@ -178,7 +201,7 @@ class DoseForm(forms.Form):
     home_visit = forms.BooleanField(label=_("上门接种"), required=False)
     vaccinator = forms.ModelChoiceField(label=_("接种人"), queryset=Staff.objects.none(), required=False)
     batch = forms.CharField(label=_("疫苗批号"), max_length=50, required=False)
-    until = forms.DateField(
+    until = bounds.DateField(
         label=_("暂缓至"), required=False, widget=date_input(), help_text=_("到期后重新动员")
     )
     certificate = forms.BooleanField(label=_("有医生证明"), required=False)
@@ -316,7 +339,7 @@ class StatusFilterForm(forms.Form):
 
 
 class DoseFilterForm(forms.Form):
-    day = forms.DateField(label=_("接种日期"), required=False, widget=date_input())
+    day = bounds.DateField(label=_("接种日期"), required=False, widget=date_input())
     site = forms.ModelChoiceField(
         label=_("接种点"), queryset=Site.objects.none(), required=False, empty_label=_("全部接种点")
     )
@@ -344,7 +367,7 @@ class DoseFilterForm(forms.Form):
 
 
 class AefiForm(forms.Form):
-    onset_at = forms.DateTimeField(
+    onset_at = bounds.DateTimeField(
         label=_("发生时间"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )

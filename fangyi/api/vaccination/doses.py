@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
+from fangyi.api.types import Date, Id, Page, Text
 from fangyi.api.vaccination import Message, form_data, form_errors, page, require
 from fangyi.core.access import AuthedRequest
 from fangyi.org.roles import Perm, Role
@@ -53,23 +54,23 @@ class DosePage(Schema):
 
 
 class DoseIn(Schema):
-    resident_id: int
-    product_id: int
-    batch: str
-    given_on: datetime.date | None = None  # today
-    given_time: str | None = None  # "HH:MM"; now when the date is today
-    site_id: int | None = None  # the user's site
+    resident_id: Id
+    product_id: Id
+    batch: Text
+    given_on: Date | None = None  # today
+    given_time: Text | None = None  # "HH:MM"; now when the date is today
+    site_id: Id | None = None  # the user's site
     home_visit: bool = False
-    vaccinator_id: int | None = None  # the user, when medical staff
-    override_note: str = ""
+    vaccinator_id: Id | None = None  # the user, when medical staff
+    override_note: Text = ""
 
 
 class ScreeningIn(Schema):
-    resident_id: int
-    result: str  # "deferred" or "contraindicated"
-    until: datetime.date | None = None
+    resident_id: Id
+    result: Text  # "deferred" or "contraindicated"
+    until: Date | None = None
     certificate: bool = False
-    note: str = ""
+    note: Text = ""
 
 
 class ReasonOut(Schema):
@@ -84,11 +85,11 @@ class ReasonOut(Schema):
 
 
 class DoseFilters(Schema):
-    day: datetime.date | None = None
-    site: int | None = None
-    community: int | None = None
-    resident: int | None = None
-    page: int = 1
+    day: Date | None = None
+    site: Id | None = None
+    community: Id | None = None
+    resident: Id | None = None
+    page: Page = 1
 
 
 def dose_out(dose: Dose, observation: Observation | None = None) -> dict:
@@ -155,7 +156,7 @@ def list_doses(request: AuthedRequest, filters: Query[DoseFilters]):
 
 
 @router.get("/{int:dose_id}", response=DoseOut, summary="接种记录")
-def get_dose(request: AuthedRequest, dose_id: int):
+def get_dose(request: AuthedRequest, dose_id: Id):
     require(request, Perm.VIEW_VACCINATION)
     qs = Dose.objects.visible_to(request.user).select_related("resident", "product", "site", "observation")
     return dose_out(get_object_or_404(qs, pk=dose_id))

@@ -11,6 +11,7 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
+from fangyi.api.types import Date, Id, Int, Text
 from fangyi.api.vaccination import Message, form_data, form_errors, require
 from fangyi.core.access import AuthedRequest
 from fangyi.org.roles import Perm
@@ -35,26 +36,26 @@ class ProductOut(Schema):
 
 
 class ProductIn(Schema):
-    name: str
-    generic_name: str
-    maker: str
-    type: str
-    primary_doses: int
-    maker_aliases: str = ""
+    name: Text
+    generic_name: Text
+    maker: Text
+    type: Text
+    primary_doses: Int
+    maker_aliases: Text = ""
     intervals: list = []
-    min_age: int = 18
+    min_age: Int = 18
     active: bool = True
 
 
 class ProductPatch(Schema):
-    name: str | None = None
-    generic_name: str | None = None
-    maker: str | None = None
-    maker_aliases: str | None = None
-    type: str | None = None
-    primary_doses: int | None = None
+    name: Text | None = None
+    generic_name: Text | None = None
+    maker: Text | None = None
+    maker_aliases: Text | None = None
+    type: Text | None = None
+    primary_doses: Int | None = None
     intervals: list | None = None
-    min_age: int | None = None
+    min_age: Int | None = None
     active: bool | None = None
 
 
@@ -71,13 +72,13 @@ class RuleOut(Schema):
 
 
 class RulePatch(Schema):
-    kind: str | None = None
-    edition: str | None = None
-    min_days_after: int | None = None
-    min_age: int | None = None
-    series_types: list[str] | None = None
-    product_ids: list[int] | None = None
-    effective_from: datetime.date | None = None
+    kind: Text | None = None
+    edition: Text | None = None
+    min_days_after: Int | None = None
+    min_age: Int | None = None
+    series_types: list[Text] | None = None
+    product_ids: list[Id] | None = None
+    effective_from: Date | None = None
     active: bool | None = None
 
 
@@ -114,7 +115,7 @@ def create_product(request: AuthedRequest, payload: ProductIn):
 
 
 @router.patch("/{int:product_id}", response={200: ProductOut, 422: Message}, summary="修改疫苗产品")
-def update_product(request: AuthedRequest, product_id: int, payload: ProductPatch):
+def update_product(request: AuthedRequest, product_id: Id, payload: ProductPatch):
     """Changes apply to new calculations; recorded doses keep their number and kind."""
     require(request, Perm.MANAGE_VACCINES)
     product = get_object_or_404(VaccineProduct, pk=product_id)
@@ -137,7 +138,7 @@ def list_booster_rules(request: AuthedRequest):
 @router.patch(
     "/booster-rules/{int:rule_id}", response={200: RuleOut, 422: Message}, summary="修改加强免疫规则"
 )
-def update_booster_rule(request: AuthedRequest, rule_id: int, payload: RulePatch):
+def update_booster_rule(request: AuthedRequest, rule_id: Id, payload: RulePatch):
     require(request, Perm.MANAGE_VACCINES)
     rule = get_object_or_404(BoosterRule.objects.prefetch_related("products"), pk=rule_id)
     values = {**_rule_out(rule), **payload.dict(exclude_unset=True)}

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router, Schema
 
+from fangyi.api.types import DateTime, Id, Page, Text
 from fangyi.api.vaccination import Message, form_data, form_errors, page, require
 from fangyi.core.access import AuthedRequest
 from fangyi.org.roles import Perm
@@ -37,7 +38,7 @@ class ObservationOut(Schema):
 
 
 class EndIn(Schema):
-    note: str = ""
+    note: Text = ""
 
 
 def _observation_out(o: Observation) -> dict:
@@ -59,7 +60,7 @@ def _observation_out(o: Observation) -> dict:
 
 
 @observations.get("/", response=list[ObservationOut], summary="留观中的人（某接种点）")
-def list_observations(request: AuthedRequest, site: int | None = None):
+def list_observations(request: AuthedRequest, site: Id | None = None):
     """Still under observation: not over, not marked gone. `site` defaults to the user's own."""
     require(request, Perm.RECORD_DOSE)
     rows = observations_for(request.user).select_related("dose__resident", "dose__product")
@@ -70,7 +71,7 @@ def list_observations(request: AuthedRequest, site: int | None = None):
 
 
 @observations.post("/{int:observation_id}/end", response=ObservationOut, summary="确认离开留观区")
-def end_observation(request: AuthedRequest, observation_id: int, payload: EndIn):
+def end_observation(request: AuthedRequest, observation_id: Id, payload: EndIn):
     require(request, Perm.RECORD_DOSE)
     rows = observations_for(request.user).select_related("dose__resident", "dose__product")
     observation = get_object_or_404(rows, pk=observation_id)
@@ -117,31 +118,31 @@ class AefiPage(Schema):
 
 
 class AefiIn(Schema):
-    dose_id: int
-    onset_at: datetime.datetime
-    symptoms: str
-    severity: str
-    category: str = "unclassified"
+    dose_id: Id
+    onset_at: DateTime
+    symptoms: Text
+    severity: Text
+    category: Text = "unclassified"
     suspected_serious: bool = False
     reported_upward: bool = False
 
 
 class FollowUpIn(Schema):
-    note: str
-    category: str | None = None
-    severity: str | None = None
+    note: Text
+    category: Text | None = None
+    severity: Text | None = None
     suspected_serious: bool | None = None
     reported_upward: bool = False
 
 
 class CloseIn(Schema):
-    outcome: str
+    outcome: Text
 
 
 class AefiFilters(Schema):
-    state: str = "open"
+    state: Text = "open"
     serious: bool = False
-    page: int = 1
+    page: Page = 1
 
 
 def _aefi_out(event: AdverseEvent) -> dict:
@@ -174,7 +175,7 @@ def list_adverse_events(request: AuthedRequest, filters: Query[AefiFilters]):
 
 
 @adverse_events.get("/{int:event_id}", response=AefiDetail, summary="异常反应报告及随访")
-def get_adverse_event(request: AuthedRequest, event_id: int):
+def get_adverse_event(request: AuthedRequest, event_id: Id):
     require(request, Perm.VIEW_VACCINATION)
     return _aefi_detail(get_object_or_404(_events(request), pk=event_id))
 
@@ -195,7 +196,7 @@ def report_adverse_event(request: AuthedRequest, payload: AefiIn):
 @adverse_events.post(
     "/{int:event_id}/follow-ups", response={201: AefiDetail, 409: Message, 422: Message}, summary="添加随访"
 )
-def follow_up_adverse_event(request: AuthedRequest, event_id: int, payload: FollowUpIn):
+def follow_up_adverse_event(request: AuthedRequest, event_id: Id, payload: FollowUpIn):
     require(request, Perm.RECORD_DOSE)
     event = get_object_or_404(_events(request), pk=event_id)
     # The form checks the note and the classes; an absent suspected_serious means unchanged.
@@ -222,7 +223,7 @@ def follow_up_adverse_event(request: AuthedRequest, event_id: int, payload: Foll
 @adverse_events.post(
     "/{int:event_id}/close", response={200: AefiDetail, 409: Message, 422: Message}, summary="结案"
 )
-def close_adverse_event(request: AuthedRequest, event_id: int, payload: CloseIn):
+def close_adverse_event(request: AuthedRequest, event_id: Id, payload: CloseIn):
     require(request, Perm.RECORD_DOSE)
     event = get_object_or_404(_events(request), pk=event_id)
     form = CloseForm(form_data({"outcome": payload.outcome}))

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 
 from fangyi.api.residents import NUMBER_IN_URL, number_in_url
+from fangyi.api.types import Id, Page, Text
 from fangyi.api.vaccination import Message, form_data, page, require
 from fangyi.api.vaccination.doses import DoseOut, ReasonOut, dose_out
 from fangyi.core.access import AuthedRequest
@@ -56,14 +57,14 @@ class StatusDetail(StatusOut):
 
 
 class StatusFilters(Schema):
-    q: str = ""
-    community: int | None = None
-    grid: int | None = None
-    age: str = ""
-    state: str = ""
-    reason: str = ""
+    q: Text = ""
+    community: Id | None = None
+    grid: Id | None = None
+    age: Text = ""
+    state: Text = ""
+    reason: Text = ""
     overdue: bool = False
-    page: int = 1
+    page: Page = 1
 
 
 def _status_out(resident: Resident) -> dict:
@@ -126,7 +127,7 @@ def _list(request: AuthedRequest, filters: StatusFilters):
 
 
 @router.get("/{int:resident_id}", response=StatusDetail, summary="居民接种状态、接种记录和未种原因")
-def get_status(request: AuthedRequest, resident_id: int):
+def get_status(request: AuthedRequest, resident_id: Id):
     require(request, Perm.VIEW_VACCINATION)
     resident = get_object_or_404(_statuses(request), pk=resident_id)
     doses = resident.doses.select_related("resident", "product", "site", "observation").order_by(

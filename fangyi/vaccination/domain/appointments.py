@@ -76,6 +76,11 @@ def describe(appointment: Appointment) -> str:
 # ---------------------------------------------------------------- slots
 
 
+# A slot lasts at most a day; its capacity is a small integer column.
+MAX_SLOT_MINUTES = 24 * 60
+MAX_SLOT_CAPACITY = 500
+
+
 def create_slots(
     site: Site,
     day: datetime.date,
@@ -91,6 +96,11 @@ def create_slots(
     """
     if minutes <= 0 or capacity <= 0:
         raise AppointmentError(_("时段长度和容量都必须大于0。"))
+    if minutes > MAX_SLOT_MINUTES or capacity > MAX_SLOT_CAPACITY:
+        raise AppointmentError(
+            _("时段长度最多%(minutes)d分钟，容量最多%(capacity)d人。")
+            % {"minutes": MAX_SLOT_MINUTES, "capacity": MAX_SLOT_CAPACITY}
+        )
     if end <= start:
         raise AppointmentError(_("结束时间必须晚于开始时间。"))
     zone = timezone.get_current_timezone()

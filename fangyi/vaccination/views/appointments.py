@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from fangyi.core import bounds
 from fangyi.core.access import AuthedRequest, require
 from fangyi.org.models import Site, SiteKind, Staff
 from fangyi.org.roles import Perm
@@ -56,10 +57,13 @@ def may_change(user: Staff) -> bool:
 
 
 def _day(value: str | None) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value) if value else timezone.localdate()
-    except ValueError:
-        return timezone.localdate()
+    """The day asked for in the query string; today when missing, malformed or out of range."""
+    return bounds.parse_date(value) or timezone.localdate()
+
+
+def _ids(values: list[str]) -> list[int]:
+    """The row ids among checkbox values; anything else is dropped."""
+    return [number for number in map(bounds.parse_id, values) if number]
 
 
 def _route_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -166,13 +170,13 @@ class CompleteForm(forms.Form):
         label=gettext_lazy("疫苗"), queryset=VaccineProduct.objects.none(), required=False
     )
     batch = forms.CharField(label=gettext_lazy("疫苗批号"), max_length=50, required=False)
-    given_at = forms.DateTimeField(
+    given_at = bounds.DateTimeField(
         label=gettext_lazy("接种时间"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
     )
-    deferred_until = forms.DateField(
+    deferred_until = bounds.DateField(
         label=gettext_lazy("暂缓至"), required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
     )
     note = forms.CharField(label=gettext_lazy("说明"), max_length=200, required=False)
@@ -256,7 +260,7 @@ def appointment_complete(request: AuthedRequest, pk: int) -> HttpResponse:
 
 class SlotsForm(forms.Form):
     site = forms.ModelChoiceField(label=gettext_lazy("接种点"), queryset=Site.objects.none())
-    day = forms.DateField(label=gettext_lazy("日期"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
+    day = bounds.DateField(label=gettext_lazy("日期"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     start = forms.TimeField(
         label=gettext_lazy("开始"),
         initial=datetime.time(8, 30),
@@ -307,7 +311,7 @@ def slot_list(request: AuthedRequest) -> HttpResponse:
 
 
 class RouteForm(forms.Form):
-    day = forms.DateField(label=gettext_lazy("日期"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
+    day = bounds.DateField(label=gettext_lazy("日期"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     name = forms.CharField(label=gettext_lazy("名称"), max_length=50, required=False)
     doctor = forms.ModelChoiceField(label=gettext_lazy("医生"), queryset=Staff.objects.none())
     nurse = forms.ModelChoiceField(label=gettext_lazy("护士"), queryset=Staff.objects.none(), required=False)
@@ -339,7 +343,7 @@ def route_list(request: AuthedRequest) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             waiting = booking.waiting_home_visits(request.user, form.cleaned_data["day"])
-            chosen = waiting.filter(pk__in=[int(v) for v in request.POST.getlist("visit") if v.isdigit()])
+            chosen = waiting.filter(pk__in=_ids(request.POST.getlist("visit")))
             route = booking.create_route(
                 form.cleaned_data["day"], form.team(), request.user, chosen, form.cleaned_data["name"]
             )
@@ -396,7 +400,7 @@ def route_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def route_visits(request: AuthedRequest, pk: int) -> HttpResponse:
     """Add waiting home visits to the route (`add`), or take stops off it (`remove`)."""
     route = get_object_or_404(booking.routes_for(request.user), pk=pk)
-    ids = [int(v) for v in request.POST.getlist("visit") if v.isdigit()]
+    ids = _ids(request.POST.getlist("visit"))
     visible = Appointment.objects.visible_to(request.user).filter(pk__in=ids)
     try:
         if request.POST.get("action") == "remove":
@@ -412,11 +416,11 @@ def route_visits(request: AuthedRequest, pk: int) -> HttpResponse:
 
 urlpatterns = [
     path("appointments/", appointment_list, name="appointments"),
-    path("appointments/<int:pk>/cancel/", appointment_cancel, name="appointment_cancel"),
-    path("appointments/<int:pk>/no-show/", appointment_no_show, name="appointment_no_show"),
-    path("appointments/<int:pk>/complete/", appointment_complete, name="appointment_complete"),
+    path("appointments/<id:pk>/cancel/", appointment_cancel, name="appointment_cancel"),
+    path("appointments/<id:pk>/no-show/", appointment_no_show, name="appointment_no_show"),
+    path("appointments/<id:pk>/complete/", appointment_complete, name="appointment_complete"),
     path("slots/", slot_list, name="slots"),
     path("routes/", route_list, name="routes"),
-    path("routes/<int:pk>/", route_detail, name="route_detail"),
-    path("routes/<int:pk>/visits/", route_visits, name="route_visits"),
+    path("routes/<id:pk>/", route_detail, name="route_detail"),
+    path("routes/<id:pk>/visits/", route_visits, name="route_visits"),
 ]

@@ -167,6 +167,6 @@ def dose_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 urlpatterns = [
     path("doses/", dose_list, name="doses"),
     path("doses/new/", dose_new, name="dose_new"),
-    path("doses/new/<int:resident_pk>/", dose_record, name="dose_record"),
-    path("doses/<int:pk>/", dose_detail, name="dose_detail"),
+    path("doses/new/<id:resident_pk>/", dose_record, name="dose_record"),
+    path("doses/<id:pk>/", dose_detail, name="dose_detail"),
 ]

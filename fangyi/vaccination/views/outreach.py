@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fangyi.core import bounds
 from fangyi.core.access import AuthedRequest, require
 from fangyi.org.models import Grid, Staff
 from fangyi.org.roles import Perm, Scope
@@ -66,10 +67,10 @@ class AttemptForm(forms.Form):
         label=gettext_lazy("拒绝原因"), choices=[("", "—"), *RefusalCategory.choices], required=False
     )
     note = forms.CharField(label=gettext_lazy("说明"), max_length=300, required=False)
-    until = forms.DateField(
+    until = bounds.DateField(
         label=gettext_lazy("至"), required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
     )
-    follow_up_on = forms.DateField(
+    follow_up_on = bounds.DateField(
         label=gettext_lazy("下次跟进"), required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
     )
     companion = forms.ModelChoiceField(
@@ -81,19 +82,19 @@ class AttemptForm(forms.Form):
     slot = forms.ModelChoiceField(
         label=gettext_lazy("接种时段"), queryset=Slot.objects.none(), required=False
     )
-    home_date = forms.DateField(
+    home_date = bounds.DateField(
         label=gettext_lazy("上门日期"), required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
     )
     product = forms.ModelChoiceField(
         label=gettext_lazy("疫苗"), queryset=VaccineProduct.objects.none(), required=False, empty_label="—"
     )
-    given_on = forms.DateField(
+    given_on = bounds.DateField(
         label=gettext_lazy("接种日期"), required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
     )
     given_where = forms.CharField(label=gettext_lazy("接种地点"), max_length=100, required=False)
     # The page has one date box per outcome that needs one; the API sends `until`.
-    away_until = forms.DateField(required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
-    deferred_until = forms.DateField(required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
+    away_until = bounds.DateField(required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
+    deferred_until = bounds.DateField(required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
 
     def __init__(self, *args: Any, resident: Resident, user: Staff, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -115,7 +116,7 @@ class AttemptForm(forms.Form):
             data["outcome"], data["appointment_kind"] = QUICK[value]
             if value == "home_tomorrow":
                 data["home_date"] = timezone.localdate() + datetime.timedelta(days=1)
-        if data["outcome"] not in Outcome.values:
+        if data.get("outcome") not in Outcome.values:  # also when the field itself was refused
             raise forms.ValidationError(_("请选择动员结果。"))
         if data["outcome"] == Outcome.AWAY:
             data["until"] = data.get("until") or data.get("away_until")
@@ -169,7 +170,7 @@ def log_from_form(form: AttemptForm, resident: Resident, user: Staff) -> Outreac
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return bounds.parse_id(value)
 
 
 def _place(request: AuthedRequest) -> outreach.Place:
@@ -191,7 +192,9 @@ def _place_query(request: AuthedRequest) -> str:
 def queue_view(request: AuthedRequest) -> HttpResponse:
     """The residents to reach, most urgent first, one page at a time (no total count)."""
     place = _place(request)
-    page = outreach.queue_page(request.user, place, _int(request.GET.get("page")) or 1, QUEUE_PAGE_SIZE)
+    page = outreach.queue_page(
+        request.user, place, bounds.parse_page(request.GET.get("page")), QUEUE_PAGE_SIZE
+    )
     user = request.user
     context = {
         "place": place,
@@ -285,14 +288,11 @@ def units_view(request: AuthedRequest) -> HttpResponse:
 
 
 def _date(value: str | None) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+    return bounds.parse_date(value)
 
 
 urlpatterns = [
     path("outreach/", queue_view, name="outreach_queue"),
     path("outreach/units/", units_view, name="outreach_units"),
-    path("outreach/<int:pk>/", attempt_view, name="outreach_attempt"),
+    path("outreach/<id:pk>/", attempt_view, name="outreach_attempt"),
 ]

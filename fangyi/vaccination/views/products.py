@@ -84,7 +84,7 @@ def rule_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
 urlpatterns = [
     path("products/", product_list, name="products"),
     path("products/new/", product_edit, name="product_create"),
-    path("products/<int:pk>/edit/", product_edit, name="product_edit"),
+    path("products/<id:pk>/edit/", product_edit, name="product_edit"),
     path("rules/new/", rule_edit, name="rule_create"),
-    path("rules/<int:pk>/edit/", rule_edit, name="rule_edit"),
+    path("rules/<id:pk>/edit/", rule_edit, name="rule_edit"),
 ]

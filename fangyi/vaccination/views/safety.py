@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fangyi.core import bounds
 from fangyi.core.access import AuthedRequest, require
 from fangyi.org.models import Site, Staff
 from fangyi.org.roles import Perm
@@ -34,7 +35,7 @@ def chosen_site(request: AuthedRequest) -> Site | None:
     sites = vaccination_sites(request.user)
     wanted = request.GET.get("site", "")
     if wanted.isdigit():
-        return get_object_or_404(sites, pk=int(wanted))
+        return get_object_or_404(sites, pk=bounds.parse_id(wanted) or 0)
     if wanted == "" and request.user.site_id:
         return sites.filter(pk=request.user.site_id).first()
     return None
@@ -82,7 +83,7 @@ def observation_end(request: AuthedRequest, pk: int) -> HttpResponse:
     messages.success(request, _("%(name)s 已离开留观区。") % {"name": observation.dose.resident.name})
     site = request.POST.get("site", "")
     url = redirect("vaccination:observations").url
-    return redirect(f"{url}?site={site}" if site.isdigit() else url)
+    return redirect(f"{url}?site={site}" if bounds.parse_id(site) else url)
 
 
 @require(Perm.VIEW_VACCINATION)
@@ -189,10 +190,10 @@ def aefi_close(request: AuthedRequest, pk: int) -> HttpResponse:
 
 urlpatterns = [
     path("observations/", observation_list, name="observations"),
-    path("observations/<int:pk>/end/", observation_end, name="observation_end"),
+    path("observations/<id:pk>/end/", observation_end, name="observation_end"),
     path("aefi/", aefi_list, name="aefi_list"),
-    path("doses/<int:dose_pk>/aefi/new/", aefi_report, name="aefi_report"),
-    path("aefi/<int:pk>/", aefi_detail, name="aefi_detail"),
-    path("aefi/<int:pk>/follow-up/", aefi_follow_up, name="aefi_follow_up"),
-    path("aefi/<int:pk>/close/", aefi_close, name="aefi_close"),
+    path("doses/<id:dose_pk>/aefi/new/", aefi_report, name="aefi_report"),
+    path("aefi/<id:pk>/", aefi_detail, name="aefi_detail"),
+    path("aefi/<id:pk>/follow-up/", aefi_follow_up, name="aefi_follow_up"),
+    path("aefi/<id:pk>/close/", aefi_close, name="aefi_close"),
 ]
