@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from fangyi.core import bounds
 from fangyi.residents import domain
 from fangyi.residents.models import Household, Resident, TimelineEntry
 
@@ -10,11 +11,14 @@ from fangyi.residents.models import Household, Resident, TimelineEntry
 class ResidentAdminForm(forms.ModelForm):
     # As on the page: the version the form was rendered with (domain.EditConflict). Not
     # named `version`: the admin would take it for the model's own (non-editable) field.
-    rendered_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    rendered_version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, max_value=bounds.DB_INT_MAX
+    )
 
     class Meta:
         model = Resident
         fields = list(domain.TRACKED_FIELDS)  # the admin adds the rest
+        formfield_callback = bounds.formfield
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

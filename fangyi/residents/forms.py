@@ -29,7 +29,9 @@ class ResidentForm(forms.ModelForm):
 
     id_number = forms.CharField(label=_("证件号码"), max_length=40)
     # The version the form was rendered with: saving over a newer one is refused (domain.EditConflict).
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, max_value=bounds.DB_INT_MAX
+    )
 
     class Meta:
         formfield_callback = bounds.formfield
