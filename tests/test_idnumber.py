@@ -324,7 +324,7 @@ def number_of(region: str, born: datetime.date, sequence: int = 1) -> str:
 
 
 def expected_outcome(region: str, born: datetime.date) -> str:
-    """"ok" or the code of the refusal, from the history alone."""
+    """The refusal's code, or "ok", from the history alone."""
     if region in PERMITS:
         return "ok"
     if region not in HISTORY:
