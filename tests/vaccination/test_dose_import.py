@@ -368,3 +368,16 @@ def test_a_dose_number_taken_by_a_row_without_one_is_renumbered(org, tmp_path):
         [(D(2022, 1, 24), 1), (D(2022, 2, 24), 2)],
         ["该居民已有第1剂，本行记为第2剂，请核对。"],
     )
+
+
+def test_a_number_with_the_code_of_a_former_county_is_matched(org, tmp_path):
+    # Born 1942 in 宁河县, whose code 120221 dates from 1982: a valid number as issued.
+    elder = make_resident(org["a"], name="范芝奇", id_number="120221194203150024", male=False)
+    path = write(
+        tmp_path / "d.xlsx",
+        [["范芝奇", "120221194203150024", D(2022, 1, 24), 1, VERO, "北京生物", "", CENTER]],
+    )
+    assert (counts(run(path)), doses_of(elder)) == (
+        (1, 0, 0, 0),
+        [(D(2022, 1, 24), 1, DoseKind.PRIMARY, False, "众爱可维")],
+    )
