@@ -99,7 +99,7 @@ class ResidentForm(forms.ModelForm):
         if isinstance(data.get("phone"), phone.Local):
             area_code = community.subdistrict.area_code if community else ""
             try:
-                self.cleaned_data["phone"] = phone.normalise(data["phone"], area_code=area_code)
+                self.cleaned_data["phone"] = phone.normalise(self.cleaned_data["phone"], area_code=area_code)
             except ValidationError as exc:
                 self.add_error("phone", exc)
         if data.get("party_joined_year") and not data.get("party_member"):
