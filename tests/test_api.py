@@ -378,3 +378,40 @@ def test_patch_by_a_leader_is_403_json(org, api_as):
     resident = make_resident(org["a"], org["a1"])
     response = api_as(Role.LEADER).patch(f"/residents/{resident.pk}", {"mobility": "bedridden"})
     assert (response.status_code, response.json()) == (403, FORBIDDEN)
+
+
+# What the register accepts: numbers as issued, local landlines.
+
+
+def test_create_accepts_a_number_with_the_code_of_a_former_county(org, api_as):
+    # Born 1942 in 宁河县, whose code 120221 dates from 1982.
+    number = "120221194203150024"
+    response = api_as(Role.GRID_WORKER).post("/residents/", new_resident(org, id_number=number))
+    assert (response.status_code, response.json()["id_number"], response.json()["birth_date"]) == (
+        201,
+        number,
+        "1942-03-15",
+    )
+
+
+def test_create_stores_a_local_landline_with_the_area_code(org, api_as):
+    org["subdistrict"].area_code = "022"
+    org["subdistrict"].save()
+    response = api_as(Role.GRID_WORKER).post("/residents/", new_resident(org, phone="2639 1234"))
+    assert (response.status_code, response.json()["phone"]) == (201, "022-26391234")
+
+
+def test_patch_stores_a_local_landline_with_the_area_code(org, api_as):
+    org["subdistrict"].area_code = "022"
+    org["subdistrict"].save()
+    resident = make_resident(org["a"], org["a1"], name="范芝奇", phone="13812345678")
+    response = api_as(Role.GRID_WORKER).patch(f"/residents/{resident.pk}", {"phone": "26391234"})
+    assert (response.status_code, Resident.objects.get(pk=resident.pk).phone) == (200, "022-26391234")
+
+
+def test_create_with_a_local_landline_and_no_area_code_is_422(org, api_as):
+    response = api_as(Role.GRID_WORKER).post("/residents/", new_resident(org, phone="26391234"))
+    assert (response.status_code, response.json()["errors"]["phone"]) == (
+        422,
+        ["电话号码“26391234”不是有效的手机号或固定电话。"],
+    )

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import pathlib
+import re
 
 import pytest
+import stdnum
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -96,7 +100,15 @@ def test_digit_strings_are_a_number_or_a_validation_error(text):
     try:
         idnumber.normalise(text)
     except ValidationError as exc:
-        assert exc.code in {"required", "length", "format", "birth_date", "checksum", "region"}
+        assert exc.code in {
+            "required",
+            "length",
+            "format",
+            "birth_date",
+            "checksum",
+            "region",
+            "region_abolished",
+        }
 
 
 @given(st.one_of(st.integers(), st.floats()))
@@ -147,7 +159,7 @@ def test_each_kind_of_error_has_its_chinese_message(text, code, message):
 
 
 def test_a_birth_date_in_the_future_is_refused():
-    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     body = f"120113{tomorrow:%Y%m%d}001"
     with pytest.raises(ValidationError) as caught:
         idnumber.normalise(body + check_character(body))
@@ -278,3 +290,163 @@ def test_a_region_code_of_a_province_is_refused_not_a_crash():
     with pytest.raises(ValidationError) as caught:
         idnumber.normalise(body + check_character(body))
     assert caught.value.code == "region"
+
+
+# Numbers as issued: an address code is valid from the birth date on when it was in force
+# at some time on or after it (it is the code of the place of issue, 1984 on, and never
+# changes), checked against stdnum's history of county codes read here from its file.
+
+
+def county_history() -> dict[str, int | None]:
+    """Every county code of stdnum/cn/loc.dat → the last year any of its names was in
+    force (None: still in force)."""
+    lines = (pathlib.Path(stdnum.__file__).parent / "cn" / "loc.dat").read_text("utf-8").splitlines()
+    last: dict[str, int | None] = {}
+    province = ""
+    for line in lines:
+        if match := re.fullmatch(r'(\d\d) province="[^"]*"', line):
+            province = match[1]
+        elif match := re.fullmatch(r'  (\d{4}) county="([^"]*)"', line):
+            ends = [re.match(r"(?:\[(\d*)-(\d*)\])?", name)[2] for name in match[2].split(",")]
+            last[province + match[1]] = None if any(not end for end in ends) else max(map(int, ends))
+        else:
+            assert line.startswith("#"), line  # the file holds nothing else
+    return last
+
+
+HISTORY = county_history()
+PERMITS = ["810000", "820000", "830000"]
+
+
+def number_of(region: str, born: datetime.date, sequence: int = 1) -> str:
+    body = f"{region}{born:%Y%m%d}{sequence:03d}"
+    return body + check_character(body)
+
+
+def expected_outcome(region: str, born: datetime.date) -> str:
+    """The refusal's code, or "ok", from the history alone."""
+    if region in PERMITS:
+        return "ok"
+    if region not in HISTORY:
+        return "region"
+    last = HISTORY[region]
+    return "ok" if last is None or born.year <= last else "region_abolished"
+
+
+def decision(number: str) -> str:
+    try:
+        idnumber.normalise(number)
+    except ValidationError as exc:
+        return str(exc.code)
+    return "ok"
+
+
+def test_the_history_holds_every_county_code():
+    assert (len(HISTORY), HISTORY["120221"], HISTORY["110112"], HISTORY["120113"]) == (6885, 2015, None, None)
+
+
+def test_every_county_code_is_decided_by_its_history_for_the_elderly_and_the_young():
+    wrong = {
+        (region, year): (decision(number_of(region, datetime.date(year, 6, 1))), expected)
+        for region, last in HISTORY.items()
+        for year in (1940, 1950, 1960, 1984, 2000, *((last, last + 1) if last and last < 2020 else ()))
+        if (expected := expected_outcome(region, datetime.date(year, 6, 1)))
+        != decision(number_of(region, datetime.date(year, 6, 1)))
+    }
+    assert wrong == {}
+
+
+@given(
+    st.one_of(st.sampled_from(sorted(HISTORY)), st.sampled_from(PERMITS), st.from_regex(r"\A[0-9]{6}\Z")),
+    st.dates(datetime.date(1900, 1, 1), datetime.date(2024, 12, 31)),
+    st.integers(0, 999),
+)
+@example("120221", datetime.date(1942, 3, 15), 2)  # 宁河县, a code of 1982
+@example("120221", datetime.date(2015, 12, 31), 2)  # its last year
+@example("120221", datetime.date(2016, 1, 1), 2)  # 宁河区 from 2016: 120117
+@example("110112", datetime.date(1950, 1, 1), 1)  # 通州区, a code of 1997
+@example("110203", datetime.date(1950, 1, 1), 1)  # 通县 until 1982
+@example("110203", datetime.date(1983, 1, 1), 1)
+def test_a_code_is_accepted_iff_in_force_at_some_time_from_the_birth_on(region, born, sequence):
+    number = number_of(region, born, sequence)
+    assert (decision(number), outcome(idnumber.normalise, number)) == (
+        expected_outcome(region, born),
+        outcome(idnumber._normalise_exact, number),
+    )
+
+
+def test_the_id_validator_15_digit_vector_converts_and_is_valid():
+    assert idnumber.normalise("610104620927690") == "610104196209276908"
+
+
+def test_the_id_validator_chongqing_vector_is_valid():
+    # 500154 开州区 dates from 2016; the number says born 1998.
+    assert idnumber.normalise("500154199804106120") == "500154199804106120"
+
+
+def test_a_woman_born_1942_in_ninghe_county_holds_a_code_of_1982():
+    number = number_of("120221", datetime.date(1942, 3, 15), 2)
+    assert (idnumber.normalise(number), idnumber.sex(number)) == ("120221194203150024", "F")
+
+
+def test_born_1950_in_tongzhou_holds_a_code_of_1997():
+    assert idnumber.normalise(number_of("110112", datetime.date(1950, 1, 1))) == "110112195001010016"
+
+
+@pytest.mark.parametrize(
+    ("region", "sequence", "expected", "sex"),
+    [
+        ("810000", 1, "810000199001010019", "M"),
+        ("820000", 2, "820000199001010029", "F"),
+        ("830000", 3, "830000199001010039", "M"),
+    ],
+)
+def test_residence_permits_of_hong_kong_macao_and_taiwan_residents_are_valid(region, sequence, expected, sex):
+    number = idnumber.normalise(number_of(region, datetime.date(1990, 1, 1), sequence))
+    assert (number, idnumber.birth_date(number), idnumber.sex(number)) == (
+        expected,
+        datetime.date(1990, 1, 1),
+        sex,
+    )
+
+
+def test_a_residence_permit_with_a_wrong_check_character_is_refused():
+    with pytest.raises(ValidationError) as caught:
+        idnumber.normalise("810000199001010010")
+    assert (caught.value.code, caught.value.messages) == ("checksum", ["身份证号校验位不正确，请核对。"])
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "message"),
+    [
+        ("120221194203150025", "checksum", "身份证号校验位不正确，请核对。"),
+        (number_of("999999", datetime.date(1950, 1, 1)), "region", "身份证号的地区码不存在。"),
+        (
+            number_of("110103", datetime.date(2011, 1, 1)),
+            "region_abolished",
+            "身份证号的地区码110103在出生之前已撤销（只用到2010年）。",
+        ),
+        (
+            number_of("120221", datetime.date(2016, 1, 1)),
+            "region_abolished",
+            "身份证号的地区码120221在出生之前已撤销（只用到2015年）。",
+        ),
+        ("120221194202300025", "birth_date", "身份证号中的出生日期不存在。"),
+    ],
+)
+def test_numbers_as_issued_are_still_refused_for_these(text, code, message):
+    with pytest.raises(ValidationError) as caught:
+        idnumber.normalise(text)
+    assert (caught.value.code, caught.value.messages) == (code, [message])
+
+
+def test_a_birth_date_tomorrow_is_refused_for_a_permit_too():
+    number = number_of("810000", timezone.localdate() + datetime.timedelta(days=1))
+    with pytest.raises(ValidationError) as caught:
+        idnumber.normalise(number)
+    assert (caught.value.code, caught.value.messages) == ("birth_date", ["身份证号中的出生日期在未来。"])
+
+
+def test_a_birth_date_today_is_accepted():
+    today = timezone.localdate()
+    assert idnumber.normalise(number_of("120113", today)) == number_of("120113", today)

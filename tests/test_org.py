@@ -375,3 +375,34 @@ def test_the_readme_role_table_matches_roles_py():
 
 def test_the_readme_says_seconded_cadres_log_outreach():
     assert readme_role_table()["下沉干部"]["outreach (动员)"] == "✓"
+
+
+# The area code of the subdistrict completes residents' local landlines.
+
+
+@pytest.mark.parametrize("code", ["022", "010", "0891", ""])
+def test_an_area_code_is_a_zero_and_two_or_three_digits_or_none(db, code):
+    Subdistrict(name="普东街", area_code=code).full_clean()
+
+
+@pytest.mark.parametrize("code", ["22", "0022", "02a", "0", "022 "])
+def test_another_area_code_is_refused_in_chinese(db, code):
+    with pytest.raises(ValidationError) as caught:
+        Subdistrict(name="普东街", area_code=code).full_clean()
+    assert caught.value.message_dict["area_code"][-1] == "区号是0开头的3或4位数字，例如022。"
+
+
+def test_the_demo_subdistrict_dials_022(db):
+    from fangyi.demo import org as demo_org
+
+    assert demo_org.ensure_org().area_code == "022"
+
+
+def test_the_area_code_is_edited_in_the_admin(org, client):
+    superuser = Staff.objects.create_superuser("root", password=PASSWORD)
+    client.force_login(superuser)
+    sub = org["subdistrict"]
+    data = {"name": sub.name, "district": sub.district, "city": sub.city, "area_code": "022"}
+    response = client.post(f"/admin/org/subdistrict/{sub.pk}/change/", data)
+    sub.refresh_from_db()
+    assert (response.status_code, sub.area_code) == (302, "022")

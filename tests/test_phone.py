@@ -76,8 +76,12 @@ def test_too_short_a_number_is_refused_in_chinese():
 
 
 def test_a_local_number_without_area_code_is_refused():
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as caught:
         phone.normalise("2639 1234")
+    assert (caught.value.code, caught.value.messages) == (
+        "phone",
+        ["电话号码“2639 1234”不是有效的手机号或固定电话。"],
+    )
 
 
 def test_a_foreign_number_keeps_its_country_code():
@@ -207,3 +211,82 @@ def test_fast_path_gives_what_phonenumbers_gives_for_landlines(text):
 )
 def test_the_usual_forms_take_the_fast_path(text):
     assert phone._fast(text) == phone._normalise_exact(text)
+
+
+# Local numbers, as elderly people give their landline: completed with the area code of
+# the resident's subdistrict.
+
+
+@pytest.mark.parametrize(
+    "typed", ["26391234", "2639-1234", "2639 1234", "２６３９１２３４", " 2639 - 1234 ", 26391234.0]
+)
+def test_a_local_number_takes_the_area_code(typed):
+    assert phone.normalise(typed, area_code="022") == "022-26391234"
+
+
+def test_a_seven_digit_local_number_takes_a_four_digit_area_code():
+    # Lhasa's numbers are 7 digits long.
+    assert phone.normalise("681-2345", area_code="0891") == "0891-6812345"
+
+
+def test_a_local_number_invalid_in_its_area_is_refused_in_chinese():
+    # Tianjin's numbers are 8 digits long.
+    with pytest.raises(ValidationError) as caught:
+        phone.normalise("681-2345", area_code="022")
+    assert (caught.value.code, caught.value.messages) == (
+        "phone",
+        ["电话号码“681-2345”加上区号022后不是有效的固定电话。"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("0755 1234 5678", "0755-12345678"),
+        ("022-26391234", "022-26391234"),
+        ("+86 138 1234 5678", "13812345678"),
+    ],
+)
+def test_a_number_with_its_own_area_code_or_a_mobile_keeps_it(typed, expected):
+    assert phone.normalise(typed, area_code="0891") == expected
+
+
+@given(mobiles())
+def test_mobiles_are_the_same_with_an_area_code(number):
+    assert phone.normalise(number, area_code="022") == number
+
+
+@given(
+    st.one_of(st.sampled_from(AREA_CODES), st.from_regex(r"\A[1-9][0-9]{1,2}\Z")),
+    st.from_regex(r"\A[2-9][0-9]{6,7}\Z"),
+)
+@example("22", "26391234")
+@example("22", "2639123")
+@example("891", "6812345")
+def test_a_local_number_is_what_the_full_number_is(area, local):
+    full = outcome(phone.normalise, f"0{area}{local}")
+    with_area = outcome(lambda text: phone.normalise(text, area_code=f"0{area}"), local)
+    if full[0] == "ok":
+        assert with_area == full
+    else:
+        assert with_area == ("refused", "phone", [f"电话号码“{local}”加上区号0{area}后不是有效的固定电话。"])
+
+
+@pytest.mark.parametrize(
+    ("typed", "text", "area_code", "full"),
+    [
+        ("2639-1234", "2639-1234", "022", "022-26391234"),
+        (" ６８１ 2345", "681 2345", "0891", "0891-6812345"),
+        (26391234.0, "26391234", "022", "022-26391234"),
+    ],
+)
+def test_local_keeps_a_local_number_as_written(typed, text, area_code, full):
+    found = phone.local(typed)
+    assert (found.__class__, found, phone.normalise(found, area_code=area_code)) == (phone.Local, text, full)
+
+
+@pytest.mark.parametrize(
+    "typed", ["13812345678", "022-26391234", "02226391234", "12345", "0261234", "1263912", ""]
+)
+def test_local_is_none_for_anything_else(typed):
+    assert phone.local(typed) is None

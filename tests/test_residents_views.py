@@ -605,3 +605,28 @@ def test_admin_refuses_a_form_rendered_before_someone_saved(org, superuser):
         True,
     )
     assert (resident.room, resident.notes) == ("", "女儿每周来")
+
+
+# Landlines given without the area code take the subdistrict's.
+
+
+def test_create_stores_a_local_landline_with_the_subdistricts_area_code(org, subdistrict_staff):
+    org["subdistrict"].area_code = "022"
+    org["subdistrict"].save()
+    subdistrict_staff.post("/residents/new/", new_resident(org, phone="2639-1234"))
+    assert Resident.objects.get(name="王秀英").phone == "022-26391234"
+
+
+def test_create_refuses_a_local_landline_when_the_subdistrict_has_no_area_code(org, subdistrict_staff):
+    response = subdistrict_staff.post("/residents/new/", new_resident(org, phone="2639-1234"))
+    assert (response.context["form"].errors["phone"], Resident.objects.count()) == (
+        ["电话号码“2639-1234”不是有效的手机号或固定电话。"],
+        0,
+    )
+
+
+def test_create_refuses_a_local_number_invalid_in_the_area_in_chinese(org, subdistrict_staff):
+    org["subdistrict"].area_code = "022"
+    org["subdistrict"].save()
+    response = subdistrict_staff.post("/residents/new/", new_resident(org, phone="2639123"))
+    assert response.context["form"].errors["phone"] == ["电话号码“2639123”加上区号022后不是有效的固定电话。"]

@@ -90,7 +90,7 @@ def ensure_org() -> Subdistrict:
     (3–6) comes from its name.
     """
     sub, _created = Subdistrict.objects.get_or_create(
-        name=SUBDISTRICT, defaults={"district": DISTRICT, "city": CITY}
+        name=SUBDISTRICT, defaults={"district": DISTRICT, "city": CITY, "area_code": "022"}
     )
     for ordering, name in enumerate(COMMUNITIES, start=1):
         community, _created = Community.objects.get_or_create(

@@ -11,7 +11,7 @@ class GridInline(admin.TabularInline):
 
 @admin.register(Subdistrict)
 class SubdistrictAdmin(admin.ModelAdmin):
-    list_display = ["name", "district", "city"]
+    list_display = ["name", "district", "city", "area_code"]
 
 
 @admin.register(Community)

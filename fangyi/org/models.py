@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -21,6 +22,14 @@ class Subdistrict(models.Model):
     name = models.CharField(_("名称"), max_length=100, unique=True)
     district = models.CharField(_("所属区"), max_length=100, blank=True)
     city = models.CharField(_("所属市"), max_length=100, blank=True)
+    # Residents give landlines as dialled at home (26391234): stored with this (022-26391234).
+    area_code = models.CharField(
+        _("电话区号"),
+        max_length=4,
+        blank=True,
+        validators=[RegexValidator(r"\A0[1-9][0-9]{1,2}\Z", _("区号是0开头的3或4位数字，例如022。"))],
+        help_text=_("居民的固定电话只写了7位或8位本地号码时，按此区号补全，例如022。"),
+    )
 
     history = HistoricalRecords()
 

@@ -48,7 +48,8 @@ class ResidentForm(forms.ModelForm):
     def __init__(self, *args, user: Staff, **kwargs):
         super().__init__(*args, **kwargs)
         self.document: documents.Document | None = None  # the checked number, by clean_id_number
-        self.fields["community"].queryset = Community.objects.visible_to(user)
+        # The subdistrict too: its area code completes a local landline.
+        self.fields["community"].queryset = Community.objects.visible_to(user).select_related("subdistrict")
         self.fields["grid"].queryset = Grid.objects.visible_to(user).select_related("community")
         # Left out (an older client, the API): an ID card, the model's default.
         self.fields["document_type"].required = False
@@ -103,7 +104,10 @@ class ResidentForm(forms.ModelForm):
         if self._unchanged_mask("phone", phone.mask):
             return self.instance.phone
         self._refuse_partial_mask("phone")
-        return phone.normalise(self.cleaned_data.get("phone") or "")
+        text = self.cleaned_data.get("phone") or ""
+        # A local number (26391234) takes the area code of the community's subdistrict,
+        # which clean() knows.
+        return phone.local(text) or phone.normalise(text)
 
     def clean_party_joined_year(self) -> int | None:
         year = self.cleaned_data.get("party_joined_year")
@@ -119,6 +123,12 @@ class ResidentForm(forms.ModelForm):
             self.add_error(
                 "grid", _("网格“%(g)s”不属于社区“%(c)s”。") % {"g": grid.name, "c": community.name}
             )
+        if isinstance(data.get("phone"), phone.Local):
+            area_code = community.subdistrict.area_code if community else ""
+            try:
+                self.cleaned_data["phone"] = phone.normalise(self.cleaned_data["phone"], area_code=area_code)
+            except ValidationError as exc:
+                self.add_error("phone", exc)
         if data.get("party_joined_year") and not data.get("party_member"):
             self.add_error("party_joined_year", _("填写入党年份时请勾选“党员”。"))
         document = self.document

@@ -1,11 +1,21 @@
 """Resident identity card numbers (GB 11643): normalise what people type, validate
-with stdnum.cn.ric, and derive birth date and sex.
+them, and derive birth date and sex.
+
+A number carries the address code in force where and when it was *issued* (from 1984
+on) and keeps it when the county is renamed or merged: a woman born in 1942 in 宁河县
+holds 120221…, a code created in 1982. So an address code is accepted when stdnum's
+history of county codes (stdnum/cn/loc.dat) has it in force at some time on or after
+the birth date, and refused when it never knew it or when it was abolished before the
+person was born. (stdnum.cn.ric.validate wants the code in force in the year of birth,
+which refuses most people born before the 1980s.) Residence permits of Hong Kong,
+Macao and Taiwan residents (810000…, 820000…, 830000…) have the same layout and check
+character.
 
 `normalise` runs once per row of every import, so a number typed cleanly (18 ASCII
 characters) is checked by hand: the digits, the birth date with datetime, the check
-character with stdnum's own calc_check_digit, and the region with stdnum's
-get_birth_place, remembered per region code and birth year. Anything else, and every
-number that fails a check, goes through `_normalise_exact`, which gives the reason.
+character with stdnum's calc_check_digit, and the last year of the address code,
+remembered per code. Anything else, and every number that fails a check, goes through
+`_normalise_exact`, which gives the reason.
 """
 
 from __future__ import annotations
@@ -16,15 +26,23 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_exceptions
+from stdnum import numdb
 from stdnum.cn import ric
 
 _SEPARATORS = re.compile(r"[\s\-_.·—]+")
 _SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+?\d+$", re.IGNORECASE)
-# A birth date before the day this module was loaded is not in the future (asking for
-# today's date costs more than the rest of the checks).
-_LOADED_ON = datetime.date.today()
+# A day that has passed for good, wherever and whenever this runs: a birth date before it
+# is not in the future without asking for today's date (timezone.localdate() costs twice
+# as much as the rest of the checks).
+_PASSED = datetime.date(2025, 1, 1)
+# Residence permits of Hong Kong, Macao and Taiwan residents (港澳台居民居住证, 2018 on)
+# carry these in place of an address code.
+PERMIT_REGIONS = frozenset({"810000", "820000", "830000"})
+# The last year of an address code still in use.
+IN_USE = 9999
 
 
 def clean(raw: str) -> str:
@@ -52,22 +70,31 @@ def normalise(raw: object) -> str:
             if (
                 born is not None
                 and last == ric.calc_check_digit(number)
-                and _region_exists(number[:6], year)
-                and (born < _LOADED_ON or born <= datetime.date.today())
+                and year <= (_last_year(number[:6]) or 0)
+                and (born < _PASSED or born <= timezone.localdate())
             ):
                 return number
     return _normalise_exact(raw)
 
 
 @functools.lru_cache(maxsize=65536)
-def _region_exists(region: str, year: int) -> bool:
-    """Whether stdnum knows `region` as a county in `year` (what ric.validate checks last)."""
-    try:
-        ric.get_birth_place(f"{region}{year:04d}01010000")
-    except (stdnum_exceptions.ValidationError, KeyError):
-        # KeyError: stdnum knows the code only as a province or prefecture (111000).
-        return False
-    return True
+def _last_year(region: str) -> int | None:
+    """The last year in which stdnum's history has `region` as a county code (IN_USE for
+    a code still in use, and for the residence permits), or None when it never had it."""
+    if region in PERMIT_REGIONS:
+        return IN_USE
+    info = {k: v for _part, props in numdb.get("cn/loc").info(region) for k, v in props.items()}
+    # No county: a code stdnum does not know, or knows only as a province (111000).
+    if not info.get("county"):
+        return None
+    last = 0
+    # "[1982-2015]宁河县", "[-1991]北郊区,[1992-]北辰区" or "东城区", as ric.get_birth_place reads them.
+    for county in info["county"].split(","):
+        if not county.startswith("["):
+            return IN_USE
+        _start, end = county[1:].split("]")[0].split("-")
+        last = max(last, int(end) if end else IN_USE)
+    return last
 
 
 def _normalise_exact(raw: object) -> str:
@@ -99,11 +126,16 @@ def _normalise_exact(raw: object) -> str:
         raise ValidationError(_("身份证号中的出生日期不存在。"), code="birth_date") from exc
     if number[17] != ric.calc_check_digit(number):
         raise ValidationError(_("身份证号校验位不正确，请核对。"), code="checksum")
-    try:
-        ric.validate(number)
-    except (stdnum_exceptions.ValidationError, KeyError) as exc:
-        raise ValidationError(_("身份证号的地区码不存在。"), code="region") from exc
-    if birth_date(number) > datetime.date.today():
+    last = _last_year(number[:6])
+    if last is None:
+        raise ValidationError(_("身份证号的地区码不存在。"), code="region")
+    if int(number[6:10]) > last:
+        raise ValidationError(
+            _("身份证号的地区码%(region)s在出生之前已撤销（只用到%(year)d年）。")
+            % {"region": number[:6], "year": last},
+            code="region_abolished",
+        )
+    if birth_date(number) > timezone.localdate():
         raise ValidationError(_("身份证号中的出生日期在未来。"), code="birth_date")
     return number
 

@@ -11,6 +11,10 @@ so the two forms nearly every roster holds are recognised first without it:
 
 Both give exactly what the phonenumbers path gives, number or refusal (tests/test_phone.py
 compares them on generated numbers); everything else goes through `_normalise_exact`.
+
+Elderly people give landlines as they dial them at home, without the area code
+(26391234, 2639-1234): given the area code of the resident's subdistrict, a local number
+of 7 or 8 digits is checked and stored as the full number (022-26391234).
 """
 
 from __future__ import annotations
@@ -31,24 +35,69 @@ _MOBILE = (
     else None
 )
 _LANDLINE_SHAPE = re.compile(r"0[2-9][0-9]{8,10}")
+# A number dialled within the area: 7 or 8 digits, never beginning with 0 (an area code
+# or abroad) or 1 (mobiles and service numbers).
+_LOCAL_SHAPE = re.compile(r"[2-9][0-9]{6,7}")
+# 010, 022, 0311, 0755 …
+AREA_CODE = re.compile(r"0[1-9][0-9]{1,2}")
 # (first six digits after the 0, length) → where the area code ends in 0 + the digits.
 _AREA_SPLIT: dict[tuple[str, int], int] = {}
 _AREA_SPLIT_SIZE = 20000
 
 
-def normalise(raw: object) -> str:
+class Local(str):
+    """A local number as written (2639-1234), waiting for the area code of its subdistrict."""
+
+    __slots__ = ()
+
+
+def normalise(raw: object, area_code: str = "") -> str:
     """Return the number as people write it: 13812345678 or 022-26391234.
 
-    Raises ValidationError with a reason in Chinese. Numbers a spreadsheet stored as
-    numbers (13812345678.0) are accepted: a phone number loses nothing that way.
+    A local number (7 or 8 digits) is written with `area_code`, the area code of the
+    resident's subdistrict, and checked as the full number; with no area code it is
+    refused. Raises ValidationError with a reason in Chinese. Numbers a spreadsheet
+    stored as numbers (13812345678.0) are accepted: a phone number loses nothing that way.
     """
+    text = _text(raw)
+    if area_code:
+        digits = _local(text)
+        if digits is not None:
+            return _with_area_code(text, digits, area_code)
+    return _fast(text) or _normalise_exact(text)
+
+
+def local(raw: object) -> Local | None:
+    """`raw` as a local number without its area code (what normalise() completes with
+    one), or None when it is not one: for callers that learn the area code later."""
+    text = _text(raw)
+    return None if _local(text) is None else Local(text)
+
+
+def _text(raw: object) -> str:
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     if isinstance(raw, str) and raw.isascii():
-        text = raw.strip()  # NFKC leaves ASCII as it is
-    else:
-        text = unicodedata.normalize("NFKC", str(raw)).strip()
-    return _fast(text) or _normalise_exact(text)
+        return raw.strip()  # NFKC leaves ASCII as it is
+    return unicodedata.normalize("NFKC", str(raw)).strip()
+
+
+def _local(text: str) -> str | None:
+    if len(text) > 12 or not text or text[0] not in "23456789":  # mobiles, 022-…, +86 …: quickly
+        return None
+    digits = text.replace(" ", "").replace("-", "")
+    return digits if _LOCAL_SHAPE.fullmatch(digits) else None
+
+
+def _with_area_code(text: str, digits: str, area_code: str) -> str:
+    full = area_code + digits
+    try:
+        return _fast(full) or _normalise_exact(full)
+    except ValidationError:
+        raise ValidationError(
+            _("电话号码“%(v)s”加上区号%(area)s后不是有效的固定电话。") % {"v": text, "area": area_code},
+            code="phone",
+        ) from None
 
 
 def _fast(text: str) -> str | None:

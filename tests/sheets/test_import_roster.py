@@ -140,3 +140,88 @@ def test_dry_run_writes_nothing_and_counts_what_would_happen(org):
     outcome = run(ROSTER, dry_run=True)
     assert (outcome.created, outcome.rejected) == (50, 10)
     assert Resident.objects.count() == 0
+
+
+# Landlines written without the area code, as elderly people give them.
+
+
+def test_local_landlines_take_the_area_code_of_the_subdistrict(org, tmp_path):
+    org["subdistrict"].area_code = "022"
+    org["subdistrict"].save()
+    rows = [
+        [
+            1,
+            "范芝奇",
+            "男",
+            id_number(datetime.date(1932, 5, 6)),
+            "26391234",
+            "万达新城",
+            "5",
+            "1",
+            "101",
+            "",
+        ],
+        [
+            2,
+            "王秀英",
+            "女",
+            id_number(datetime.date(1940, 1, 2), male=False),
+            "2639-1234",
+            "万达新城",
+            "5",
+            "1",
+            "102",
+            "",
+        ],
+        [3, "李德贵", "男", id_number(datetime.date(1941, 2, 3)), 26391235, "万达新城", "5", "1", "103", ""],
+        [
+            4,
+            "张淑兰",
+            "女",
+            id_number(datetime.date(1942, 3, 4), male=False),
+            "2639123",
+            "万达新城",
+            "5",
+            "1",
+            "104",
+            "",
+        ],
+    ]
+    outcome = run(write_xlsx(tmp_path / "a.xlsx", [HEADER, *rows]))
+    assert errors(outcome) == [
+        (5, "联系电话", "2639123", "电话号码“2639123”加上区号022后不是有效的固定电话。")
+    ]
+    assert dict(Resident.objects.values_list("name", "phone")) == {
+        "范芝奇": "022-26391234",
+        "王秀英": "022-26391234",
+        "李德贵": "022-26391235",
+    }
+
+
+def test_local_landlines_are_refused_when_the_subdistrict_has_no_area_code(org, tmp_path):
+    row = [1, "范芝奇", "男", ID, "2639 1234", "万达新城", "5", "1", "101", ""]
+    outcome = run(write_xlsx(tmp_path / "a.xlsx", [HEADER, row]))
+    assert (errors(outcome), Resident.objects.count()) == (
+        [(2, "联系电话", "2639 1234", "电话号码“2639 1234”不是有效的手机号或固定电话。")],
+        0,
+    )
+
+
+def test_numbers_as_issued_and_residence_permits_are_imported(org, tmp_path):
+    # 宁河县 (code of 1982) born 1942, 通州区 (1997) born 1950, a Taiwan resident's permit.
+    numbers = ["120221194203150024", "110112195001010016", "830000199001010039"]
+    names = ["王秀英", "李德贵", "陈美玲"]
+    rows = [
+        [n, names[n], "", number, "", "万达新城", "5", "1", str(n), ""] for n, number in enumerate(numbers)
+    ]
+    outcome = run(write_xlsx(tmp_path / "a.xlsx", [HEADER, *rows]))
+    assert (outcome.created, errors(outcome)) == (3, [])
+    assert sorted(Resident.objects.values_list("id_number", flat=True)) == sorted(numbers)
+
+
+def test_a_code_abolished_before_the_birth_is_refused_by_row_and_column(org, tmp_path):
+    row = [1, "范芝奇", "男", "120221201601010011", "", "万达新城", "5", "1", "101", ""]
+    outcome = run(write_xlsx(tmp_path / "a.xlsx", [HEADER, row]))
+    assert errors(outcome) == [
+        (2, "身份证号码", "120221201601010011", "身份证号的地区码120221在出生之前已撤销（只用到2015年）。")
+    ]

@@ -384,3 +384,16 @@ def test_bad_optional_values_of_a_dose_are_left_out_with_a_warning(org, tmp_path
     ]
     assert (Dose.objects.get().dose_number, Dose.objects.get().batch) == (1, "")
     assert counts(run(write(tmp_path / "d.xlsx", [row]))) == (0, 0, 1, 0)
+
+
+def test_a_number_with_the_code_of_a_former_county_is_matched(org, tmp_path):
+    # Born 1942 in 宁河县, whose code 120221 dates from 1982: a valid number as issued.
+    elder = make_resident(org["a"], name="范芝奇", id_number="120221194203150024", male=False)
+    path = write(
+        tmp_path / "d.xlsx",
+        [["范芝奇", "120221194203150024", D(2022, 1, 24), 1, VERO, "北京生物", "", CENTER]],
+    )
+    assert (counts(run(path)), doses_of(elder)) == (
+        (1, 0, 0, 0),
+        [(D(2022, 1, 24), 1, DoseKind.PRIMARY, False, "众爱可维")],
+    )

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fangyi.org.models import Subdistrict
 from fangyi.org.roles import Perm
 from fangyi.residents import documents, domain, names, phone
 from fangyi.residents.documents import DocumentType
@@ -26,7 +27,7 @@ from fangyi.residents.models import Mobility, Resident, Sex, Status, TimelineEnt
 from fangyi.sheets import bulk
 from fangyi.sheets import values as v
 from fangyi.sheets.headers import Header
-from fangyi.sheets.kinds import FOREIGN, Column, Context, Field, Kind, RowError, register
+from fangyi.sheets.kinds import FOREIGN, Column, Context, Field, Kind, RowError, message_of, register
 from fangyi.sheets.kinds.places import Places
 
 _NUMERALS = dict(
@@ -36,12 +37,12 @@ _NUMERALS = dict(
 
 def _phone(raw: Any) -> str | None:
     if raw.__class__ is str:  # the usual cell: the type tests below cannot apply
-        return (phone.normalise(raw) or None) if raw.strip() else None
+        return (phone.local(raw) or phone.normalise(raw) or None) if raw.strip() else None
     if v.is_blank(raw):
         return None
     if isinstance(raw, datetime.date | datetime.time | datetime.timedelta | bool):
         raise ValidationError(_("电话号码被表格当成了日期或其他格式；请把该列设为“文本”格式。"))
-    return phone.normalise(raw) or None
+    return phone.local(raw) or phone.normalise(raw) or None
 
 
 def _words(choices: type[Choices], extra: dict[str, str]) -> dict[str, str]:
@@ -358,6 +359,7 @@ class Residents(Kind):
     def prepare(self, ctx: Context, header: Header) -> None:
         places = ctx.state["places"] = Places(ctx.actor)
         places.choose_default(ctx, header, str(self.by_name["community"].label))
+        ctx.state["area_codes"] = dict(Subdistrict.objects.values_list("pk", "area_code"))
 
     def check(self, values: dict[str, Any], ctx: Context, row: int) -> dict[str, Any]:
         places: Places = ctx.state["places"]
@@ -383,6 +385,15 @@ class Residents(Kind):
             grid = places.default_grid
             if community is not None and grid.community_id != community.pk:
                 problems.append(("community", _("您只能导入本网格的居民。")))
+        if values.get("phone").__class__ is phone.Local and community is not None:
+            # A local landline (26391234) as parsed, completed with the area code of the
+            # subdistrict of the row's community; not a number there: left out, a warning.
+            try:
+                values["phone"] = phone.normalise(
+                    values["phone"], area_code=ctx.state["area_codes"][community.subdistrict_id]
+                )
+            except ValidationError as exc:
+                ctx.drop(values, "phone", message_of(exc))
         if problems:
             raise RowError(problems)
         # The birth date is the number's, or the file's for a document without one.
