@@ -145,6 +145,13 @@ def test_dry_run_writes_nothing_and_counts_what_would_happen(org):
 # Landlines written without the area code, as elderly people give them.
 
 
+LEFT_OUT = "（这一项未导入，本行其余内容已导入。）"
+
+
+def warnings(outcome) -> list[tuple]:
+    return [(w.row, w.column, w.value, w.message) for w in outcome.warnings]
+
+
 def test_local_landlines_take_the_area_code_of_the_subdistrict(org, tmp_path):
     org["subdistrict"].area_code = "022"
     org["subdistrict"].save()
@@ -188,22 +195,26 @@ def test_local_landlines_take_the_area_code_of_the_subdistrict(org, tmp_path):
         ],
     ]
     outcome = run(write_xlsx(tmp_path / "a.xlsx", [HEADER, *rows]))
-    assert errors(outcome) == [
-        (5, "联系电话", "2639123", "电话号码“2639123”加上区号022后不是有效的固定电话。")
-    ]
+    # A number that is no landline there loses only itself: the person is imported.
+    assert (errors(outcome), warnings(outcome)) == (
+        [],
+        [(5, "联系电话", "2639123", "电话号码“2639123”加上区号022后不是有效的固定电话。" + LEFT_OUT)],
+    )
     assert dict(Resident.objects.values_list("name", "phone")) == {
         "范芝奇": "022-26391234",
         "王秀英": "022-26391234",
         "李德贵": "022-26391235",
+        "张淑兰": "",
     }
 
 
-def test_local_landlines_are_refused_when_the_subdistrict_has_no_area_code(org, tmp_path):
+def test_local_landlines_are_left_out_when_the_subdistrict_has_no_area_code(org, tmp_path):
     row = [1, "范芝奇", "男", ID, "2639 1234", "万达新城", "5", "1", "101", ""]
     outcome = run(write_xlsx(tmp_path / "a.xlsx", [HEADER, row]))
-    assert (errors(outcome), Resident.objects.count()) == (
-        [(2, "联系电话", "2639 1234", "电话号码“2639 1234”不是有效的手机号或固定电话。")],
-        0,
+    assert (errors(outcome), warnings(outcome), Resident.objects.get().phone) == (
+        [],
+        [(2, "联系电话", "2639 1234", "电话号码“2639 1234”不是有效的手机号或固定电话。" + LEFT_OUT)],
+        "",
     )
 
 
