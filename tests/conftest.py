@@ -74,3 +74,17 @@ def writers_database(transactional_db, tmp_path):
         connection.close()
         connection.settings_dict["NAME"] = name
         connection.connection = memory
+
+
+@pytest.fixture
+def chromium():
+    """Debian's chromium, headless, through Playwright (skipped without it, failed in CI)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_browser import ARGS, CHROMIUM, require_chromium
+
+    require_chromium(CHROMIUM)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        yield browser
+        browser.close()

@@ -77,3 +77,15 @@ def at_once(calls: list[Callable[[], Any]]) -> list[Any]:
     for thread in threads:
         thread.join(timeout=120)
     return results
+
+
+def saved_elsewhere(resident, **changes) -> None:
+    """Someone else saves `resident` with `changes` in the meantime (through the domain)."""
+    from fangyi.residents import domain
+    from fangyi.residents.models import Resident
+
+    other = Resident.objects.get(pk=resident.pk)
+    before = domain.snapshot(other)
+    for field, value in changes.items():
+        setattr(other, field, value)
+    domain.update_resident(other, before, None)

@@ -9,10 +9,9 @@ from django.test import Client
 
 from fangyi.api.models import ApiToken, digest
 from fangyi.org.roles import Role
-from fangyi.residents import domain
 from fangyi.residents.models import Resident
 from tests.factories import id_number, make_resident
-from tests.helpers import Api
+from tests.helpers import Api, saved_elsewhere
 
 NUMBER_X = "12011319610202345X"
 UNAUTHORIZED = {"message": "需要有效的令牌（Authorization: Bearer …）。"}
@@ -307,17 +306,9 @@ def test_patch_at_the_current_version_saves_and_raises_it(org, api_as):
     assert (response.status_code, response.json()["version"], response["ETag"]) == (200, 2, '"2"')
 
 
-def changed_elsewhere(resident: Resident, **changes) -> None:
-    other = Resident.objects.get(pk=resident.pk)
-    before = domain.snapshot(other)
-    for field, value in changes.items():
-        setattr(other, field, value)
-    domain.update_resident(other, before, None)
-
-
 def test_patch_at_an_older_version_is_409_with_the_current_values(org, api_as):
     resident = make_resident(org["a"], org["a1"], phone="13812345678")
-    changed_elsewhere(resident, phone="13700002222", notes="女儿每周来")
+    saved_elsewhere(resident, phone="13700002222", notes="女儿每周来")
     response = api_as(Role.GRID_WORKER).patch(
         f"/residents/{resident.pk}", {"phone": "13900001111", "version": 1}
     )
@@ -338,7 +329,7 @@ def test_patch_at_an_older_version_is_409_with_the_current_values(org, api_as):
 
 def test_patch_with_an_older_if_match_is_409(org, api_as):
     resident = make_resident(org["a"], org["a1"])
-    changed_elsewhere(resident, room="301")
+    saved_elsewhere(resident, room="301")
     client = api_as(Role.GRID_WORKER)
     response = client.client.patch(
         client.url(f"/residents/{resident.pk}"),
@@ -363,7 +354,7 @@ def test_patch_with_an_if_match_that_is_no_version_is_422(org, api_as):
 
 def test_patch_without_a_version_keeps_what_others_changed_meanwhile(org, api_as):
     resident = make_resident(org["a"], org["a1"])
-    changed_elsewhere(resident, notes="女儿每周来")
+    saved_elsewhere(resident, notes="女儿每周来")
     body = api_as(Role.GRID_WORKER).patch(f"/residents/{resident.pk}", {"room": "302"}).json()
     assert (body["room"], body["notes"], body["version"]) == ("302", "女儿每周来", 3)
 

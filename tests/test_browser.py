@@ -56,17 +56,6 @@ def require_chromium(path: Path) -> None:
 
 
 @pytest.fixture
-def chromium():
-    require_chromium(CHROMIUM)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
 def page(chromium, live_server):
     context = chromium.new_context(viewport=PHONE, locale="zh-CN", base_url=live_server.url)
     page = context.new_page()

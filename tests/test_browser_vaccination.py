@@ -18,22 +18,11 @@ from django.utils import timezone
 from fangyi.org.roles import Role
 from fangyi.vaccination.models import Appointment, Dose
 from tests.factories import PASSWORD, make_org, make_resident, make_staff
-from tests.test_browser import ARGS, CHROMIUM, PHONE, require_chromium, screenshot
+from tests.test_browser import PHONE, screenshot
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to
 # run next to it. The test reads the database only between browser steps.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-
-@pytest.fixture
-def chromium():
-    require_chromium(CHROMIUM)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

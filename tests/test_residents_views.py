@@ -8,9 +8,9 @@ import pytest
 
 from fangyi.org.models import Community, Grid
 from fangyi.org.roles import Role
-from fangyi.residents import domain
 from fangyi.residents.models import Disclosure, Household, Resident
 from tests.factories import id_number, make_resident, make_staff
+from tests.helpers import saved_elsewhere
 
 # A valid number whose check character is X, and the same person's old 15-digit number.
 NUMBER_X = "12011319610202345X"
@@ -503,15 +503,6 @@ def test_staff_list_queries_do_not_grow_with_staff(org, client_for, django_asser
 
 
 # Two editors at once (their threads: tests/test_residents_concurrency.py)
-
-
-def saved_elsewhere(resident: Resident, **changes) -> None:
-    """Someone else saves the resident in the meantime."""
-    other = Resident.objects.get(pk=resident.pk)
-    before = domain.snapshot(other)
-    for field, value in changes.items():
-        setattr(other, field, value)
-    domain.update_resident(other, before, None)
 
 
 def test_edit_form_carries_the_version_it_was_rendered_with(org, subdistrict_staff):

@@ -17,24 +17,13 @@ import pytest
 from django.core.management import call_command
 
 from fangyi.demo import drive
-from tests.test_browser import ARGS, CHROMIUM, PHONE, require_chromium, screenshot
+from tests.test_browser import PHONE, screenshot
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to
 # run next to it. The test touches the database only before the browser starts.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 DATE = datetime.date(2021, 12, 27)  # the day after the report's 24th, 25th and 26th
-
-
-@pytest.fixture
-def chromium():
-    require_chromium(CHROMIUM)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 
 from fangyi.org.roles import Role
 from tests.factories import make_org, make_resident, make_staff
-from tests.test_browser import SCREENSHOT_DIRS, chromium, log_in, page, type_search  # noqa: F401  (fixtures)
+from tests.test_browser import SCREENSHOT_DIRS, log_in, page, type_search  # noqa: F401  (fixtures)
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
