@@ -299,6 +299,8 @@ assert Stored._fields == ("pk", *_PLAIN, "community_id", "grid_id")
 _STORED = ("id", *_PLAIN, "community_id", "grid_id")
 _KEY = _PLAIN.index("id_number")
 _TYPE = _PLAIN.index("document_type")
+# The row's key, kept in its values by check() (not a field: pack() and changes() skip it).
+_CHECKED_KEY = "_checked_key"
 # The columns bulk.insert() writes for a new resident.
 _COLUMNS = (
     "name",
@@ -349,6 +351,11 @@ class Residents(Kind):
 
     def row_key(self, values: dict[str, Any]) -> Any:
         """(document type, number as stored); None for a number check() will refuse."""
+        known = values.get(_CHECKED_KEY)
+        if known is not None:
+            # Asked again for the checked rows (to match them with the register): the
+            # number was checked, and a second check of 100,000 numbers costs seconds.
+            return known
         raw = values.get("id_number")
         if raw is None:
             return None
@@ -415,6 +422,7 @@ class Residents(Kind):
             values["party_member"] = True
         values["name"] = names.canonical(values["name"])
         values["community"], values["grid"] = community, grid
+        values[_CHECKED_KEY] = (values["document_type"], values["id_number"])
         return values
 
     def _warner(self, ctx: Context, row: int) -> documents.Warn:
