@@ -180,7 +180,9 @@ def import_changes(changed: list[tuple[int, dict[str, Any]]], actor: Staff | Non
     by_pk = {row.pk: row for row in rows}
     done = 0
     for pk, attrs in changed:
-        current = by_pk[pk]
+        current = by_pk.get(pk)
+        if current is None:  # deleted since the file was matched: nothing left to change
+            continue
         stored = snapshot(current)
         mine = {
             names.get(attr, attr): value

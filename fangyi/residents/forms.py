@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 
 from django import forms
@@ -111,7 +110,7 @@ class ResidentForm(forms.ModelForm):
 
     def clean_party_joined_year(self) -> int | None:
         year = self.cleaned_data.get("party_joined_year")
-        if year and not 1921 <= year <= datetime.date.today().year:
+        if year and not 1921 <= year <= timezone.localdate().year:
             raise ValidationError(_("入党年份不合理。"))
         return year
 
@@ -198,7 +197,7 @@ class ResidentFilterForm(forms.Form):
         if data.get("grid"):
             qs = qs.filter(grid=data["grid"])
         if data.get("age"):
-            qs = qs.in_age_band(AgeBand(data["age"]), datetime.date.today())
+            qs = qs.in_age_band(AgeBand(data["age"]), timezone.localdate())
         if data.get("mobility"):
             qs = qs.filter(mobility=data["mobility"])
         if data.get("status"):

@@ -131,7 +131,6 @@ def _run(job_id: int, *, dry_run: bool) -> None:
                 name=job.original_name,
                 progress=lambda rows, fraction: progress.write(job.pk, rows, fraction),
             )
-            _write_errors(job, outcome)
     except SheetError as exc:
         _finish(job, JobState.FAILED, message=exc.message)
         job.file.delete(save=True)
@@ -140,6 +139,12 @@ def _run(job_id: int, *, dry_run: bool) -> None:
         log.exception("import job %s failed", job.pk)
         _finish(job, JobState.FAILED, message=str(FAILURE))
         return
+    try:
+        _write_errors(job, outcome)
+    except Exception:
+        # The import is committed: a full disk while writing the error workbook must not
+        # report it as failed (people would import the file again).
+        log.exception("import job %s: error workbook not written", job.pk)
     _finish(job, JobState.CHECKED if dry_run else JobState.DONE, result=bounded(outcome))
 
 

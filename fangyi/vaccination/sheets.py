@@ -416,15 +416,24 @@ class Doses(Kind):
             batch_size=500,
         )
         # Corrections: the doses locked and read again, only what still differs written.
-        locked = Dose.objects.select_for_update().in_bulk([dose.pk for dose, _attrs in changed])
+        locked = (
+            Dose.objects.select_for_update()
+            .select_related("resident")
+            .in_bulk([dose.pk for dose, _attrs in changed])
+        )
+        touched = {dose.resident_id: dose.resident for dose in doses}
         for dose, attrs in changed:
-            current = locked[dose.pk]
-            differ = {a: v for a, v in attrs.items() if getattr(current, a) != v}
+            current = locked.get(dose.pk)
+            if current is None:  # deleted since the file was matched
+                continue
+            differ = {a: value for a, value in attrs.items() if getattr(current, a) != value}
             for attr, value in differ.items():
                 setattr(current, attr, value)
             if differ:
                 current.save(update_fields=list(differ))
-        for resident in {dose.resident_id: dose.resident for dose in doses}.values():
+                # A corrected product, dose number or day changes the person's state too.
+                touched[current.resident_id] = current.resident
+        for resident in touched.values():
             status_domain.refresh(resident)
 
     def _plan(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Query, Router, Schema
 
 from fangyi.api.residents import NUMBER_IN_URL, number_in_url
@@ -136,5 +137,5 @@ def get_status(request: AuthedRequest, resident_id: Id):
     return {
         **_status_out(resident),
         "dose_list": [dose_out(d) for d in doses],
-        "current_reason": current_reason(resident, datetime.date.today()),
+        "current_reason": current_reason(resident, timezone.localdate()),
     }

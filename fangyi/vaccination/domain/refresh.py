@@ -28,34 +28,32 @@ FIELDS = [
 ]
 
 
-def chunks(residents: QuerySet[Resident], size: int) -> Iterator[list[Resident]]:
-    """The residents in id order, `size` at a time, each with their doses and reasons.
-
-    Each chunk is yielded inside its own transaction with the residents' rows locked
-    before their doses and reasons are read (as status.refresh locks one): a dose recorded
-    meanwhile waits and then refreshes after this chunk is stored, never before it.
-    """
+def chunks(residents: QuerySet[Resident], size: int) -> Iterator[list[int]]:
+    """The residents' ids in id order, `size` at a time."""
     last = 0
     ids = residents.order_by("pk").values_list("pk", flat=True)
     while batch_ids := list(ids.filter(pk__gt=last)[:size]):
         if last and connection.vendor == "sqlite":
             time.sleep(SQLITE_TURN)
-        with transaction.atomic():
-            locked = Resident.objects.select_for_update().filter(pk__in=batch_ids).order_by("pk")
-            yield list(
-                Resident.objects.filter(pk__in=list(locked.values_list("pk", flat=True)))
-                .order_by("pk")
-                .prefetch_related(
-                    Prefetch(
-                        "doses",
-                        queryset=Dose.objects.select_related("product").order_by("given_on", "dose_number"),
-                    ),
-                    Prefetch(
-                        "vaccination_reasons", queryset=ReasonRecord.objects.order_by("-recorded_at", "-id")
-                    ),
-                )
-            )
+        yield batch_ids
         last = batch_ids[-1]
+
+
+def locked_with_history(batch_ids: list[int]) -> list[Resident]:
+    """The residents, their rows locked before their doses and reasons are read (as
+    status.refresh locks one): a dose recorded meanwhile waits, then refreshes after this
+    chunk is stored, never before it. Call inside a transaction."""
+    locked = Resident.objects.select_for_update().filter(pk__in=batch_ids).order_by("pk")
+    return list(
+        Resident.objects.filter(pk__in=list(locked.values_list("pk", flat=True)))
+        .order_by("pk")
+        .prefetch_related(
+            Prefetch(
+                "doses", queryset=Dose.objects.select_related("product").order_by("given_on", "dose_number")
+            ),
+            Prefetch("vaccination_reasons", queryset=ReasonRecord.objects.order_by("-recorded_at", "-id")),
+        )
+    )
 
 
 def refresh_many(residents: QuerySet[Resident], on: datetime.date | None = None, *, size: int = 2000) -> int:
@@ -65,11 +63,13 @@ def refresh_many(residents: QuerySet[Resident], on: datetime.date | None = None,
     on = on or timezone.localdate()
     done = 0
     with rules_read_once():
-        for batch in chunks(residents, size):
-            rows = [compute(r, list(r.doses.all()), on) for r in batch]
-            VaccinationStatus.objects.bulk_create(
-                rows, update_conflicts=True, unique_fields=["resident"], update_fields=FIELDS
-            )
+        for batch_ids in chunks(residents, size):
+            # One transaction a chunk, opened and closed here (not across a yield).
+            with transaction.atomic():
+                rows = [compute(r, list(r.doses.all()), on) for r in locked_with_history(batch_ids)]
+                VaccinationStatus.objects.bulk_create(
+                    rows, update_conflicts=True, unique_fields=["resident"], update_fields=FIELDS
+                )
             done += len(rows)
     return done
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from fangyi.residents.idnumber import birthday
 from fangyi.residents.models import Mobility, Resident, Status
@@ -131,7 +132,7 @@ def refresh(resident: Resident, on: datetime.date | None = None) -> VaccinationS
     it and its own. A change committed later refreshes after it. So a refresh racing a
     dose or a reason (a nightly `refresh --all`, another dose) cannot store a stale state.
     """
-    on = on or datetime.date.today()
+    on = on or timezone.localdate()
     resident = Resident.objects.select_for_update().get(pk=resident.pk)
     doses = list(resident.doses.select_related("product").order_by("given_on", "dose_number"))
     status = compute(resident, doses, on)

@@ -3,13 +3,12 @@ vaccination section of a resident's page."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
+from django.utils import timezone
 
 from fangyi.core import searches
 from fangyi.core.access import AuthedRequest, require
@@ -59,7 +58,7 @@ def status_list(request: AuthedRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "query": query.url,
-        "today": datetime.date.today(),
+        "today": timezone.localdate(),
         "can_record": request.user.can(Perm.RECORD_DOSE),
     }
     template = (
@@ -82,7 +81,7 @@ def resident_section(resident: Resident, user: Staff) -> dict:
         "vacc_shown": True,
         "vacc_status": status,
         "vacc_doses": doses,
-        "vacc_reason": current_reason(resident, datetime.date.today()),
+        "vacc_reason": current_reason(resident, timezone.localdate()),
         "vacc_can_record": user.can(Perm.RECORD_DOSE),
     }
 
