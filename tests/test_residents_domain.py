@@ -400,3 +400,19 @@ def test_household_members(org):
         id_number=id_number(datetime.date(1935, 1, 1)),
     )
     assert sorted(m.name for m in household.members.all()) == ["王秀英", "范芝奇"]
+
+
+@pytest.mark.parametrize(
+    ("year", "born", "problem"),
+    [
+        (None, datetime.date(1932, 5, 6), None),
+        (1950, datetime.date(1932, 5, 6), None),
+        (1946, datetime.date(1932, 5, 6), None),  # the year of the 14th birthday
+        (1945, datetime.date(1932, 5, 6), "入党年份早于本人14岁。"),
+        (1920, None, "入党年份不合理。"),
+        (2999, None, "入党年份不合理。"),
+        (1960, None, None),  # no birth date known: only the range
+    ],
+)
+def test_party_year_rules_shared_by_the_form_and_the_import(year, born, problem):
+    assert domain.party_year_problem(year, born) == problem

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangyi.core.access import Origin
@@ -40,6 +42,23 @@ TRACKED_FIELDS = (
     "notes",
 )
 PERSONAL_FIELDS = {"id_number", "phone"}
+
+# The register's rules for the year someone joined the Party: not before it was founded,
+# not in the future, not before the age of 14.
+PARTY_FOUNDED = 1921
+PARTY_MIN_AGE = 14
+
+
+def party_year_problem(year: int | None, born: datetime.date | None) -> str | None:
+    """Why `year` cannot be the year of joining of someone born on `born` (None: it can,
+    or there is no year); the form and the import ask the same question."""
+    if not year:
+        return None
+    if not PARTY_FOUNDED <= year <= timezone.localdate().year:
+        return _("入党年份不合理。")
+    if born is not None and year < born.year + PARTY_MIN_AGE:
+        return _("入党年份早于本人14岁。")
+    return None
 
 
 def fill_derived(resident: Resident) -> None:

@@ -12,7 +12,7 @@ from fangyi.org.models import Community, Grid, Staff
 from fangyi.org.roles import Perm, Scope
 from fangyi.residents import documents, phone
 from fangyi.residents.documents import DocumentType
-from fangyi.residents.domain import TRACKED_FIELDS
+from fangyi.residents.domain import TRACKED_FIELDS, party_year_problem
 from fangyi.residents.models import AgeBand, Mobility, Resident, Status
 
 
@@ -110,8 +110,9 @@ class ResidentForm(forms.ModelForm):
 
     def clean_party_joined_year(self) -> int | None:
         year = self.cleaned_data.get("party_joined_year")
-        if year and not 1921 <= year <= timezone.localdate().year:
-            raise ValidationError(_("入党年份不合理。"))
+        problem = party_year_problem(year, None)  # the age is checked in clean(), with the birth date
+        if problem:
+            raise ValidationError(problem)
         return year
 
     def clean(self) -> dict:
@@ -145,9 +146,9 @@ class ResidentForm(forms.ModelForm):
         birth = data.get("birth_date")
         if birth and birth > timezone.localdate():
             self.add_error("birth_date", _("出生日期在未来。"))
-        year = data.get("party_joined_year")
-        if birth and year and year < birth.year + 14:
-            self.add_error("party_joined_year", _("入党年份早于本人14岁。"))
+        problem = party_year_problem(data.get("party_joined_year"), birth)
+        if problem:
+            self.add_error("party_joined_year", problem)
         if data.get("status") in (Status.MOVED_OUT, Status.DECEASED) and not data.get("status_since"):
             self.add_error("status_since", _("迁出或去世请填写日期。"))
         return data

@@ -405,11 +405,9 @@ class Residents(Kind):
             raise RowError(problems)
         # The birth date is the number's, or the file's for a document without one.
         year, born = values.get("party_joined_year"), values.get("birth_date")
-        if year and not 1921 <= year <= timezone.localdate().year:
-            ctx.drop(values, "party_joined_year", _("入党年份不合理。"))
-            year = None
-        elif year and isinstance(born, datetime.date) and year < born.year + 14:
-            ctx.drop(values, "party_joined_year", _("入党年份早于本人14岁。"))
+        problem = domain.party_year_problem(year, born if isinstance(born, datetime.date) else None)
+        if problem:
+            ctx.drop(values, "party_joined_year", problem)
             year = None
         if values.get("status") in _DATED_STATUSES and not values.get("status_since"):
             ctx.warn(
