@@ -431,8 +431,7 @@ class Doses(Kind):
                 setattr(current, attr, value)
             if differ:
                 current.save(update_fields=list(differ))
-                # A corrected product, dose number or day changes the person's state too.
-                touched[current.resident_id] = current.resident
+        # A correction changes only a batch number or a site (changes()), never a state.
         for resident in touched.values():
             status_domain.refresh(resident)
 
