@@ -416,3 +416,15 @@ def test_household_members(org):
 )
 def test_party_year_rules_shared_by_the_form_and_the_import(year, born, problem):
     assert domain.party_year_problem(year, born) == problem
+
+
+def test_an_import_leaves_alone_a_resident_deleted_since_the_file_was_matched(org):
+    kept = make_resident(org["a"], org["a1"], name="范芝奇")
+    gone = make_resident(org["a"], org["a1"], name="王德贵", born=datetime.date(1927, 1, 2))
+    gone_pk = gone.pk
+    gone.delete()
+    changed = domain.import_changes(
+        [(gone_pk, {"room": "301"}), (kept.pk, {"room": "302"})], None, source="x.xlsx"
+    )
+    kept.refresh_from_db()
+    assert (changed, kept.room, kept.version) == (1, "302", 2)
