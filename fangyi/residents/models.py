@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Replace
 from django.db.models.lookups import StartsWith
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangyi.org.models import Community, Grid
@@ -258,7 +259,7 @@ class Resident(models.Model):
 
     @property
     def age(self) -> int:
-        return self.age_on(datetime.date.today())
+        return self.age_on(timezone.localdate())
 
     @property
     def address(self) -> str:

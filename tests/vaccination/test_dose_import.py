@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 from django.core.management import call_command
+from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from fangyi.org.roles import Role
@@ -317,7 +318,7 @@ def test_a_name_that_differs_from_the_register_is_a_warning(org, tmp_path):
 
 def test_a_dose_in_the_future_is_rejected(org, tmp_path):
     elder = make_resident(org["a"], name="范芝奇", born=D(1950, 1, 5))
-    later = datetime.date.today() + datetime.timedelta(days=3)
+    later = timezone.localdate() + datetime.timedelta(days=3)
     outcome = run(write(tmp_path / "d.xlsx", [["范芝奇", elder.id_number, later, 1, "众爱可维", "", "", ""]]))
     assert [e.message for e in outcome.errors] == ["接种日期晚于今天。"]
 
