@@ -67,16 +67,6 @@ _PASSPORT = re.compile(r"^(?=.*\d)[A-Z0-9]{5,17}$")
 MAX_LENGTH = 17
 
 
-def carries_birth(document_type: str, number: str = "") -> bool:
-    """Whether a number of this type gives the birth date and sex (an ID card, a new
-    permanent resident card); without a number, whether it may."""
-    if document_type == DocumentType.ID_CARD:
-        return True
-    if document_type == DocumentType.FOREIGN_PR:
-        return not number or len(number) == 18
-    return False
-
-
 def carried(document_type: str, number: str) -> tuple[datetime.date | None, str | None]:
     """The birth date and sex ('M', 'F') a checked number gives, (None, None) if it gives none."""
     if document_type == DocumentType.ID_CARD:

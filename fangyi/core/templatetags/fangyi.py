@@ -18,11 +18,6 @@ def age(birth_date: datetime.date) -> int:
 
 
 @register.filter
-def mask_id(number: str) -> str:
-    return idnumber.mask(number or "")
-
-
-@register.filter
 def mask_phone(number: str) -> str:
     return phone.mask(number or "")
 

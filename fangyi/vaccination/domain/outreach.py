@@ -524,7 +524,6 @@ class AttemptInput:
     product: VaccineProduct | None = None
     given_on: datetime.date | None = None
     given_where: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 def companions(resident: Resident, actor: Staff, on: datetime.date | None = None) -> QuerySet[Staff]:
