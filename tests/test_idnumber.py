@@ -227,6 +227,17 @@ def test_age_turns_over_on_the_birthday_and_not_a_day_before(born, years):
     assert (idnumber.age_on(born, day_before), idnumber.age_on(born, birthday)) == (years - 1, years)
 
 
+def test_years_before_a_29_february_is_the_28th_in_a_common_year():
+    assert idnumber.years_before(datetime.date(2024, 2, 29), 61) == datetime.date(1963, 2, 28)
+
+
+@given(st.dates(datetime.date(1900, 1, 1), datetime.date(2100, 12, 31)), st.integers(0, 120))
+def test_years_before_is_the_latest_birth_date_of_that_age(day, years):
+    latest = idnumber.years_before(day, years)
+    next_day = latest + datetime.timedelta(days=1)
+    assert (idnumber.age_on(latest, day), idnumber.age_on(next_day, day)) == (years, years - 1)
+
+
 # The fast path of normalise() against the long way through stdnum (_normalise_exact):
 # the same number, or the same refusal (code and message), for anything typed.
 
