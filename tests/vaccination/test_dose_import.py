@@ -223,6 +223,19 @@ def test_rows_without_dose_number_follow_the_history(org, tmp_path):
     assert doses_of(elder)[1] == (D(2021, 6, 4), 2, DoseKind.PRIMARY, True, "克尔来福")
 
 
+def test_a_dose_number_written_in_chinese_numerals_is_read(org, tmp_path):
+    elder = make_resident(org["a"], name="范芝奇", born=D(1950, 1, 5))
+    rows = [
+        ["范芝奇", elder.id_number, D(2021, 5, 4), "第一针", "克尔来福", "", "", ""],
+        ["范芝奇", elder.id_number, D(2021, 6, 4), "二", "克尔来福", "", "", ""],
+    ]
+    run(write(tmp_path / "d.xlsx", rows))
+    assert [(given_on, number) for given_on, number, *_ in doses_of(elder)] == [
+        (D(2021, 5, 4), 1),
+        (D(2021, 6, 4), 2),
+    ]
+
+
 def test_a_dose_recorded_in_fangyi_is_matched_by_person_and_day(org, tmp_path):
     elder = make_resident(org["a"], name="范芝奇", born=D(1950, 1, 5))
     record_dose(elder, DoseInput(VaccineProduct.objects.get(name="众爱可维"), D(2022, 1, 24)), None)
