@@ -164,5 +164,5 @@ def test_refresh_gives_what_the_single_refresh_gives(org):
 def test_refresh_refuses_a_bad_date(db):
     from django.core.management import CommandError
 
-    with pytest.raises(CommandError, match="日期格式应为 YYYY-MM-DD"):
+    with pytest.raises(CommandError, match="日期“24/01/2022”应写成 YYYY-MM-DD"):
         call_command("vaccination", "refresh", "--date", "24/01/2022", stdout=io.StringIO())
