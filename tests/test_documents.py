@@ -7,6 +7,7 @@ import string
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -19,7 +20,6 @@ FULL_WIDTH = str.maketrans(
     string.digits + string.ascii_uppercase,
     "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ",
 )
-TODAY = datetime.date.today()
 
 
 def check_character(body: str) -> str:
@@ -32,7 +32,7 @@ def new_pr_numbers(draw) -> str:
     """A 2023 permanent resident card number: 9, province, nationality, birth, sequence, check."""
     province = draw(st.sampled_from(["11", "12", "31", "44"]))
     nationality = draw(st.sampled_from(["840", "124", "398", "276", "410"]))
-    born = draw(st.dates(datetime.date(1920, 1, 1), TODAY))
+    born = draw(st.dates(datetime.date(1920, 1, 1), timezone.localdate()))
     sequence = draw(st.integers(0, 999))
     body = f"9{province}{nationality}{born:%Y%m%d}{sequence:03d}"
     return body + check_character(body)
@@ -196,7 +196,7 @@ def test_bad_permanent_resident_numbers_are_refused_with_the_reason(number, mess
 
 
 def test_a_future_birth_date_in_a_permanent_resident_number_is_refused():
-    body = f"911840{TODAY + datetime.timedelta(days=2):%Y%m%d}001"
+    body = f"911840{timezone.localdate() + datetime.timedelta(days=2):%Y%m%d}001"
     with pytest.raises(ValidationError) as refused:
         documents.check(DocumentType.FOREIGN_PR, body + check_character(body))
     assert refused.value.messages == ["永居证号码中的出生日期不合理。"]

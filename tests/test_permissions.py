@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from fangyi.api.models import ApiToken
 from fangyi.org.models import Community, Grid, Staff, Subdistrict
@@ -286,13 +287,11 @@ def _dose(world: World, user: Staff | None, in_scope: bool):
     from fangyi.vaccination.models import VaccineProduct
 
     resident = world.resident(user, in_scope)
-    day = datetime.date.today() - datetime.timedelta(days=3)
+    day = timezone.localdate() - datetime.timedelta(days=3)
     return record_dose(resident, DoseInput(VaccineProduct.objects.get(name="众爱可维"), day), None)
 
 
 def _aefi(world: World, user: Staff | None, in_scope: bool):
-    from django.utils import timezone
-
     from fangyi.vaccination.domain import safety
 
     data = safety.AefiInput(onset_at=timezone.now(), symptoms="发热", severity="mild")
@@ -387,7 +386,7 @@ def dose_record_form(world: World, user: Staff | None, in_scope: bool) -> dict:
     return {
         "screening": "passed",
         "product": VaccineProduct.objects.get(name="众爱可维").pk,
-        "given_on": datetime.date.today().isoformat(),
+        "given_on": timezone.localdate().isoformat(),
         "site": world.org["site"].pk,
         "vaccinator": world.staff[R.MEDICAL_STAFF].pk,
         "batch": "202201A",
@@ -424,7 +423,7 @@ def api_dose_json(world: World, user: Staff | None, in_scope: bool) -> dict:
 
 
 def api_screening_json(world: World, user: Staff | None, in_scope: bool) -> dict:
-    until = (datetime.date.today() + datetime.timedelta(days=7)).isoformat()
+    until = (timezone.localdate() + datetime.timedelta(days=7)).isoformat()
     return {"resident_id": world.in_scope.pk, "result": "deferred", "until": until}
 
 
@@ -573,7 +572,7 @@ ROUTE_VIEWERS = READERS | {R.DRIVER}
 def _home_visit(world: World, user: Staff | None, in_scope: bool):
     from fangyi.vaccination.domain import appointments as booking
 
-    return booking.book_home(world.resident(user, in_scope), datetime.date.today(), None)
+    return booking.book_home(world.resident(user, in_scope), timezone.localdate(), None)
 
 
 def _route(world: World, user: Staff | None, in_scope: bool):
@@ -586,7 +585,7 @@ def _route(world: World, user: Staff | None, in_scope: bool):
     )
     driver = world.staff[R.DRIVER] if in_scope else None
     team = booking.Team(doctor=doctor, driver=driver)
-    return booking.create_route(datetime.date.today(), team, None, [_home_visit(world, user, in_scope)])
+    return booking.create_route(timezone.localdate(), team, None, [_home_visit(world, user, in_scope)])
 
 
 def appointment_pk(world: World, user: Staff | None, in_scope: bool) -> dict:
@@ -610,12 +609,12 @@ def attempt_form(world: World, user: Staff | None, in_scope: bool) -> dict:
 
 
 def deferral_form(world: World, user: Staff | None, in_scope: bool) -> dict:
-    until = datetime.date.today() + datetime.timedelta(days=7)
+    until = timezone.localdate() + datetime.timedelta(days=7)
     return {"screening": "deferred", "deferred_until": until.isoformat()}
 
 
 def slots_form(world: World, user: Staff | None, in_scope: bool) -> dict:
-    day = datetime.date.today() + datetime.timedelta(days=1)
+    day = timezone.localdate() + datetime.timedelta(days=1)
     return {
         "site": world.org["site"].pk,
         "day": day.isoformat(),
@@ -627,11 +626,11 @@ def slots_form(world: World, user: Staff | None, in_scope: bool) -> dict:
 
 
 def route_form(world: World, user: Staff | None, in_scope: bool) -> dict:
-    return {"day": datetime.date.today().isoformat(), "doctor": world.staff[R.MEDICAL_STAFF].pk}
+    return {"day": timezone.localdate().isoformat(), "doctor": world.staff[R.MEDICAL_STAFF].pk}
 
 
 def api_home_appointment_json(world: World, user: Staff | None, in_scope: bool) -> dict:
-    day = datetime.date.today() + datetime.timedelta(days=1)
+    day = timezone.localdate() + datetime.timedelta(days=1)
     return {"resident_id": world.in_scope.pk, "kind": "home", "date": day.isoformat()}
 
 

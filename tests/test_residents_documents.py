@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from fangyi.org.roles import Role
 from fangyi.residents.models import Resident
@@ -153,7 +154,7 @@ def test_the_form_derives_the_birth_date_of_an_id_card_whatever_the_field_says(o
 
 
 def test_the_form_refuses_a_birth_date_in_the_future(org, subdistrict_staff):
-    later = datetime.date.today() + datetime.timedelta(days=1)
+    later = timezone.localdate() + datetime.timedelta(days=1)
     response = subdistrict_staff.post("/residents/new/", posted(org, birth_date=later.isoformat()))
     assert response.context["form"].errors["birth_date"] == ["出生日期在未来。"]
 

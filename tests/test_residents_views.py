@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from fangyi.org.models import Community, Grid
 from fangyi.org.roles import Role
@@ -24,7 +25,7 @@ def years_ago(years: int, days: int = 0) -> datetime.date:
     Multiples of four years back from 29 February land on another 29 February, so the
     bands' boundaries (60, 70, 80) always exist.
     """
-    today = datetime.date.today()
+    today = timezone.localdate()
     return today.replace(year=today.year - years) + datetime.timedelta(days=days)
 
 

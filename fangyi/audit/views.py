@@ -15,16 +15,12 @@ from fangyi.org.roles import Perm
 from fangyi.residents.models import Disclosure
 
 
-def _int(text: str | None) -> int | None:
-    return bounds.parse_id(text)  # "²" is a digit to str.isdigit, not to int()
-
-
 @require(Perm.VIEW_AUDIT)
 def disclosures(request: AuthedRequest) -> HttpResponse:
     """Every reveal of a full number in the admin's scope, newest first; `?resident=ID`
     narrows it to one resident (linked from the resident's page)."""
     qs = Disclosure.objects.visible_to(request.user).select_related("actor", "community")
-    resident = _int(request.GET.get("resident"))
+    resident = bounds.parse_id(request.GET.get("resident"))
     if resident is not None:
         qs = qs.filter(resident_id=resident)
     page = Paginator(qs, settings.FANGYI_PAGE_SIZE).get_page(request.GET.get("page"))

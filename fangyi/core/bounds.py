@@ -15,6 +15,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.management.base import CommandError
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
@@ -64,6 +65,15 @@ def parse_date(value: str | None) -> datetime.date | None:
     except ValueError:
         return None
     return day if date_in_range(day) else None
+
+
+def command_date(text: str) -> datetime.date:
+    """A command's date option (YYYY-MM-DD); CommandError with the reason in Chinese
+    when it is no such date."""
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(_("日期“%(d)s”应写成 YYYY-MM-DD，如 2022-01-24。") % {"d": text}) from None
 
 
 def parse_id(value: Any) -> int | None:

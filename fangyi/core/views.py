@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from fangyi.org.roles import Perm, Scope
 from fangyi.residents.models import AgeBand, Resident, Status
@@ -19,7 +19,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """The start page: the register's figures per community the user can see."""
     rows: list[Any] = []
     if request.user.can(Perm.VIEW_RESIDENTS):
-        _, sixty = AgeBand.SIXTIES.birth_range(datetime.date.today())
+        _, sixty = AgeBand.SIXTIES.birth_range(timezone.localdate())
         rows = list(
             Resident.objects.visible_to(request.user)
             .filter(status__in=[Status.LIVING_HERE, Status.AWAY])

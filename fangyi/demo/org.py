@@ -16,6 +16,7 @@ from django.db import models, transaction
 from fangyi.org.models import Community, Grid, Site, SiteKind, Staff, Subdistrict, Unit
 from fangyi.org.roles import Role
 from fangyi.residents.models import Household, Resident, TimelineEntry
+from fangyi.sheets.values import CHINESE_NUMERALS
 from fangyi.vaccination.models import (
     AdverseEvent,
     Appointment,
@@ -34,7 +35,6 @@ COMMUNITIES = tuple(
     "万达新城 宸宜家园 万科新城 普东里 东旺家园 普济河东里 宜白里 辰昌里 辰兴家园 刘园西里 果园新里 "
     "引河里 龙泉新苑 瑞景新苑 佳宁苑 红旗里 永泰家园 新华里 柳园里 北辰嘉园 盛和家园 宝翠花园 荣华里".split()
 )
-GRID_NUMERALS = "一二三四五六"
 HEALTH_CENTER = "普东街社区卫生服务中心"
 VACCINATION_SITE = "普东街新冠疫苗临时接种点"
 UNITS = ("区科技局", "区文旅局", "区残联", "区人民法院", "区水务局")
@@ -80,7 +80,7 @@ def reference_date(today: datetime.date) -> datetime.date:
 
 
 def grid_name(number: int) -> str:
-    return f"第{GRID_NUMERALS[number - 1]}网格"
+    return f"第{CHINESE_NUMERALS[number - 1]}网格"
 
 
 def ensure_org() -> Subdistrict:

@@ -91,7 +91,8 @@ class StaffForm(SetPasswordMixin, forms.ModelForm):
         self.fields["display_name"].required = True
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         grid = data.get("grid")
         if grid and not data.get("community"):
             # A grid implies its community.

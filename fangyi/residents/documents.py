@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime
 import functools
 import re
-import unicodedata
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -34,6 +33,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from stdnum import exceptions as stdnum_exceptions
 from stdnum.cn import ric
 
 from fangyi.residents import idnumber
@@ -57,8 +57,9 @@ class Document(NamedTuple):
     sex: str | None
 
 
-# Spaces, dashes and the brackets of 1234567890(B): never part of a number.
-_NOISE = re.compile(r"[\s\-_.·—()（）\[\]【】/]+")
+# The brackets of 1234567890(B) (full-width ones are half-width after idnumber.clean):
+# never part of a number.
+_BRACKETS = re.compile(r"[()\[\]【】/]+")
 _OLD_PR = re.compile(r"^[A-Z]{3}\d{12}$")
 _HK_MACAO = re.compile(r"^[HM](\d{8}|\d{10})$")
 _TAIWAN = re.compile(r"^(\d{8}|\d{10}[A-Z]?)$")
@@ -67,29 +68,19 @@ _PASSPORT = re.compile(r"^(?=.*\d)[A-Z0-9]{5,17}$")
 MAX_LENGTH = 17
 
 
-def carries_birth(document_type: str, number: str = "") -> bool:
-    """Whether a number of this type gives the birth date and sex (an ID card, a new
-    permanent resident card); without a number, whether it may."""
-    if document_type == DocumentType.ID_CARD:
-        return True
-    if document_type == DocumentType.FOREIGN_PR:
-        return not number or len(number) == 18
-    return False
-
-
 def carried(document_type: str, number: str) -> tuple[datetime.date | None, str | None]:
     """The birth date and sex ('M', 'F') a checked number gives, (None, None) if it gives none."""
-    if document_type == DocumentType.ID_CARD:
+    if document_type == DocumentType.ID_CARD or (
+        document_type == DocumentType.FOREIGN_PR and len(number) == 18
+    ):
+        # The new permanent resident card has the ID card's layout.
         return idnumber.birth_date(number), idnumber.sex(number)
-    if document_type == DocumentType.FOREIGN_PR and len(number) == 18:
-        born = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-        return born, "M" if int(number[16]) % 2 else "F"
     return None, None
 
 
 def clean(raw: object) -> str:
     """Full-width to half-width, upper case, without spaces, dashes or brackets."""
-    return _NOISE.sub("", unicodedata.normalize("NFKC", str(raw))).upper()
+    return _BRACKETS.sub("", idnumber.clean(str(raw)))
 
 
 def check(document_type: str, raw: object) -> Document:
@@ -158,14 +149,14 @@ def _foreign_pr(number: str) -> Document:
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise ValidationError(_("永居证号码只能由数字和末位的X组成。"), code="format")
     try:
-        born = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
+        born = idnumber.birth_date(number)  # the ID card's layout
+    except stdnum_exceptions.InvalidComponent:
         raise ValidationError(_("永居证号码中的出生日期不存在。"), code="birth_date") from None
     if born > timezone.localdate() or born.year < 1900:
         raise ValidationError(_("永居证号码中的出生日期不合理。"), code="birth_date")
     if number[17] != ric.calc_check_digit(number):
         raise ValidationError(_("永居证号码校验位不正确，请核对。"), code="checksum")
-    return Document(number, born, "M" if int(number[16]) % 2 else "F")
+    return Document(number, born, idnumber.sex(number))
 
 
 def _old_birth_exists(yymmdd: str) -> bool:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -154,22 +155,17 @@ class ResidentForm(forms.ModelForm):
         return data
 
 
-class ResidentFilterForm(forms.Form):
+class PlaceFilterForm(forms.Form):
+    """The filters of every list of residents (the register, the vaccination statuses):
+    a search, a community and a grid the user can see. A list's own filters go in
+    narrow()."""
+
     q = forms.CharField(label=_("姓名/拼音/首字母"), required=False)
     community = forms.ModelChoiceField(
         label=_("社区"), queryset=Community.objects.none(), required=False, empty_label=_("全部社区")
     )
     grid = forms.ModelChoiceField(
         label=_("网格"), queryset=Grid.objects.none(), required=False, empty_label=_("全部网格")
-    )
-    age = forms.ChoiceField(
-        label=_("年龄段"), required=False, choices=[("", _("全部年龄"))] + AgeBand.choices
-    )
-    mobility = forms.ChoiceField(
-        label=_("行动能力"), required=False, choices=[("", _("全部"))] + Mobility.choices
-    )
-    status = forms.ChoiceField(
-        label=_("状态"), required=False, choices=[("", _("全部状态"))] + Status.choices
     )
 
     def __init__(self, *args, user: Staff, **kwargs):
@@ -197,12 +193,32 @@ class ResidentFilterForm(forms.Form):
             qs = qs.filter(community=data["community"])
         if data.get("grid"):
             qs = qs.filter(grid=data["grid"])
+        qs = self.narrow(qs, data)
+        if data.get("q"):
+            qs = qs.search(data["q"], masked=self.masked)
+        return qs
+
+    def narrow(self, qs, data: dict[str, Any]):
+        """The list's own filters, given the valid cleaned data."""
+        return qs
+
+
+class ResidentFilterForm(PlaceFilterForm):
+    age = forms.ChoiceField(
+        label=_("年龄段"), required=False, choices=[("", _("全部年龄"))] + AgeBand.choices
+    )
+    mobility = forms.ChoiceField(
+        label=_("行动能力"), required=False, choices=[("", _("全部"))] + Mobility.choices
+    )
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部状态"))] + Status.choices
+    )
+
+    def narrow(self, qs, data: dict[str, Any]):
         if data.get("age"):
             qs = qs.in_age_band(AgeBand(data["age"]), timezone.localdate())
         if data.get("mobility"):
             qs = qs.filter(mobility=data["mobility"])
         if data.get("status"):
             qs = qs.filter(status=data["status"])
-        if data.get("q"):
-            qs = qs.search(data["q"], masked=self.masked)
         return qs

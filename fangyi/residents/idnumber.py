@@ -166,6 +166,15 @@ def age_on(born: datetime.date, day: datetime.date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
+def years_before(day: datetime.date, years: int) -> datetime.date:
+    """The same day `years` years before `day` (28 February for a 29 February): the
+    latest birth date of someone at least `years` old on `day`, as age_on counts."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 def birthday(born: datetime.date, age: int) -> datetime.date:
     """The day someone born on `born` turns `age` (1 March for a 29 February birthday)."""
     try:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Replace
 from django.db.models.lookups import StartsWith
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangyi.org.models import Community, Grid
@@ -51,16 +52,9 @@ class AgeBand(models.TextChoices):
     def birth_range(self, on: datetime.date) -> tuple[datetime.date | None, datetime.date]:
         """Birth dates (exclusive lower, inclusive upper) of people in the band on `on`."""
         low, high = {"60-69": (60, 69), "70-79": (70, 79), "80+": (80, None)}[self.value]
-        latest = _years_before(on, low)
-        earliest = _years_before(on, high + 1) if high is not None else None
+        latest = idnumber.years_before(on, low)
+        earliest = idnumber.years_before(on, high + 1) if high is not None else None
         return earliest, latest
-
-
-def _years_before(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February in a year that has none
-        return day.replace(year=day.year - years, day=28)
 
 
 class ResidentQuerySet(models.QuerySet["Resident"]):
@@ -258,7 +252,7 @@ class Resident(models.Model):
 
     @property
     def age(self) -> int:
-        return self.age_on(datetime.date.today())
+        return self.age_on(timezone.localdate())
 
     @property
     def address(self) -> str:

@@ -26,6 +26,9 @@ _DATE_FORMS = (
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )
 _SPACES = re.compile(r"\s+")
+# One to ten as sheets write an ordinal in words (第三网格, 第二针); the demo names its grids with them.
+CHINESE_NUMERALS = "一二三四五六七八九十"
+NUMERALS = {numeral: number for number, numeral in enumerate(CHINESE_NUMERALS, start=1)}
 _CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
 TRUE_WORDS = {
     "是",

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangyi.core import bounds
-from fangyi.org.models import Community, Grid, Site, SiteKind, Staff
-from fangyi.org.roles import Perm, Role
+from fangyi.org.models import Community, Site, SiteKind, Staff
+from fangyi.org.roles import Role
+from fangyi.residents.forms import PlaceFilterForm
 from fangyi.residents.models import AgeBand
 from fangyi.vaccination.domain.doses import DoseInput
 from fangyi.vaccination.models import (
@@ -283,14 +284,7 @@ def filter_age(qs, band: str, on: datetime.date):
     return qs.in_age_band(AgeBand(band), on)
 
 
-class StatusFilterForm(forms.Form):
-    q = forms.CharField(label=_("姓名/拼音/首字母"), required=False)
-    community = forms.ModelChoiceField(
-        label=_("社区"), queryset=Community.objects.none(), required=False, empty_label=_("全部社区")
-    )
-    grid = forms.ModelChoiceField(
-        label=_("网格"), queryset=Grid.objects.none(), required=False, empty_label=_("全部网格")
-    )
+class StatusFilterForm(PlaceFilterForm):
     age = forms.ChoiceField(label=_("年龄段"), required=False, choices=age_choices)
     state = forms.ChoiceField(
         label=_("接种状态"), required=False, choices=[("", _("全部状态")), *VaccinationState.choices]
@@ -302,23 +296,9 @@ class StatusFilterForm(forms.Form):
     )
     overdue = forms.BooleanField(label=_("只看逾期"), required=False)
 
-    def __init__(self, *args, user: Staff, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.masked = not user.can(Perm.UNMASKED_LISTS)
-        self.fields["community"].queryset = Community.objects.visible_to(user)
-        self.fields["grid"].queryset = Grid.objects.visible_to(user).select_related("community")
-
-    def apply(self, qs):
-        """Narrow a scoped resident queryset by the valid filters. A resident without a
-        stored status is unvaccinated (nothing was ever recorded for them)."""
-        if not self.is_bound:
-            return qs
-        self.is_valid()
-        data = self.cleaned_data
-        if data.get("community"):
-            qs = qs.filter(community=data["community"])
-        if data.get("grid"):
-            qs = qs.filter(grid=data["grid"])
+    def narrow(self, qs, data: dict[str, Any]):
+        """A resident without a stored status is unvaccinated (nothing was ever recorded
+        for them)."""
         if data.get("age"):
             qs = filter_age(qs, data["age"], timezone.localdate())
         state = data.get("state")
@@ -333,8 +313,6 @@ class StatusFilterForm(forms.Form):
             qs = qs.filter(vaccination__reason=reason)
         if data.get("overdue"):
             qs = qs.filter(vaccination__overdue=True)
-        if data.get("q"):
-            qs = qs.search(data["q"], masked=self.masked)
         return qs
 
 

@@ -45,7 +45,6 @@ from fangyi.vaccination.domain.rules import RuleViolation, Series, classify
 from fangyi.vaccination.models import Dose, DoseKind, Screening, VaccineProduct
 
 HOME_VISIT = re.compile(r"[(（\[【]?\s*上门(?:接种)?\s*[)）\]】]?")
-_NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6}
 NOT_IN_REGISTER = "not_in_register"
 
 
@@ -66,7 +65,7 @@ def _dose_number(raw: Any) -> int | None:
         number = int(raw) if float(raw).is_integer() else 0
     else:
         text = re.sub(r"^第|剂次$|剂$|针$", "", v.text(raw) or "").strip()
-        number = _NUMERALS.get(text) or (int(text) if text.isdigit() else 0)
+        number = v.NUMERALS.get(text) or (int(text) if text.isdigit() else 0)
     if not 1 <= number <= 9:
         raise ValidationError(_("剂次“%(v)s”无法识别，应为数字，如 1、2、3。") % {"v": str(raw)[:20]})
     return number

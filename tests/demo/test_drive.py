@@ -294,7 +294,7 @@ def test_a_bad_date_is_refused_in_chinese(db):
 
     with pytest.raises(CommandError) as caught:
         run_demo("--residents", "0", "--date", "2021-13-01")
-    assert str(caught.value) == "--date 应为 YYYY-MM-DD，这里是“2021-13-01”。"
+    assert str(caught.value) == "日期“2021-13-01”应写成 YYYY-MM-DD，如 2022-01-24。"
 
 
 def test_first_dose_targets_stay_under_100_until_the_peak():

@@ -15,6 +15,7 @@ import pytest
 import xlsxwriter
 from django.test import override_settings
 from python_calamine import CalamineWorkbook
+from xlsxwriter.utility import xl_col_to_name
 
 from fangyi.org.roles import Role
 from fangyi.residents.models import Resident
@@ -185,3 +186,7 @@ def test_column_letters_are_named_as_excel_names_them():
         "AAA",
         "XFD",
     ]
+
+
+def test_column_letters_are_xlsxwriters_for_every_column_excel_has():
+    assert [reader.column_letters(i) for i in range(16384)] == [xl_col_to_name(i) for i in range(16384)]

@@ -26,7 +26,7 @@ DAY = datetime.date(2022, 1, 24)
         44585.0,
         44585,
         20220124,
-        datetime.datetime(2022, 1, 24, 9, 30),
+        datetime.datetime(2022, 1, 24, 9, 30),  # noqa: DTZ001 - a spreadsheet cell's date-time has no zone
         DAY,
         "２０２２－０１－２４",
         " 2022-1-24 ",

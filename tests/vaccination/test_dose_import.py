@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 from django.core.management import call_command
+from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from fangyi.org.roles import Role
@@ -222,6 +223,19 @@ def test_rows_without_dose_number_follow_the_history(org, tmp_path):
     assert doses_of(elder)[1] == (D(2021, 6, 4), 2, DoseKind.PRIMARY, True, "克尔来福")
 
 
+def test_a_dose_number_written_in_chinese_numerals_is_read(org, tmp_path):
+    elder = make_resident(org["a"], name="范芝奇", born=D(1950, 1, 5))
+    rows = [
+        ["范芝奇", elder.id_number, D(2021, 5, 4), "第一针", "克尔来福", "", "", ""],
+        ["范芝奇", elder.id_number, D(2021, 6, 4), "二", "克尔来福", "", "", ""],
+    ]
+    run(write(tmp_path / "d.xlsx", rows))
+    assert [(given_on, number) for given_on, number, *_ in doses_of(elder)] == [
+        (D(2021, 5, 4), 1),
+        (D(2021, 6, 4), 2),
+    ]
+
+
 def test_a_dose_recorded_in_fangyi_is_matched_by_person_and_day(org, tmp_path):
     elder = make_resident(org["a"], name="范芝奇", born=D(1950, 1, 5))
     record_dose(elder, DoseInput(VaccineProduct.objects.get(name="众爱可维"), D(2022, 1, 24)), None)
@@ -317,7 +331,7 @@ def test_a_name_that_differs_from_the_register_is_a_warning(org, tmp_path):
 
 def test_a_dose_in_the_future_is_rejected(org, tmp_path):
     elder = make_resident(org["a"], name="范芝奇", born=D(1950, 1, 5))
-    later = datetime.date.today() + datetime.timedelta(days=3)
+    later = timezone.localdate() + datetime.timedelta(days=3)
     outcome = run(write(tmp_path / "d.xlsx", [["范芝奇", elder.id_number, later, 1, "众爱可维", "", "", ""]]))
     assert [e.message for e in outcome.errors] == ["接种日期晚于今天。"]
 

@@ -95,6 +95,14 @@ def test_a_filter_for_another_community_still_shows_only_the_workers(org, people
     assert names(worker, community=org["b"].pk) == ["张建国", "李桂兰", "王德贵", "范芝奇"]
 
 
+def test_the_subdistrict_is_offered_the_grids_of_the_chosen_community_only(org, staff, client_for):
+    client = client_for(staff[Role.SUBDISTRICT_STAFF])
+    offered = client.get("/vaccination/status/", {"community": org["b"].pk}).context["form"].fields["grid"]
+    assert sorted(g.name for g in offered.queryset) == ["第一网格", "第二网格"]
+    assert {g.community_id for g in offered.queryset} == {org["b"].pk}
+    assert list(client.get("/vaccination/status/").context["form"].fields["grid"].queryset) == []
+
+
 def test_the_list_shows_the_next_due_date(people, worker):
     content = worker.get("/vaccination/status/", {"state": "fully"}).content.decode()
     assert "下一剂 2021-12-29" in content
@@ -164,5 +172,5 @@ def test_refresh_gives_what_the_single_refresh_gives(org):
 def test_refresh_refuses_a_bad_date(db):
     from django.core.management import CommandError
 
-    with pytest.raises(CommandError, match="日期格式应为 YYYY-MM-DD"):
+    with pytest.raises(CommandError, match="日期“24/01/2022”应写成 YYYY-MM-DD"):
         call_command("vaccination", "refresh", "--date", "24/01/2022", stdout=io.StringIO())

@@ -3,6 +3,7 @@ from typing import cast
 
 from django import template
 from django.forms import BoundField, ChoiceField
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -13,12 +14,7 @@ register = template.Library()
 
 @register.simple_tag
 def age(birth_date: datetime.date) -> int:
-    return idnumber.age_on(birth_date, datetime.date.today())
-
-
-@register.filter
-def mask_id(number: str) -> str:
-    return idnumber.mask(number or "")
+    return idnumber.age_on(birth_date, timezone.localdate())
 
 
 @register.filter

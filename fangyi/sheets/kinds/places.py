@@ -15,16 +15,12 @@ from fangyi.org.models import Community, Grid
 from fangyi.org.roles import Scope
 from fangyi.sheets.headers import header_key
 from fangyi.sheets.reader import SheetError
+from fangyi.sheets.values import NUMERALS
 
 if TYPE_CHECKING:
     from fangyi.org.models import Staff
     from fangyi.sheets.headers import Header
     from fangyi.sheets.kinds import Context
-
-_NUMERALS = dict(
-    zip("一二三四五六七八九十", ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"], strict=True)
-)
-
 
 _REMEMBERED = 10000
 
@@ -40,8 +36,8 @@ def community_keys(name: str) -> set[str]:
 
 def grid_key(name: str) -> str:
     key = header_key(name).replace("第", "").replace("网格", "")
-    if key in _NUMERALS:
-        return _NUMERALS[key]
+    if key in NUMERALS:
+        return str(NUMERALS[key])
     return key.lstrip("0") or key
 
 

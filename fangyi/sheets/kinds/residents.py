@@ -30,10 +30,6 @@ from fangyi.sheets.headers import Header
 from fangyi.sheets.kinds import FOREIGN, Column, Context, Field, Kind, RowError, message_of, register
 from fangyi.sheets.kinds.places import Places
 
-_NUMERALS = dict(
-    zip("一二三四五六七八九十", ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"], strict=True)
-)
-
 
 def _phone(raw: Any) -> str | None:
     if raw.__class__ is str:  # the usual cell: the type tests below cannot apply

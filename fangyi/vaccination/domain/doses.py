@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -40,7 +40,6 @@ class DoseInput:
     override_note: str = ""
     # From an import: the number the health center recorded; checked against the history.
     dose_number: int | None = None
-    extra: dict = field(default_factory=dict)
 
 
 def may_override(actor: Staff | None) -> bool:

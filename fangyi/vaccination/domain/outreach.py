@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from fangyi.org.models import Community, Grid, Staff, Unit
 from fangyi.org.roles import Role, Scope
-from fangyi.residents.idnumber import age_on
+from fangyi.residents.idnumber import age_on, years_before
 from fangyi.residents.models import Mobility, Resident, Sex, Status, TimelineEntry
 from fangyi.vaccination.domain import appointments as booking
 from fangyi.vaccination.domain import status as status_domain
@@ -92,13 +92,6 @@ BAND_AGES = (80, 70)
 
 # Staff who go door to door with a seconded cadre.
 COMMUNITY_ROLES = [Role.COMMUNITY_SECRETARY, Role.COMMUNITY_WORKER, Role.GRID_WORKER]
-
-
-def _years_before(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
 
 
 # ---------------------------------------------------------------- the queue
@@ -221,7 +214,7 @@ class QueueRow:
     @cached_property
     def band(self) -> int:
         """0: 80 and over, 1: 70–79, 2: the younger elderly."""
-        eighty, seventy = (_years_before(self.on, age) for age in BAND_AGES)
+        eighty, seventy = (years_before(self.on, age) for age in BAND_AGES)
         return 0 if self.birth_date <= eighty else 1 if self.birth_date <= seventy else 2
 
     @property
@@ -375,8 +368,8 @@ def _display_sql() -> str:
 
 def _bands(on: datetime.date) -> list[tuple[datetime.date, datetime.date]]:
     """(after, until) birth dates of the bands, oldest first: 80+, 70–79, elderly age–69."""
-    elderly = _years_before(on, Protocol.current().elderly_age)
-    edges = [datetime.date.min, *(_years_before(on, age) for age in BAND_AGES)]
+    elderly = years_before(on, Protocol.current().elderly_age)
+    edges = [datetime.date.min, *(years_before(on, age) for age in BAND_AGES)]
     uppers = [*edges[1:], elderly]
     return [(after, min(until, elderly)) for after, until in zip(edges, uppers, strict=True)]
 
@@ -524,7 +517,6 @@ class AttemptInput:
     product: VaccineProduct | None = None
     given_on: datetime.date | None = None
     given_where: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 def companions(resident: Resident, actor: Staff, on: datetime.date | None = None) -> QuerySet[Staff]:

@@ -169,13 +169,9 @@ def log_from_form(form: AttemptForm, resident: Resident, user: Staff) -> Outreac
         return str(exc)
 
 
-def _int(value: str | None) -> int | None:
-    return bounds.parse_id(value)
-
-
 def _place(request: AuthedRequest) -> outreach.Place:
     place = outreach.resolve_place(
-        request.user, _int(request.GET.get("community")), _int(request.GET.get("grid"))
+        request.user, bounds.parse_id(request.GET.get("community")), bounds.parse_id(request.GET.get("grid"))
     )
     if place is None:
         raise Http404
@@ -218,7 +214,7 @@ def _next_url(request: AuthedRequest, after: Resident) -> str:
     """Where to go once an attempt is logged: the next resident of the same queue."""
     query = _place_query(request)
     place = outreach.resolve_place(
-        request.user, _int(request.GET.get("community")), _int(request.GET.get("grid"))
+        request.user, bounds.parse_id(request.GET.get("community")), bounds.parse_id(request.GET.get("grid"))
     )
     if place is not None:
         for row in outreach.queue_page(request.user, place, 1, 2).items:
@@ -276,8 +272,8 @@ def units_view(request: AuthedRequest) -> HttpResponse:
     """Per seconded cadres' unit: attempts and the vaccinations that followed."""
     if not outreach.may_see_unit_figures(request.user):
         raise PermissionDenied
-    since = _date(request.GET.get("since"))
-    until = _date(request.GET.get("until"))
+    since = bounds.parse_date(request.GET.get("since"))
+    until = bounds.parse_date(request.GET.get("until"))
     figures = outreach.unit_figures(request.user, since, until)
     totals = {
         key: sum(getattr(f, key) for f in figures)
@@ -285,10 +281,6 @@ def units_view(request: AuthedRequest) -> HttpResponse:
     }
     context = {"figures": figures, "totals": totals, "since": since, "until": until}
     return render(request, "vaccination/outreach_units.html", context)
-
-
-def _date(value: str | None) -> datetime.date | None:
-    return bounds.parse_date(value)
 
 
 urlpatterns = [

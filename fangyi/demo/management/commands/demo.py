@@ -9,7 +9,6 @@ adds nothing: `make demo` runs it every time to print fresh passwords.
 
 from __future__ import annotations
 
-import datetime
 import json
 import time
 import unicodedata
@@ -18,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from fangyi.core import bounds
 from fangyi.demo import drive, org, population, story
 from fangyi.residents.models import Resident
 
@@ -28,13 +28,6 @@ def _width(text: str) -> int:
 
 def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
-
-
-def _date(value: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(f"--date 应为 YYYY-MM-DD，这里是“{value}”。") from exc
 
 
 class Command(BaseCommand):
@@ -55,7 +48,7 @@ class Command(BaseCommand):
     def handle(self, *args, **o):
         if o["residents"] < 0:
             raise CommandError("--residents 不能为负数。")
-        date = _date(o["date"]) if o["date"] else timezone.localdate()
+        date = bounds.command_date(o["date"]) if o["date"] else timezone.localdate()
         started = time.monotonic()
         summary = None
         with transaction.atomic():

@@ -3,22 +3,15 @@ fangyi report trend --start YYYY-MM-DD --end YYYY-MM-DD [--subdistrict NAME]"""
 
 from __future__ import annotations
 
-import datetime
 import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fangyi.core import bounds
 from fangyi.reports import exports
 from fangyi.reports.domain import figures
-
-
-def _date(text: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(_("日期“%(d)s”应写成 YYYY-MM-DD，如 2022-01-24。") % {"d": text}) from None
 
 
 class Command(BaseCommand):
@@ -45,7 +38,7 @@ class Command(BaseCommand):
         except figures.NoSubdistrict:
             raise CommandError(_("没有这个街道：%(s)s") % {"s": options["subdistrict"] or "—"}) from None
         if options["which"] == "trend":
-            start, end = _date(options["start"]), _date(options["end"])
+            start, end = bounds.command_date(options["start"]), bounds.command_date(options["end"])
             try:
                 result = figures.trend(None, start, end, subdistrict)
             except ValueError:
@@ -54,7 +47,7 @@ class Command(BaseCommand):
                 ) from None
             self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
             return
-        day = _date(options["date"]) if options["date"] else timezone.localdate()
+        day = bounds.command_date(options["date"]) if options["date"] else timezone.localdate()
         report = figures.daily(None, day, subdistrict)
         output, fmt = options["output"], options["format"]
         if fmt == "xlsx":

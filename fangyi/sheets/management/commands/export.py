@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangyi.org.models import Community
@@ -32,6 +31,6 @@ class Command(BaseCommand):
             if community is None:
                 raise CommandError(_("没有名为“%(c)s”的社区。") % {"c": options["community"]})
             queryset = kind.in_community(queryset, community)
-        output = options["output"] or f"{kind.name}-{datetime.date.today():%Y%m%d}.xlsx"
+        output = options["output"] or f"{kind.name}-{timezone.localdate():%Y%m%d}.xlsx"
         count = workbook.export(kind, kind.export_rows(queryset), options["unmasked"], output)
         self.stderr.write(_("已导出 %(n)d 行到 %(f)s") % {"n": count, "f": output})

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import datetime
+from django.core.management.base import BaseCommand
+from django.db.models import QuerySet
+from django.utils import timezone
 
-from django.core.management.base import BaseCommand, CommandError
-
+from fangyi.core import bounds
 from fangyi.residents.models import Resident
 from fangyi.vaccination.domain.refresh import missing, refresh_many
 
@@ -24,13 +25,8 @@ class Command(BaseCommand):
         refresh.add_argument("--date", help="compute as on this day (default: today)")
 
     def handle(self, *args, **options):
-        on = datetime.date.today()
-        if options["date"]:
-            try:
-                on = datetime.date.fromisoformat(options["date"])
-            except ValueError as exc:
-                raise CommandError(f"日期格式应为 YYYY-MM-DD：{options['date']}") from exc
-        residents = Resident.objects.all()
+        on = bounds.command_date(options["date"]) if options["date"] else timezone.localdate()
+        residents: QuerySet[Resident] = Resident.objects.all()
         if not options["all"]:
             residents = missing(residents)
         count = refresh_many(residents, on)
