@@ -27,7 +27,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -166,9 +166,12 @@ def _store(row: IdempotencyKey, response: HttpResponse) -> bool:
 
 def replay(row: IdempotencyKey) -> HttpResponse:
     """The answer stored on a claim, as it was first given (with REPLAYED set)."""
-    response = HttpResponse(row.body, status=row.status, content_type=row.content_type or None)
+    response: HttpResponse
     if row.location:
-        response["Location"] = row.location
+        response = HttpResponseRedirect(row.location)
+        response.status_code = row.status
+    else:
+        response = HttpResponse(row.body, status=row.status, content_type=row.content_type or None)
     response[REPLAYED] = "true"
     return response
 
