@@ -99,8 +99,7 @@ def claim_of(request: HttpRequest) -> Claim | HttpResponse | None:
             return None
         key = raw.strip()
         if not 1 <= len(key) <= 255 or any(not "!" <= c <= "~" for c in key):
-            message = _("Idempotency-Key 须为 1 到 255 个可见的 ASCII 字符。")
-            return JsonResponse({"message": message}, status=422, json_dumps_params={"ensure_ascii": False})
+            return _refused(request, _("Idempotency-Key 须为 1 到 255 个可见的 ASCII 字符。"), api=True)
         staff = _api_client(request)
         if staff is None:
             return None
@@ -114,8 +113,15 @@ def claim_of(request: HttpRequest) -> Claim | HttpResponse | None:
     try:
         key = uuid.UUID(request.POST[FIELD]).hex
     except ValueError:
-        return render(request, "400.html", {"message": _("表单已失效，请刷新页面后重试。")}, status=400)
+        return _refused(request, _("表单已失效，请刷新页面后重试。"), api=False)
     return Claim(user, key, _fingerprint(request, ""), api=False)
+
+
+def _refused(request: HttpRequest, message: str, *, api: bool) -> HttpResponse:
+    """A key that cannot be used, nothing done: 422 in JSON for the API, 400 for a page."""
+    if api:
+        return JsonResponse({"message": message}, status=422, json_dumps_params={"ensure_ascii": False})
+    return render(request, "400.html", {"message": message}, status=400)
 
 
 def _fingerprint(request: HttpRequest, body: str) -> str:
@@ -129,7 +135,9 @@ def once(request: HttpRequest, claim: Claim, answer: Callable[[], HttpResponse])
     with transaction.atomic():
         try:
             with transaction.atomic():
-                row = IdempotencyKey.objects.create(staff=claim.staff, key=claim.key, request=claim.fingerprint)
+                row = IdempotencyKey.objects.create(
+                    staff=claim.staff, key=claim.key, request=claim.fingerprint
+                )
         except IntegrityError:
             row = None
         if row is not None:
@@ -144,10 +152,9 @@ def once(request: HttpRequest, claim: Claim, answer: Callable[[], HttpResponse])
         # Only when it expired between the claim and this read (KEEP ago): a new request.
         return once(request, claim, answer)
     if earlier.request != claim.fingerprint:
-        message = _("这个 Idempotency-Key 已用于另一个请求。") if claim.api else _("表单已失效，请刷新页面后重试。")
         if claim.api:
-            return JsonResponse({"message": message}, status=422, json_dumps_params={"ensure_ascii": False})
-        return render(request, "400.html", {"message": message}, status=400)
+            return _refused(request, _("这个 Idempotency-Key 已用于另一个请求。"), api=True)
+        return _refused(request, _("表单已失效，请刷新页面后重试。"), api=False)
     return replay(earlier)
 
 

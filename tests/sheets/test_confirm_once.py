@@ -21,6 +21,10 @@ def test_confirming_twice_from_one_page_imports_once_without_a_second_message(or
     first = client.post(confirm, {"form_key": key})
     second = client.post(confirm, {"form_key": key}, follow=True)
     job.refresh_from_db()
-    assert (first.url, second.redirect_chain, second.wsgi_request.path) == (job_url, [(job_url, 302)], job_url)
+    assert (first.url, second.redirect_chain, second.wsgi_request.path) == (
+        job_url,
+        [(job_url, 302)],
+        job_url,
+    )
     assert (job.state, Resident.objects.count()) == (JobState.DONE, 50)
     assert [str(m) for m in second.context["messages"]] == []
