@@ -32,7 +32,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangyi.core.models import IdempotencyKey
+from fangyi.core.models import LOCATION_MAX, IdempotencyKey
 
 if TYPE_CHECKING:
     from fangyi.org.models import Staff
@@ -159,9 +159,12 @@ def once(request: HttpRequest, claim: Claim, answer: Callable[[], HttpResponse])
 
 
 def _store(row: IdempotencyKey, response: HttpResponse) -> bool:
-    """Keep the answer on the claim; False when it cannot be kept (not text)."""
+    """Keep the answer on the claim; False when it cannot be kept (not text, or a
+    redirect to a URL longer than the column)."""
     row.status = response.status_code
-    row.location = response.get("Location", "")[:2000]
+    row.location = response.get("Location", "")
+    if len(row.location) > LOCATION_MAX:
+        return False
     row.content_type = response.get("Content-Type", "")[:200]
     try:
         row.body = response.content.decode() if response.content else ""

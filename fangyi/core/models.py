@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+LOCATION_MAX = 2000
+
 
 class IdempotencyKey(models.Model):
     """A write already answered: the key a rendered form carried (or an API client sent
@@ -21,7 +23,7 @@ class IdempotencyKey(models.Model):
     request = models.CharField(max_length=64)
     created = models.DateTimeField(default=timezone.now, db_index=True)
     status = models.PositiveSmallIntegerField(default=0)
-    location = models.CharField(max_length=2000, blank=True)
+    location = models.CharField(max_length=LOCATION_MAX, blank=True)
     content_type = models.CharField(max_length=200, blank=True)
     body = models.TextField(blank=True)
 
