@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last: it wraps the view (and its CSRF check) in the transaction that claims the key.
+    "fangyi.core.idempotency.middleware",
 ]
 
 ROOT_URLCONF = "fangyi.urls"
@@ -72,6 +74,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "fangyi.core.context.permissions",
             ],
+            "builtins": ["fangyi.core.templatetags.once"],
         },
     },
 ]

@@ -33,7 +33,15 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=TokenAuth(),
     docs_url="/docs",
-    description="防疫系统接口。Authorization: Bearer <token>; tokens come from `fangyi token create USERNAME [--expires DAYS]` (90 days by default).",
+    description=(
+        "防疫系统接口。Authorization: Bearer <token>; tokens come from `fangyi token create USERNAME [--expires DAYS]` (90 days by default).\n\n"
+        "**Idempotency-Key**: a POST, PUT or PATCH may carry an `Idempotency-Key` header (1–255 visible ASCII characters, e.g. a UUID). "
+        "The first request with a key does the write; the same key sent again by the same staff member (a retry after a timeout, a double send) "
+        "does nothing and gets the first answer again, status and body, with `Idempotent-Replayed: true`. "
+        "Two requests with the same key at the same moment: one writes, the other waits and gets its answer. "
+        "Only 2xx answers are kept: after a 4xx or 5xx the key may be sent again. "
+        "The same key with another method, path or body is refused (422). Keys are kept for 2 days."
+    ),
 )
 
 

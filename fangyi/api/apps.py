@@ -6,6 +6,8 @@ class ApiConfig(AppConfig):
     label = "api"
 
     def ready(self) -> None:
-        from fangyi.api import signals
+        from fangyi.api import signals, tokens
+        from fangyi.core import idempotency
 
         signals.connect()
+        idempotency.identify_api_clients(tokens.staff_of)

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -64,6 +65,18 @@ def authenticate(key: str) -> Staff:
     if not row.last_used_at or (now - row.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
     return row.staff
+
+
+def staff_of(request: HttpRequest) -> Staff | None:
+    """The staff member whose valid token authorizes `request` (Authorization: Bearer),
+    or None: how the idempotency keys of fangyi.core know whose key an API request sends."""
+    scheme, _sep, key = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        return None
+    try:
+        return authenticate(key.strip())
+    except TokenRefused:
+        return None
 
 
 def find(reference: str) -> QuerySet[ApiToken]:

@@ -232,7 +232,12 @@ def attempt_view(request: AuthedRequest, pk: int) -> HttpResponse:
     form = AttemptForm(request.POST or None, resident=resident, user=request.user)
     error = ""
     if request.method == "POST":
-        result = log_from_form(form, resident, request.user)
+        # The form names the resident it showed: a tap can only log for the person on screen.
+        result: OutreachAttempt | str
+        if request.POST.get("resident", str(resident.pk)) != str(resident.pk):
+            result = _("这次点按不是针对当前居民的，未记录。请核对后重新选择。")
+        else:
+            result = log_from_form(form, resident, request.user)
         if isinstance(result, OutreachAttempt):
             messages.success(
                 request,
