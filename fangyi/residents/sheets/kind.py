@@ -1,7 +1,6 @@
 """The resident register as a spreadsheet: one row per resident, matched by ID number.
 
-A staged kind: the whole file is checked first, then matched and written in one short
-transaction. Rows are matched against the stored values alone (values_list, no model
+The whole file is checked first, then matched and written in one short transaction. Rows are matched against the stored values alone (values_list, no model
 instances); new residents are written with bulk.insert, with everything
 domain.fill_derived would set and the fields' defaults, each with its timeline entry;
 changed ones go through domain.import_changes (locked, read again, version raised).
@@ -10,11 +9,12 @@ changed ones go through domain.import_changes (locked, read again, version raise
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from array import array
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.db.models import Choices
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,248 +23,15 @@ from fangyi.org.models import Subdistrict
 from fangyi.org.roles import Perm
 from fangyi.residents import documents, domain, names, phone
 from fangyi.residents.documents import DocumentType
-from fangyi.residents.models import Mobility, Resident, Sex, Status, TimelineEntry, TimelineKind
+from fangyi.residents.models import Resident, Status, TimelineEntry, TimelineKind
+from fangyi.residents.sheets.fields import FIELDS
+from fangyi.residents.views import filtered_residents
 from fangyi.sheets import bulk
-from fangyi.sheets import values as v
 from fangyi.sheets.headers import Header
-from fangyi.sheets.kinds import FOREIGN, Column, Context, Field, Kind, RowError, message_of, register
-from fangyi.sheets.kinds.places import Places
+from fangyi.sheets.kinds import FOREIGN, Checked, Column, Context, Kind, RowError, message_of
+from fangyi.sheets.places import Places
 
-_NUMERALS = dict(
-    zip("一二三四五六七八九十", ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"], strict=True)
-)
-
-
-def _phone(raw: Any) -> str | None:
-    if raw.__class__ is str:  # the usual cell: the type tests below cannot apply
-        return (phone.local(raw) or phone.normalise(raw) or None) if raw.strip() else None
-    if v.is_blank(raw):
-        return None
-    if isinstance(raw, datetime.date | datetime.time | datetime.timedelta | bool):
-        raise ValidationError(_("电话号码被表格当成了日期或其他格式；请把该列设为“文本”格式。"))
-    return phone.local(raw) or phone.normalise(raw) or None
-
-
-def _words(choices: type[Choices], extra: dict[str, str]) -> dict[str, str]:
-    words = {str(label): value for value, label in choices.choices}
-    words.update({value: value for value in choices.values})
-    words.update(extra)
-    return words
-
-
-def _labels(choices: type[Choices]) -> str:
-    return "、".join(str(label) for label in choices.labels)
-
-
-YES_NO = (gettext_lazy("是"), gettext_lazy("否"))
 _DATED_STATUSES = frozenset((Status.MOVED_OUT.value, Status.DECEASED.value))
-FIELDS = (
-    Field("serial", gettext_lazy("序号"), ("编号", "no", "序", "顺序号")),
-    Field(
-        "name",
-        gettext_lazy("姓名"),
-        ("居民姓名", "人员姓名", "名字", "老人姓名", "户主姓名及成员"),
-        v.name,
-        required=True,
-        example="范芝奇",
-        width=10,
-    ),
-    Field(
-        "document_type",
-        gettext_lazy("证件类型"),
-        ("证件种类", "证件类别", "证件名称", "身份证件类型", "身份证件种类", "证件类型名称"),
-        v.choice(documents.TYPE_WORDS, _labels(DocumentType)),
-        example=DocumentType.ID_CARD.label,
-        width=14,
-        options=tuple(DocumentType.labels),
-    ),
-    Field(
-        "id_number",
-        gettext_lazy("证件号码"),
-        (
-            # Without a 证件类型 column these are ID numbers.
-            "身份证号",
-            "身份证号码",
-            "公民身份号码",
-            "身份证",
-            "证件号",
-            "身份证件号码",
-            "身份号码",
-            "居民身份证号码",
-        ),
-        documents.number_cell,
-        required=True,
-        example="120113193205061234",
-        as_text=True,
-        width=22,
-    ),
-    Field(
-        "sex",
-        gettext_lazy("性别"),
-        (),
-        v.choice(_words(Sex, {"男性": "M", "女性": "F", "male": "M", "female": "F"}), _labels(Sex)),
-        optional=True,
-        example="男",
-        width=6,
-        options=tuple(Sex.labels),
-    ),
-    Field("age", gettext_lazy("年龄"), ("周岁", "年龄岁"), note=gettext_lazy("由身份证号推算")),
-    Field(
-        "birth_date",
-        gettext_lazy("出生日期"),
-        ("出生年月", "出生年月日", "生日"),
-        documents.birth_cell,  # read from the number where it carries it
-        width=12,
-    ),
-    Field(
-        "phone",
-        gettext_lazy("联系电话"),
-        ("手机号", "手机号码", "电话", "电话号码", "联系方式", "本人电话", "手机", "联系手机"),
-        _phone,
-        optional=True,
-        example="13812345678",
-        as_text=True,
-        width=16,
-    ),
-    Field(
-        "community",
-        gettext_lazy("所属社区"),
-        ("社区", "社区名称", "居委会", "所属居委会", "社区居委会"),
-        v.text,
-        example="宸宜家园",
-        width=12,
-    ),
-    Field(
-        "grid",
-        gettext_lazy("网格"),
-        ("所属网格", "网格名称", "网格号"),
-        v.text,
-        optional=True,
-        example="第一网格",
-        width=10,
-    ),
-    Field(
-        "building",
-        gettext_lazy("楼栋"),
-        ("楼号", "楼栋号", "栋", "楼", "几号楼", "栋号", "楼门"),
-        v.bounded_text(20, strip_suffixes=("号楼", "栋", "幢", "号", "楼")),
-        optional=True,
-        example="29",
-        width=8,
-    ),
-    Field(
-        "building_unit",
-        gettext_lazy("单元"),
-        ("单元号", "门"),
-        v.bounded_text(20, strip_suffixes=("单元", "门")),
-        optional=True,
-        example="2",
-        width=6,
-    ),
-    Field(
-        "room",
-        gettext_lazy("房号"),
-        ("门牌号", "室", "房间号", "户号", "门牌", "房间", "室号"),
-        v.bounded_text(20, strip_suffixes=("室", "号")),
-        optional=True,
-        example="1046",
-        width=8,
-    ),
-    Field(
-        "relation_to_head",
-        gettext_lazy("与户主关系"),
-        ("户主关系", "关系"),
-        v.bounded_text(20),
-        optional=True,
-        width=10,
-    ),
-    Field(
-        "mobility",
-        gettext_lazy("行动能力"),
-        ("行动情况", "行动状况", "行动能力情况", "活动能力"),
-        v.choice(
-            _words(
-                Mobility,
-                {
-                    "正常": "walks",
-                    "自如": "walks",
-                    "能自理": "walks",
-                    "行动不便": "needs_help",
-                    "腿脚不便": "needs_help",
-                    "需搀扶": "needs_help",
-                    "卧床不起": "bedridden",
-                    "失能": "bedridden",
-                },
-            ),
-            _labels(Mobility),
-        ),
-        optional=True,
-        example=Mobility.WALKS.label,
-        width=10,
-        options=tuple(Mobility.labels),
-    ),
-    Field(
-        "lives_alone",
-        gettext_lazy("独居"),
-        ("是否独居", "独居老人"),
-        v.boolean,
-        optional=True,
-        example="否",
-        width=6,
-        options=YES_NO,
-    ),
-    Field(
-        "party_member",
-        gettext_lazy("党员"),
-        ("是否党员", "政治面貌"),
-        v.boolean,
-        optional=True,
-        example="否",
-        width=6,
-        options=YES_NO,
-    ),
-    Field(
-        "party_joined_year",
-        gettext_lazy("入党年份"),
-        ("入党时间", "入党年月"),
-        v.year,
-        optional=True,
-        width=8,
-    ),
-    Field(
-        "status",
-        gettext_lazy("状态"),
-        ("居住状态", "人员状态", "在住状态"),
-        v.choice(
-            _words(
-                Status,
-                {
-                    "在家": "living_here",
-                    "居住": "living_here",
-                    "外地": "away",
-                    "迁出": "moved_out",
-                    "死亡": "deceased",
-                    "去世": "deceased",
-                },
-            ),
-            _labels(Status),
-        ),
-        optional=True,
-        example=Status.LIVING_HERE.label,
-        width=8,
-        options=tuple(Status.labels),
-    ),
-    Field(
-        "status_since",
-        gettext_lazy("状态日期"),
-        ("变动日期", "迁出日期", "去世日期", "迁入日期", "入住日期"),
-        v.date,
-        optional=True,
-        width=12,
-    ),
-    Field("notes", gettext_lazy("备注"), ("说明", "情况说明"), v.bounded_text(2000), optional=True, width=20),
-)
-
 
 # What a checked row holds besides its community and grid, in the order pack() keeps it.
 _PLAIN = tuple(f.name for f in FIELDS if f.parse is not None and f.name not in ("community", "grid"))
@@ -299,8 +66,6 @@ assert Stored._fields == ("pk", *_PLAIN, "community_id", "grid_id")
 _STORED = ("id", *_PLAIN, "community_id", "grid_id")
 _KEY = _PLAIN.index("id_number")
 _TYPE = _PLAIN.index("document_type")
-# The row's key, kept in its values by check() (not a field: pack() and changes() skip it).
-_CHECKED_KEY = "_checked_key"
 # The columns bulk.insert() writes for a new resident.
 _COLUMNS = (
     "name",
@@ -339,23 +104,25 @@ def _defaults() -> dict[str, Any]:
     return {c: fields[c].get_default() for c in _COLUMNS}
 
 
-class Residents(Kind):
+@dataclass
+class RosterState:
+    """What one roster's rows are checked against."""
+
+    places: Places
+    area_codes: dict[int, str]  # subdistrict pk → its area code, for local landlines
+
+
+class Residents(Kind[RosterState]):
     name = "residents"
     label = gettext_lazy("居民")
     key = "id_number"
     fields = FIELDS
-    staged = True
     view_perm = Perm.VIEW_RESIDENTS
     edit_perm = Perm.EDIT_RESIDENTS
     foreign_message = gettext_lazy("该证件号码已由其他社区或网格登记，您无权修改；请联系街道工作人员核实。")
 
     def row_key(self, values: dict[str, Any]) -> Any:
         """(document type, number as stored); None for a number check() will refuse."""
-        known = values.get(_CHECKED_KEY)
-        if known is not None:
-            # Asked again for the checked rows (to match them with the register): the
-            # number was checked, and a second check of 100,000 numbers costs seconds.
-            return known
         raw = values.get("id_number")
         if raw is None:
             return None
@@ -363,13 +130,14 @@ class Residents(Kind):
         document = documents.checked(document_type, raw)
         return (document_type, document.number) if isinstance(document, documents.Document) else None
 
-    def prepare(self, ctx: Context, header: Header) -> None:
-        places = ctx.state["places"] = Places(ctx.actor)
+    def start(self, ctx: Context, header: Header) -> RosterState:
+        places = Places(ctx.actor)
         places.choose_default(ctx, header, str(self.by_name["community"].label))
-        ctx.state["area_codes"] = dict(Subdistrict.objects.values_list("pk", "area_code"))
+        return RosterState(places, dict(Subdistrict.objects.values_list("pk", "area_code")))
 
-    def check(self, values: dict[str, Any], ctx: Context, row: int) -> dict[str, Any]:
-        places: Places = ctx.state["places"]
+    def check(self, ctx: Context, state: RosterState, values: dict[str, Any], row: int) -> tuple:
+        """The row packed small (see pack()): a million of them wait in the spool."""
+        places = state.places
         problems = documents.check_row(values, self._warner(ctx, row))
         community, grid, why = places.default, None, ""
         if values.get("community"):
@@ -397,7 +165,7 @@ class Residents(Kind):
             # subdistrict of the row's community; not a number there: left out, a warning.
             try:
                 values["phone"] = phone.normalise(
-                    values["phone"], area_code=ctx.state["area_codes"][community.subdistrict_id]
+                    values["phone"], area_code=state.area_codes[community.subdistrict_id]
                 )
             except ValidationError as exc:
                 ctx.drop(values, "phone", message_of(exc))
@@ -420,8 +188,7 @@ class Residents(Kind):
             values["party_member"] = True
         values["name"] = names.canonical(values["name"])
         values["community"], values["grid"] = community, grid
-        values[_CHECKED_KEY] = (values["document_type"], values["id_number"])
-        return values
+        return self.pack(values)
 
     def _warner(self, ctx: Context, row: int) -> documents.Warn:
         def warn(field: str, value: str, message: str) -> None:
@@ -429,26 +196,54 @@ class Residents(Kind):
 
         return warn
 
-    def writing(self, ctx: Context, new: int) -> Any:
-        return bulk.DeferredIndexes((Resident, TimelineEntry), new)
-
     def pack(self, values: dict[str, Any]) -> tuple:
+        """A checked row as the spool keeps it: the values of _PLAIN, the community's pk
+        and the grid's (no model instances: quick to pickle)."""
         grid = values["grid"]
         return (*map(values.get, _PLAIN), values["community"].pk, None if grid is None else grid.pk)
 
-    def unpack(self, packed: tuple, ctx: Context) -> dict[str, Any]:
-        places: Places = ctx.state["places"]
+    def unpack(self, packed: tuple, places: Places) -> dict[str, Any]:
         values = dict(zip(_PLAIN, packed, strict=False))
         grid = packed[-1]
         values["community"] = places.community_by_pk[packed[-2]]
         values["grid"] = None if grid is None else places.grid_by_pk[grid]
         return values
 
-    def key_of(self, packed: tuple, ctx: Context) -> Any:
-        return packed[_TYPE], packed[_KEY]
+    def write(self, ctx: Context, state: RosterState, rows: Checked) -> None:
+        """Every chunk matched with the register (the changed rows written as they are
+        found, the new ones remembered), then the new rows written in one stream (on
+        PostgreSQL the server stores them while the next are prepared)."""
+        new: list[array[int]] = []  # for each chunk of the spool, its new rows
+        done = 0
+        matching = 1.0 if rows.dry_run else 1 / 3  # of the progress bar
 
-    def existing(self, keys: list[Any], ctx: Context) -> dict[Any, Any]:
-        """Stored residents by (document type, number)."""
+        def changes(current: Stored, packed: tuple) -> dict[str, Any]:
+            return self.changes(current, self.unpack(packed, state.places))
+
+        for chunk in rows:
+            keys = [(packed[_TYPE], packed[_KEY]) for _n, packed in chunk]
+            fresh, changed = rows.match(chunk, keys, self.stored(ctx, keys), changes, _shown_key)
+            new.append(array("I", fresh))
+            rows.counted(updated=len(changed))
+            if changed and not rows.dry_run:
+                # Re-read under lock there: what was matched may have been edited since.
+                domain.import_changes([(c.pk, attrs) for c, attrs in changed], ctx.actor, source=ctx.source)
+            done += len(chunk)
+            rows.progress(matching * done / rows.count)
+        created = sum(map(len, new))
+        rows.counted(created=created)
+        if rows.dry_run or not created:
+            return
+
+        def advance(fraction: float) -> None:
+            rows.progress(matching + (1 - matching) * fraction)
+
+        with bulk.DeferredIndexes((Resident, TimelineEntry), created):
+            self.insert(ctx, state, _new_rows(rows, new, created, advance))
+
+    def stored(self, ctx: Context, keys: list[Any]) -> dict[Any, Any]:
+        """Stored residents by (document type, number): a Stored row, or FOREIGN for one
+        the user may not see."""
         mine = Resident.objects.visible_to(ctx.actor) if ctx.actor else Resident.objects.all()
         numbers = [number for _type, number in keys]
         rows = mine.filter(id_number__in=bulk.among(Resident, numbers)).order_by().values_list(*_STORED)
@@ -462,7 +257,7 @@ class Residents(Kind):
         return found
 
     def changes(self, current: Any, values: dict[str, Any]) -> dict[str, Any]:
-        """`current`: a Stored row (or a Resident)."""
+        """The attributes a stored resident (a Stored row or a Resident) takes from a row."""
         changed: dict[str, Any] = {}
         fields = self.by_name
         for name, value in values.items():
@@ -478,17 +273,11 @@ class Residents(Kind):
             changed["grid_id"] = None  # the old grid belongs to the old community
         return changed
 
-    def write(self, ctx: Context, new: list[dict[str, Any]], changed: list[tuple[Any, dict]]) -> None:
-        if new:
-            self.write_all(ctx, map(self.pack, new))
-        if changed:
-            # Re-read under lock there: what was matched may have been edited since.
-            domain.import_changes([(c.pk, attrs) for c, attrs in changed], ctx.actor, source=ctx.source)
-
-    def write_all(self, ctx: Context, new: Iterator[tuple]) -> None:
+    def insert(self, ctx: Context, state: RosterState, new: Iterator[tuple]) -> None:
+        """New residents, as pack() made them, each with its timeline entry."""
         now = timezone.now()
         numbers: list[str] = []
-        bulk.insert(Resident, _COLUMNS, _rows(new, now, numbers, ctx.state["places"]))
+        bulk.insert(Resident, _COLUMNS, _rows(new, now, numbers, state.places))
         # Each new resident's timeline entry, made by the database from the rows written.
         for start in range(0, len(numbers), _TIMELINE_BATCH):
             written = Resident.objects.filter(
@@ -544,19 +333,36 @@ class Residents(Kind):
             Column(_("备注"), lambda r: r.notes, width=20),
         ]
 
-    def export_queryset(self, request: Any) -> Any:
+    def export(self, request: Any, community: Any = None) -> Iterator[Any]:
         if request is None:
-            return Resident.objects.all()
-        from fangyi.residents.views import filtered_residents
-
-        return filtered_residents(request)[1]
-
-    def export_rows(self, queryset: Any) -> Any:
+            queryset = Resident.objects.all()
+            if community is not None:
+                queryset = queryset.filter(community=community)
+        else:
+            queryset = filtered_residents(request)[1]
         return (
             queryset.select_related("community", "grid")
             .order_by("community__ordering", "id")
             .iterator(chunk_size=2000)
         )
+
+
+def _shown_key(packed: tuple) -> str:
+    return str(packed[_KEY])
+
+
+def _new_rows(
+    rows: Checked, new: list[array[int]], count: int, progress: Callable[[float], None]
+) -> Iterator[tuple]:
+    """The new rows of `rows` (`new`: their places in each chunk), reporting how far
+    through them it has got."""
+    done = 0
+    for chunk, fresh in zip(rows, new, strict=True):
+        for i in fresh:
+            yield chunk[i][1]
+        done += len(fresh)
+        if fresh:
+            progress(done / count)
 
 
 def _rows(
@@ -615,6 +421,3 @@ def _rows(
             now,
             now,
         )
-
-
-RESIDENTS = register(Residents())
