@@ -24,6 +24,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -38,6 +39,8 @@ from fangyi.sheets.reader import SheetError, Table, open_workbook
 # The last column of Fangyi's error workbook (rejected rows; rows with a value left out).
 REASON_COLUMN = "原因"
 WARNINGS_COLUMN = "提示"
+# Beside it, the row of the file the page names (the rows of the error workbook are others).
+ROW_COLUMN = "行号"
 # The part of the progress bar for reading and checking a staged kind's file; the rest
 # is matching and writing (a preview only matches).
 CHECK_SHARE = 0.6
@@ -269,7 +272,7 @@ def locate(book: Any, kind: Kind) -> tuple[Table, Header, Iterator[tuple[int, li
 
 def _header_warnings(kind: Kind, header: Header, ctx: Context, sheets: list[str], used: str) -> None:
     # The reason column of Fangyi's own error workbook comes back when a user re-imports it.
-    unknown = [label for label in header.unknown if label not in (REASON_COLUMN, WARNINGS_COLUMN)]
+    unknown = [label for label in header.unknown if label not in (REASON_COLUMN, WARNINGS_COLUMN, ROW_COLUMN)]
     if unknown:
         ctx.warn(
             None,
@@ -302,9 +305,14 @@ def _blank(values: list[Any]) -> bool:
     return True
 
 
-def _shown(raw: Any) -> str:
+def shown(raw: Any) -> str:
+    """A cell as the spreadsheet shows it: a whole number without ".0", and one of more
+    than 15 digits (an ID number Excel took for a number) with the digits Excel keeps
+    (120113195512051000), not in floating-point notation."""
     if isinstance(raw, float):
-        return repr(raw) if not raw.is_integer() or abs(raw) >= 1e15 else str(int(raw))
+        if not raw.is_integer():
+            return repr(raw)
+        return str(int(raw)) if abs(raw) < 1e15 else format(Decimal(repr(raw)), "f")
     return "" if raw is None else str(raw)
 
 
@@ -373,7 +381,7 @@ class _Checker:
                         Issue(
                             n,
                             labels[col],
-                            _shown(raw),
+                            shown(raw),
                             _(
                                 "这一格是公式，系统不读取公式的结果；请把该列复制后“选择性粘贴→数值”，再导入。"
                             ),
@@ -390,7 +398,7 @@ class _Checker:
                 else:
                     value = _parse(parse, raw)
                 if value.__class__ is _Failed:
-                    (soft if optional else problems).append(Issue(n, labels[col], _shown(raw), value.message))
+                    (soft if optional else problems).append(Issue(n, labels[col], shown(raw), value.message))
                     if optional:
                         parsed[name] = None
                     continue
@@ -406,7 +414,7 @@ class _Checker:
                         Issue(
                             n,
                             labels[self.key_col],
-                            _shown(cells[self.key_col]),
+                            shown(cells[self.key_col]),
                             str(message) % {"first": first, "key": self.key_field.label},
                         )
                     )
@@ -439,5 +447,5 @@ class _Checker:
             at = self.header.columns.get(name)
             label = self.labels[at] if at is not None else str(self.kind.by_name[name].label)
             raw = cells[at] if at is not None and at < len(cells) else ""
-            issues.append(Issue(n, label, _shown(raw), message))
+            issues.append(Issue(n, label, shown(raw), message))
         return issues
