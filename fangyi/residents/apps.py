@@ -8,7 +8,7 @@ class ResidentsConfig(AppConfig):
     verbose_name = _("居民登记")
 
     def ready(self) -> None:
-        from fangyi.residents.sheets import Residents
+        from fangyi.residents.sheets import RESIDENTS
         from fangyi.sheets.kinds import register
 
-        register(Residents())
+        register(RESIDENTS)

@@ -199,6 +199,10 @@ class Kind(ABC, Generic[S]):
     edit_perm: Any = None  # Perm needed to import
 
     def __init__(self) -> None:
+        self.index()
+
+    def index(self) -> None:
+        """The fields by name and by header word (again when a kind's fields grow)."""
         self.by_name = {f.name: f for f in self.fields}
         self.synonyms: dict[str, str] = {}
         for f in self.fields:

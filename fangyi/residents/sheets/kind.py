@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from array import array
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
@@ -24,11 +24,12 @@ from fangyi.org.roles import Perm
 from fangyi.residents import documents, domain, names, phone
 from fangyi.residents.documents import DocumentType
 from fangyi.residents.models import Resident, Status, TimelineEntry, TimelineKind
+from fangyi.residents.sheets.columns import RosterColumns
 from fangyi.residents.sheets.fields import FIELDS
 from fangyi.residents.views import filtered_residents
 from fangyi.sheets import bulk
 from fangyi.sheets.headers import Header
-from fangyi.sheets.kinds import FOREIGN, Checked, Column, Context, Kind, RowError, message_of
+from fangyi.sheets.kinds import FOREIGN, Checked, Column, Context, Field, Kind, RowError, message_of
 from fangyi.sheets.places import Places
 
 _DATED_STATUSES = frozenset((Status.MOVED_OUT.value, Status.DECEASED.value))
@@ -110,16 +111,30 @@ class RosterState:
 
     places: Places
     area_codes: dict[int, str]  # subdistrict pk → its area code, for local landlines
+    # The contributed columns (columns.py) this file has, and what their check() kept
+    # for each row: (document type, number) → (row, [one per contribution]).
+    extras: list[RosterColumns] = field(default_factory=list)
+    kept: dict[tuple[str, str], tuple[int, list[Any]]] = field(default_factory=dict)
 
 
 class Residents(Kind[RosterState]):
     name = "residents"
     label = gettext_lazy("居民")
     key = "id_number"
-    fields = FIELDS
+    fields: tuple[Field, ...] = FIELDS
     view_perm = Perm.VIEW_RESIDENTS
     edit_perm = Perm.EDIT_RESIDENTS
     foreign_message = gettext_lazy("该证件号码已由其他社区或网格登记，您无权修改；请联系街道工作人员核实。")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.contributions: list[RosterColumns] = []
+
+    def contribute(self, columns: RosterColumns) -> None:
+        """Read `columns` too (from the contributing app's AppConfig.ready())."""
+        self.contributions.append(columns)
+        self.fields = (*self.fields, *columns.fields)
+        self.index()
 
     def row_key(self, values: dict[str, Any]) -> Any:
         """(document type, number as stored); None for a number check() will refuse."""
@@ -133,7 +148,8 @@ class Residents(Kind[RosterState]):
     def start(self, ctx: Context, header: Header) -> RosterState:
         places = Places(ctx.actor)
         places.choose_default(ctx, header, str(self.by_name["community"].label))
-        return RosterState(places, dict(Subdistrict.objects.values_list("pk", "area_code")))
+        extras = [c for c in self.contributions if any(f.name in header.columns for f in c.fields)]
+        return RosterState(places, dict(Subdistrict.objects.values_list("pk", "area_code")), extras)
 
     def check(self, ctx: Context, state: RosterState, values: dict[str, Any], row: int) -> tuple:
         """The row packed small (see pack()): a million of them wait in the spool."""
@@ -188,7 +204,14 @@ class Residents(Kind[RosterState]):
             values["party_member"] = True
         values["name"] = names.canonical(values["name"])
         values["community"], values["grid"] = community, grid
+        if state.extras:
+            self._keep(ctx, state, values, row)
         return self.pack(values)
+
+    def _keep(self, ctx: Context, state: RosterState, values: dict[str, Any], row: int) -> None:
+        kept = [c.check(ctx, {f.name: values.get(f.name) for f in c.fields}, row) for c in state.extras]
+        if any(k is not None for k in kept):
+            state.kept[values["document_type"], values["id_number"]] = (row, kept)
 
     def _warner(self, ctx: Context, row: int) -> documents.Warn:
         def warn(field: str, value: str, message: str) -> None:
@@ -222,7 +245,11 @@ class Residents(Kind[RosterState]):
 
         for chunk in rows:
             keys = [(packed[_TYPE], packed[_KEY]) for _n, packed in chunk]
-            fresh, changed = rows.match(chunk, keys, self.stored(ctx, keys), changes, _shown_key)
+            stored = self.stored(ctx, keys)
+            fresh, changed = rows.match(chunk, keys, stored, changes, _shown_key)
+            for key in keys:
+                if stored.get(key) is FOREIGN:
+                    state.kept.pop(key, None)
             new.append(array("I", fresh))
             rows.counted(updated=len(changed))
             if changed and not rows.dry_run:
@@ -232,14 +259,35 @@ class Residents(Kind[RosterState]):
             rows.progress(matching * done / rows.count)
         created = sum(map(len, new))
         rows.counted(created=created)
-        if rows.dry_run or not created:
+        if rows.dry_run:
             return
 
         def advance(fraction: float) -> None:
             rows.progress(matching + (1 - matching) * fraction)
 
-        with bulk.DeferredIndexes((Resident, TimelineEntry), created):
-            self.insert(ctx, state, _new_rows(rows, new, created, advance))
+        if created:
+            with bulk.DeferredIndexes((Resident, TimelineEntry), created):
+                self.insert(ctx, state, _new_rows(rows, new, created, advance))
+        if state.kept:
+            self._write_kept(ctx, state)
+
+    def _write_kept(self, ctx: Context, state: RosterState) -> None:
+        """Hand each contribution what it kept, with the pks of the residents written."""
+        numbers = [number for _type, number in state.kept]
+        pks = {
+            (document_type, number): pk
+            for document_type, number, pk in Resident.objects.filter(
+                id_number__in=bulk.among(Resident, numbers)
+            ).values_list("document_type", "id_number", "pk")
+        }
+        for i, columns in enumerate(state.extras):
+            found = [
+                (row, pks[key], kept[i])
+                for key, (row, kept) in state.kept.items()
+                if kept[i] is not None and key in pks
+            ]
+            if found:
+                columns.write(ctx, found)
 
     def stored(self, ctx: Context, keys: list[Any]) -> dict[Any, Any]:
         """Stored residents by (document type, number): a Stored row, or FOREIGN for one
