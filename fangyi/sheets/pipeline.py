@@ -41,7 +41,7 @@ REASON_COLUMN = "原因"
 WARNINGS_COLUMN = "提示"
 # Beside it, the row of the file the page names (the rows of the error workbook are others).
 ROW_COLUMN = "行号"
-# The part of the progress bar for reading and checking a staged kind's file; the rest
+# The part of the progress bar for reading and checking the file; the rest
 # is matching and writing (a preview only matches).
 CHECK_SHARE = 0.6
 PREVIEW_CHECK_SHARE = 0.85

@@ -1,6 +1,6 @@
 """The fast paths of an import give what the slow ones gave.
 
-A staged import (residents) checks the whole file outside any transaction and writes in
+An import (of residents, as of every kind) checks the whole file outside any transaction and writes in
 one short transaction at the end; new residents are written with bulk.insert rather
 than model instances; parsers are remembered per cell; pinyin is converted a word at a
 time; large writes on SQLite build their indexes afterwards. Each is compared here

@@ -397,3 +397,36 @@ def test_a_number_with_the_code_of_a_former_county_is_matched(org, tmp_path):
         (1, 0, 0, 0),
         [(D(2022, 1, 24), 1, DoseKind.PRIMARY, False, "众爱可维")],
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_whole_file_is_checked_outside_the_transaction_then_written(monkeypatch):
+    from django.db import connection
+
+    from fangyi.vaccination.sheets import Doses
+    from tests.factories import make_org
+
+    org = make_org()
+    make_resident(org["a"], name="范芝奇", id_number="120113193201050011")
+    make_resident(org["b"], name="王德贵", id_number="120113192703120038")
+    make_resident(org["a"], name="李秀英", id_number="120113195509090027", male=False)
+    make_resident(org["b"], name="张建国", id_number="120113195811230019")
+    calls: list[tuple[str, bool]] = []
+    for name in ("check", "_existing", "_write"):
+        original = getattr(Doses, name)
+
+        def spy(self, *args, _name=name, _original=original, **kwargs):
+            calls.append((_name, connection.in_atomic_block))
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(Doses, name, spy)
+    monkeypatch.setattr(pipeline, "limit", lambda name: 3 if name == "FANGYI_IMPORT_CHUNK_ROWS" else 10**9)
+    outcome = run(SAMPLE)
+    checks = [inside for name, inside in calls if name == "check"]
+    assert len(checks) == outcome.rows - outcome.rejected + 1 and not any(
+        checks
+    )  # 刘玉兰: refused when matched
+    assert [name for name, _inside in calls[: len(checks)]] == ["check"] * len(checks)
+    rest = [(name, inside) for name, inside in calls[len(checks) :]]
+    assert rest and all(inside for _name, inside in rest)
+    assert Dose.objects.count() == outcome.created

@@ -90,7 +90,7 @@ FIELDS = (
         width=6,
         options=tuple(Sex.labels),
     ),
-    Field("age", gettext_lazy("年龄"), ("周岁", "年龄岁"), note=gettext_lazy("由身份证号推算")),
+    Field("age", gettext_lazy("年龄"), ("周岁", "年龄岁"), note=gettext_lazy("由身份证号推算"), width=6),
     Field(
         "birth_date",
         gettext_lazy("出生日期"),

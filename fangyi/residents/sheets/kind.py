@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from fangyi.org.models import Subdistrict
 from fangyi.org.roles import Perm
 from fangyi.residents import documents, domain, names, phone
+from fangyi.residents import fields as register
 from fangyi.residents.documents import DocumentType
 from fangyi.residents.models import Resident, Status, TimelineEntry, TimelineKind
 from fangyi.residents.sheets.columns import RosterColumns
@@ -35,7 +36,9 @@ from fangyi.sheets.places import Places
 _DATED_STATUSES = frozenset((Status.MOVED_OUT.value, Status.DECEASED.value))
 
 # What a checked row holds besides its community and grid, in the order pack() keeps it.
-_PLAIN = tuple(f.name for f in FIELDS if f.parse is not None and f.name not in ("community", "grid"))
+_PLAIN = register.PLAIN
+# The roster's columns are the register's entered fields (fields.py), no more, no fewer.
+assert {f.name for f in FIELDS if f.parse is not None} == set(register.ENTERED)
 
 
 class Stored(NamedTuple):
@@ -347,39 +350,52 @@ class Residents(Kind[RosterState]):
             )
 
     def export_columns(self, unmasked: bool) -> list[Column]:
+        """The entered fields in their declared order (fields.ENTERED), each under its
+        roster column's header, so that an export imports again; the age after the birth
+        date."""
+
         def masked(value: str, mask: Any) -> str:
             return value if unmasked else mask(value)
 
-        # The birth date is digits 7–14 of the ID number: beside a masked number it would
-        # give the mask back its hidden part. Masked exports carry the age alone.
-        birth = [Column(_("出生日期"), lambda r: r.birth_date, width=12)] if unmasked else []
-        return [
-            Column(_("姓名"), lambda r: r.name, width=10),
-            Column(_("证件类型"), lambda r: r.get_document_type_display(), width=14),
-            Column(
-                _("证件号码"),
-                lambda r: r.id_number if unmasked else r.masked_number,
-                as_text=True,
-                width=22,
-            ),
-            Column(_("性别"), lambda r: r.get_sex_display(), width=6),
-            *birth,
-            Column(_("年龄"), lambda r: r.age, width=6),
-            Column(_("联系电话"), lambda r: masked(r.phone, phone.mask), as_text=True, width=16),
-            Column(_("所属社区"), lambda r: r.community.name, width=12),
-            Column(_("网格"), lambda r: r.grid.name if r.grid_id else "", width=10),
-            Column(_("楼栋"), lambda r: r.building, as_text=True, width=8),
-            Column(_("单元"), lambda r: r.building_unit, as_text=True, width=6),
-            Column(_("房号"), lambda r: r.room, as_text=True, width=8),
-            Column(_("与户主关系"), lambda r: r.relation_to_head, width=10),
-            Column(_("行动能力"), lambda r: r.get_mobility_display(), width=10),
-            Column(_("独居"), lambda r: _("是") if r.lives_alone else _("否"), width=6),
-            Column(_("党员"), lambda r: _("是") if r.party_member else _("否"), width=6),
-            Column(_("入党年份"), lambda r: r.party_joined_year or "", width=8),
-            Column(_("状态"), lambda r: r.get_status_display(), width=8),
-            Column(_("状态日期"), lambda r: r.status_since or "", width=12),
-            Column(_("备注"), lambda r: r.notes, width=20),
-        ]
+        def yes_no(value: bool) -> str:
+            return _("是") if value else _("否")
+
+        shown: dict[str, Callable[[Resident], Any]] = {
+            "name": lambda r: r.name,
+            "document_type": lambda r: r.get_document_type_display(),
+            "id_number": lambda r: r.id_number if unmasked else r.masked_number,
+            "sex": lambda r: r.get_sex_display(),
+            "birth_date": lambda r: r.birth_date,
+            "phone": lambda r: masked(r.phone, phone.mask),
+            "community": lambda r: r.community.name,
+            "grid": lambda r: r.grid.name if r.grid_id else "",
+            "building": lambda r: r.building,
+            "building_unit": lambda r: r.building_unit,
+            "room": lambda r: r.room,
+            "relation_to_head": lambda r: r.relation_to_head,
+            "mobility": lambda r: r.get_mobility_display(),
+            "lives_alone": lambda r: yes_no(r.lives_alone),
+            "party_member": lambda r: yes_no(r.party_member),
+            "party_joined_year": lambda r: r.party_joined_year or "",
+            "status": lambda r: r.get_status_display(),
+            "status_since": lambda r: r.status_since or "",
+            "notes": lambda r: r.notes,
+        }
+        columns = []
+        for name in register.ENTERED:
+            # The birth date is digits 7–14 of the ID number: beside a masked number it
+            # would give the mask back its hidden part. Masked exports carry the age alone.
+            if name != "birth_date" or unmasked:
+                columns.append(self._column(name, shown[name]))
+            if name == "birth_date":
+                columns.append(self._column("age", lambda r: r.age))
+        return columns
+
+    def _column(self, name: str, value: Callable[[Resident], Any]) -> Column:
+        f = self.by_name[name]
+        # Building, unit and room as text: "3" stays "3", "03" stays "03".
+        as_text = f.as_text or name in ("building", "building_unit", "room")
+        return Column(str(f.label), value, as_text=as_text, width=f.width)
 
     def export(self, request: Any, community: Any = None) -> Iterator[Any]:
         if request is None:
