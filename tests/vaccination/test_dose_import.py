@@ -399,7 +399,7 @@ def test_a_number_with_the_code_of_a_former_county_is_matched(org, tmp_path):
     )
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the products of the migrations
 def test_the_whole_file_is_checked_outside_the_transaction_then_written(monkeypatch):
     from django.db import connection
 
