@@ -38,11 +38,10 @@ from fangyi.vaccination.domain import refresh as refresh_domain
 from fangyi.vaccination.domain.doses import DoseInput, DuplicateDose, record_dose
 from fangyi.vaccination.domain.rules import RuleViolation
 from fangyi.vaccination.models import Reason, ReasonRecord, Screening, VaccineProduct
-from fangyi.vaccination.sheets import Products
+from fangyi.vaccination.sheets import Products, _dose_number
 
-_NUMBERS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}
-# 已接种2针, 第二针, 3剂, 2剂次, 打了两针: a count of doses, with or without words around it.
-_DOSES = re.compile(r"^(?:已经?|已?接种|已?打了?|已种|第)?([0-9一二两三四五六])(?:针次?|剂次?|次)?(?:疫苗)?$")
+# 已接种2针, 打了两针, 第二针, 3剂: words around a dose number (sheets._dose_number reads it).
+_AROUND = re.compile(r"^(?:已经|已|打了|接种|种了)*|(?:疫苗)$")
 _YES = frozenset(
     ("是", "已接种", "已种", "已打", "接种", "已经接种", "已", "有", "y", "yes", "√", "✓", "打了", "已完成")
 )
@@ -84,11 +83,13 @@ def answer(raw: Any) -> Answer | None:
         return Answer(True)
     if key in _NO or (isinstance(raw, str) and raw.strip() in _NO):
         return Answer(False)
-    found = _DOSES.match(key)
-    if found:
-        digit = found.group(1)
-        count = int(digit) if digit.isdigit() else _NUMBERS[digit]
-        return Answer(count > 0, count or None)
+    number = _AROUND.sub("", key).replace("两", "二").removesuffix("次")
+    try:
+        count = _dose_number(number) if number else None
+    except ValidationError:
+        count = None
+    if count:
+        return Answer(True, count)
     raise ValidationError(
         _("“%(v)s”无法识别：请填写“是”或“否”，或已接种的剂数，如 2、第二针。") % {"v": str(raw)[:20]}
     )

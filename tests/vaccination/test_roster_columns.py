@@ -103,6 +103,19 @@ def test_each_column_is_recorded_as_what_it_means(org, tmp_path):
     assert TimelineEntry.objects.filter(summary__startswith="由表格“r.xlsx”导入未接种原因").count() == 4
 
 
+def test_the_resident_page_shows_a_roster_dose_as_given_elsewhere(org, staff, client_for, tmp_path):
+    from fangyi.org.roles import Role
+
+    run(roster(tmp_path, ROWS))
+    page = client_for(staff[Role.SUBDISTRICT_STAFF]).get(f"/residents/{Resident.objects.get(name='甲').pk}/")
+    dose = page.content.decode().split('<ol class="doses">')[1].split("</ol>")[0]
+    assert "2021-06-01 · 众爱可维 · 居民名册登记（r.xlsx） · 外地接种" in dose
+    reason_page = client_for(staff[Role.SUBDISTRICT_STAFF]).get(
+        f"/residents/{Resident.objects.get(name='丙').pk}/"
+    )
+    assert "外地接种：居民名册：已接种" in reason_page.content.decode()
+
+
 def test_the_same_roster_again_records_nothing_more(org, tmp_path):
     path = roster(tmp_path, ROWS)
     run(path)
