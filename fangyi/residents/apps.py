@@ -6,3 +6,9 @@ class ResidentsConfig(AppConfig):
     name = "fangyi.residents"
     label = "residents"
     verbose_name = _("居民登记")
+
+    def ready(self) -> None:
+        from fangyi.residents.sheets import RESIDENTS
+        from fangyi.sheets.kinds import register
+
+        register(RESIDENTS)

@@ -13,35 +13,15 @@ from django.utils.translation import gettext as _
 from fangyi.core.access import Origin
 from fangyi.org.models import Staff
 from fangyi.residents import documents, names, phone
+from fangyi.residents import fields as register
 from fangyi.residents.models import Disclosure, DisclosureKind, Resident, TimelineEntry, TimelineKind
 from fangyi.residents.names import pinyin_keys
 
 __all__ = ["pinyin_keys"]  # also read here by the demo and the import
 
-# Fields whose changes are written on the timeline, with how to show a value.
-TRACKED_FIELDS = (
-    "name",
-    "document_type",
-    "id_number",
-    "birth_date",
-    "sex",
-    "phone",
-    "community",
-    "grid",
-    "building",
-    "building_unit",
-    "room",
-    "household",
-    "relation_to_head",
-    "mobility",
-    "lives_alone",
-    "party_member",
-    "party_joined_year",
-    "status",
-    "status_since",
-    "notes",
-)
-PERSONAL_FIELDS = {"id_number", "phone"}
+# Fields whose changes are written on the timeline: the register's, declared in fields.py.
+TRACKED_FIELDS = register.REGISTER
+PERSONAL_FIELDS = register.PERSONAL
 
 # The register's rules for the year someone joined the Party: not before it was founded,
 # not in the future, not before the age of 14.

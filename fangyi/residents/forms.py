@@ -12,8 +12,9 @@ from fangyi.core import bounds
 from fangyi.org.models import Community, Grid, Staff
 from fangyi.org.roles import Perm, Scope
 from fangyi.residents import documents, phone
+from fangyi.residents import fields as register
 from fangyi.residents.documents import DocumentType
-from fangyi.residents.domain import TRACKED_FIELDS, party_year_problem
+from fangyi.residents.domain import party_year_problem
 from fangyi.residents.models import AgeBand, Mobility, Resident, Status
 
 
@@ -36,8 +37,7 @@ class ResidentForm(forms.ModelForm):
     class Meta:
         formfield_callback = bounds.formfield
         model = Resident
-        # Everything the timeline tracks but the household, which has its own page flow.
-        fields = [f for f in TRACKED_FIELDS if f != "household"]
+        fields = list(register.ENTERED)
         widgets = {
             "status_since": forms.DateInput(attrs={"type": "date"}),
             "birth_date": forms.DateInput(attrs={"type": "date"}),

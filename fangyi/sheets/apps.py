@@ -15,9 +15,7 @@ class SheetsConfig(AppConfig):
     verbose_name = _("表格导入导出")
 
     def ready(self) -> None:
-        # Registers the resident kind; other apps register theirs in their own ready().
-        from fangyi.sheets.kinds import residents  # noqa: F401
-
+        # The engine knows no kind: each app registers its own in its ready().
         _recover_when_a_worker_starts()
 
 

@@ -1,18 +1,16 @@
 """Import one spreadsheet file: find the header, check every row, then write the accepted
 rows in one transaction.
 
-Staged kinds (Kind.staged, e.g. residents) are read and checked to the end of the file
-first, outside any transaction, keeping only the accepted rows, packed small
-(Kind.pack), in a temporary spool; then the workbook is closed and the accepted rows
-are matched and written in one short transaction. On SQLite, other writers wait only
-for the writing, not for the reading and checking. Other kinds (a kind whose check()
-prepares what its existing() and write() use, chunk by chunk) are read, checked and
-written a chunk at a time inside one transaction.
+Every file is read and checked to its end first, outside any transaction, keeping only
+the accepted rows as Kind.check() returns them (small) in a temporary spool; then the
+workbook is closed and Kind.write() matches and writes the accepted rows in one short
+transaction. On SQLite, other writers wait only for the writing, not for the reading
+and checking.
 
-Either way a file of a million rows needs no more memory than a chunk (plus the keys
-already seen, to find duplicates, and the sheet as calamine holds it). With `dry_run`
-nothing is written and the counts are what an import would do (the preview). A crash
-anywhere rolls the whole file back.
+A file of a million rows needs no more memory than a chunk (plus the keys already seen,
+to find duplicates, and the sheet as calamine holds it). With `dry_run` nothing is
+written and the counts are what an import would do (the preview). A crash anywhere
+rolls the whole file back.
 """
 
 from __future__ import annotations
@@ -23,10 +21,10 @@ import logging
 import os
 import pickle
 import tempfile
-from array import array
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -34,14 +32,16 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from fangyi.sheets.headers import SEARCH_ROWS, Header, find_header
-from fangyi.sheets.kinds import FOREIGN, Context, Issue, Kind, Refused, RowError, message_of
+from fangyi.sheets.kinds import Checked, Context, Issue, Kind, RowError, message_of
 from fangyi.sheets.limits import limit
 from fangyi.sheets.reader import SheetError, Table, open_workbook
 
 # The last column of Fangyi's error workbook (rejected rows; rows with a value left out).
 REASON_COLUMN = "原因"
 WARNINGS_COLUMN = "提示"
-# The part of the progress bar for reading and checking a staged kind's file; the rest
+# Beside it, the row of the file the page names (the rows of the error workbook are others).
+ROW_COLUMN = "行号"
+# The part of the progress bar for reading and checking the file; the rest
 # is matching and writing (a preview only matches).
 CHECK_SHARE = 0.6
 PREVIEW_CHECK_SHARE = 0.85
@@ -90,13 +90,6 @@ class Outcome:
             **self.lists,
         }
 
-    def rejected_rows(self) -> dict[int, list[Issue]]:
-        rows: dict[int, list[Issue]] = {}
-        for issue in self.errors:
-            if issue.row is not None:
-                rows.setdefault(issue.row, []).append(issue)
-        return rows
-
 
 def run(
     path: str | os.PathLike,
@@ -111,10 +104,7 @@ def run(
     used at all; rejected rows are in the outcome, not raised."""
     outcome = Outcome(kind=kind.name, file=name or os.path.basename(path), dry_run=dry_run)
     with _collector_spared():
-        if kind.staged:
-            _run_staged(path, kind, ctx, outcome, progress)
-        else:
-            _run_chunked(path, kind, ctx, outcome, progress)
+        _run(path, kind, ctx, outcome, progress)
     outcome.errors.sort(key=lambda issue: issue.row or 0)
     # The file's own warnings first, then by row (a kind may warn while matching).
     outcome.warnings = sorted(ctx.warnings, key=lambda issue: issue.row or 0)
@@ -127,15 +117,15 @@ def run(
 @contextmanager
 def _opened(
     path: str | os.PathLike, kind: Kind, ctx: Context, outcome: Outcome
-) -> Iterator[tuple[Table, Header, Iterator[tuple[int, list[Any]]]]]:
-    """The workbook open at the rows after the header, the kind prepared for them."""
+) -> Iterator[tuple[Table, Header, Iterator[tuple[int, list[Any]]], Any]]:
+    """The workbook open at the rows after the header, and the kind's state for them."""
     with open_workbook(path) as book:
         outcome.format = book.format
         table, header, rest = locate(book, kind)
         outcome.sheet, outcome.header_row = table.name, header.row
         _header_warnings(kind, header, ctx, book.sheet_names, table.name)
-        kind.prepare(ctx, header)
-        yield table, header, rest
+        state = kind.start(ctx, header)
+        yield table, header, rest, state
 
 
 @contextmanager
@@ -164,78 +154,45 @@ def _no_data() -> SheetError:
     return SheetError(_("表格中只有表头，没有数据行。"))
 
 
-def _run_chunked(
-    path: str | os.PathLike, kind: Kind, ctx: Context, outcome: Outcome, progress: Progress | None
-) -> None:
-    with _opened(path, kind, ctx, outcome) as (table, header, rest):
-        checker = _Checker(kind, ctx, header, table, outcome)
-        with transaction.atomic() if not outcome.dry_run else nullcontext():
-            for chunk in _chunks(rest):
-                _apply(checker.check(chunk), kind, ctx, header, outcome)
-                if progress:
-                    progress(outcome.rows + outcome.skipped_blank, table.fraction(chunk[-1][0]))
-            if outcome.rows == 0:
-                raise _no_data()
-
-
-def _run_staged(
+def _run(
     path: str | os.PathLike, kind: Kind, ctx: Context, outcome: Outcome, progress: Progress | None
 ) -> None:
     share = PREVIEW_CHECK_SHARE if outcome.dry_run else CHECK_SHARE
     report = progress or (lambda rows, fraction: None)
     with _Spool() as spool:
-        header = _check_all(path, kind, ctx, outcome, report, spool, share)
+        header, state = _check_all(path, kind, ctx, outcome, report, spool, share)
         if outcome.rows == 0:
             raise _no_data()
         seen = outcome.rows + outcome.skipped_blank
-        # The matching share of the bar: all of it for a preview, a third for an import.
-        matching = (1 - share) * (1 if outcome.dry_run else 1 / 3)
+        rows = _Rows(spool, outcome, header.labels[header.columns[kind.key]], str(kind.foreign_message))
+        rows.report = lambda fraction: report(seen, share + (1 - share) * fraction)
         with transaction.atomic() if not outcome.dry_run else nullcontext():
-            # 2. Match every accepted row with the stored ones, writing the changed ones
-            # and remembering which are new.
-            new: list[array[int]] = []  # for each chunk of the spool, its new rows
-            done = 0
-
-            def values(p: Any) -> dict[str, Any]:
-                return kind.unpack(p, ctx)
-
-            for packed in spool:
-                keys = [kind.key_of(p, ctx) for _n, p in packed]
-                fresh, changed = _match(packed, keys, values, kind, ctx, header, outcome)
-                new.append(array("I", fresh))
-                outcome.updated += len(changed)
-                if changed and not outcome.dry_run:
-                    kind.write(ctx, [], changed)
-                done += len(packed)
-                report(seen, share + matching * done / spool.count)
-            outcome.created = sum(map(len, new))
-            if outcome.dry_run:
-                return
-            # 3. Write the new rows in one stream (on PostgreSQL the server stores them
-            # while the next are prepared).
-            start, rest = share + matching, 1 - share - matching
-
-            def advance(fraction: float) -> None:
-                report(seen, start + rest * fraction)
-
-            if outcome.created:
-                with kind.writing(ctx, outcome.created):
-                    kind.write_all(ctx, _new_rows(spool, new, outcome.created, advance))
-            report(seen, 1.0)
+            kind.write(ctx, state, rows)
+        report(seen, 1.0)
 
 
-def _new_rows(
-    spool: _Spool, new: list[array[int]], count: int, progress: Callable[[float], None]
-) -> Iterator[Any]:
-    """The new rows in `spool` as packed (`new`: their places in each chunk), reporting
-    how far through them it has got."""
-    done = 0
-    for packed, fresh in zip(spool, new, strict=True):
-        for i in fresh:
-            yield packed[i][1]
-        done += len(fresh)
-        if fresh:
-            progress(done / count)
+class _Rows(Checked):
+    """The spool of checked rows as Kind.write() sees it, counting into the outcome."""
+
+    def __init__(self, spool: _Spool, outcome: Outcome, key_label: str, foreign_message: str) -> None:
+        self.spool, self.outcome, self.key_label = spool, outcome, key_label
+        self.dry_run, self.count, self.foreign_message = outcome.dry_run, spool.count, foreign_message
+        self.report: Callable[[float], None] = lambda fraction: None
+
+    def __iter__(self) -> Iterator[list[tuple[int, Any]]]:
+        return iter(self.spool)
+
+    def counted(self, *, created: int = 0, updated: int = 0, unchanged: int = 0) -> None:
+        self.outcome.created += created
+        self.outcome.updated += updated
+        self.outcome.unchanged += unchanged
+
+    def reject(self, row: int, value: str, message: str) -> None:
+        self.outcome.rejected += 1
+        self.outcome.errors.append(Issue(row, self.key_label, value, message))
+
+    def progress(self, fraction: float) -> None:
+        self.report(fraction)
 
 
 def _check_all(
@@ -246,22 +203,22 @@ def _check_all(
     progress: Progress,
     spool: _Spool,
     share: float,
-) -> Header:
-    """1. Read and check every row into `spool`. The workbook, calamine's copy of the sheet
+) -> tuple[Header, Any]:
+    """Read and check every row into `spool`. The workbook, calamine's copy of the sheet
     and the keys seen (for duplicates) are let go on return, before anything is written."""
-    with _opened(path, kind, ctx, outcome) as (table, header, rest):
-        checker = _Checker(kind, ctx, header, table, outcome)
+    with _opened(path, kind, ctx, outcome) as (table, header, rest, state):
+        checker = _Checker(kind, ctx, state, header, table, outcome)
         for chunk in _chunks(rest):
             accepted = checker.check(chunk)
             if accepted:
-                spool.add([(n, kind.pack(values)) for n, values in accepted])
+                spool.add(accepted)
             progress(outcome.rows + outcome.skipped_blank, share * table.fraction(chunk[-1][0]))
-    return header
+    return header, state
 
 
 class _Spool:
-    """The accepted rows of a staged import between checking and writing: pickled lists
-    of packed rows in a temporary file (in memory while it is small)."""
+    """The accepted rows of an import between checking and writing: pickled lists
+    of checked rows in a temporary file (in memory while it is small)."""
 
     def __init__(self) -> None:
         self.file = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES)
@@ -315,7 +272,7 @@ def locate(book: Any, kind: Kind) -> tuple[Table, Header, Iterator[tuple[int, li
 
 def _header_warnings(kind: Kind, header: Header, ctx: Context, sheets: list[str], used: str) -> None:
     # The reason column of Fangyi's own error workbook comes back when a user re-imports it.
-    unknown = [label for label in header.unknown if label not in (REASON_COLUMN, WARNINGS_COLUMN)]
+    unknown = [label for label in header.unknown if label not in (REASON_COLUMN, WARNINGS_COLUMN, ROW_COLUMN)]
     if unknown:
         ctx.warn(
             None,
@@ -348,9 +305,14 @@ def _blank(values: list[Any]) -> bool:
     return True
 
 
-def _shown(raw: Any) -> str:
+def shown(raw: Any) -> str:
+    """A cell as the spreadsheet shows it: a whole number without ".0", and one of more
+    than 15 digits (an ID number Excel took for a number) with the digits Excel keeps
+    (120113195512051000), not in floating-point notation."""
     if isinstance(raw, float):
-        return repr(raw) if not raw.is_integer() or abs(raw) >= 1e15 else str(int(raw))
+        if not raw.is_integer():
+            return repr(raw)
+        return str(int(raw)) if abs(raw) < 1e15 else format(Decimal(repr(raw)), "f")
     return "" if raw is None else str(raw)
 
 
@@ -383,8 +345,10 @@ class _Checker:
     parsed once.
     """
 
-    def __init__(self, kind: Kind, ctx: Context, header: Header, table: Table, outcome: Outcome) -> None:
-        self.kind, self.ctx, self.header, self.outcome = kind, ctx, header, outcome
+    def __init__(
+        self, kind: Kind, ctx: Context, state: Any, header: Header, table: Table, outcome: Outcome
+    ) -> None:
+        self.kind, self.ctx, self.state, self.header, self.outcome = kind, ctx, state, header, outcome
         self.formulas = table.formulas
         self.plan: list[tuple[str, int, Callable[[Any], Any], bool, bool, dict[Any, Any]]] = [
             (f.name, col, parse, f.required, f.optional, {})
@@ -396,10 +360,11 @@ class _Checker:
         self.key_col = header.columns[kind.key]
         self.seen: dict[Any, int] = {}
 
-    def check(self, chunk: list[tuple[int, list[Any]]]) -> list[tuple[int, dict[str, Any]]]:
-        """The accepted rows of `chunk` with their parsed values; the rest in the outcome."""
+    def check(self, chunk: list[tuple[int, list[Any]]]) -> list[tuple[int, Any]]:
+        """The accepted rows of `chunk` as Kind.check() returns them; the rest in the outcome."""
         kind, ctx, outcome, labels, formulas = self.kind, self.ctx, self.outcome, self.labels, self.formulas
-        accepted: list[tuple[int, dict[str, Any]]] = []
+        state = self.state
+        accepted: list[tuple[int, Any]] = []
         for n, cells in chunk:
             if _blank(cells):
                 outcome.skipped_blank += 1
@@ -416,7 +381,7 @@ class _Checker:
                         Issue(
                             n,
                             labels[col],
-                            _shown(raw),
+                            shown(raw),
                             _(
                                 "这一格是公式，系统不读取公式的结果；请把该列复制后“选择性粘贴→数值”，再导入。"
                             ),
@@ -433,7 +398,7 @@ class _Checker:
                 else:
                     value = _parse(parse, raw)
                 if value.__class__ is _Failed:
-                    (soft if optional else problems).append(Issue(n, labels[col], _shown(raw), value.message))
+                    (soft if optional else problems).append(Issue(n, labels[col], shown(raw), value.message))
                     if optional:
                         parsed[name] = None
                     continue
@@ -449,14 +414,14 @@ class _Checker:
                         Issue(
                             n,
                             labels[self.key_col],
-                            _shown(cells[self.key_col]),
+                            shown(cells[self.key_col]),
                             str(message) % {"first": first, "key": self.key_field.label},
                         )
                     )
             if not problems:
                 ctx.dropped.clear()
                 try:
-                    parsed = kind.check(parsed, ctx, n)
+                    checked = kind.check(ctx, state, parsed, n)
                 except RowError as exc:
                     problems.extend(self._issues(n, cells, exc.problems))
                 if ctx.dropped:
@@ -468,7 +433,7 @@ class _Checker:
             else:
                 if soft:
                     ctx.warnings.extend(Issue(i.row, i.column, i.value, _left_out(i.message)) for i in soft)
-                accepted.append((n, parsed))
+                accepted.append((n, checked))
         if formulas and chunk:
             # The reader adds the formula cells of the rows it reads; these are done.
             last = chunk[-1][0]
@@ -482,55 +447,5 @@ class _Checker:
             at = self.header.columns.get(name)
             label = self.labels[at] if at is not None else str(self.kind.by_name[name].label)
             raw = cells[at] if at is not None and at < len(cells) else ""
-            issues.append(Issue(n, label, _shown(raw), message))
+            issues.append(Issue(n, label, shown(raw), message))
         return issues
-
-
-def _apply(
-    accepted: list[tuple[int, dict[str, Any]]], kind: Kind, ctx: Context, header: Header, outcome: Outcome
-) -> None:
-    """Match accepted rows with the stored ones; write the new and the changed."""
-    if not accepted:
-        return
-    keys = [kind.row_key(values) for _n, values in accepted]
-    new, changed = _match(accepted, keys, lambda values: values, kind, ctx, header, outcome)
-    outcome.created += len(new)
-    outcome.updated += len(changed)
-    if not outcome.dry_run:
-        kind.write(ctx, [accepted[i][1] for i in new], changed)
-
-
-def _match(
-    accepted: list[tuple[int, Any]],
-    keys: list[Any],
-    values_of: Callable[[Any], dict[str, Any]],
-    kind: Kind,
-    ctx: Context,
-    header: Header,
-    outcome: Outcome,
-) -> tuple[list[int], list[tuple[Any, dict[str, Any]]]]:
-    """Which of the accepted rows (`keys`: their row keys; `values_of`: their values) are
-    new (their places in `accepted`) and which change a stored row (it, with the
-    attributes that change); the rest are counted (unchanged) or rejected (a row the
-    user may not touch) in the outcome."""
-    new: list[int] = []
-    changed: list[tuple[Any, dict[str, Any]]] = []
-    if not accepted:
-        return new, changed
-    key_col = header.columns[kind.key]
-    stored = kind.existing(keys, ctx)
-    for i, ((n, row), key) in enumerate(zip(accepted, keys, strict=True)):
-        current = stored.get(key)
-        if current is None:
-            new.append(i)
-            continue
-        values = values_of(row)
-        if current is FOREIGN or isinstance(current, Refused):
-            message = current.message if isinstance(current, Refused) else str(kind.foreign_message)
-            outcome.rejected += 1
-            outcome.errors.append(Issue(n, header.labels[key_col], str(values[kind.key]), message))
-        elif attrs := kind.changes(current, values):
-            changed.append((current, attrs))
-        else:
-            outcome.unchanged += 1
-    return new, changed

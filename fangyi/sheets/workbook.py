@@ -17,7 +17,7 @@ import xlsxwriter
 from django.utils.translation import gettext as _
 
 from fangyi.sheets.kinds import Column, Kind
-from fangyi.sheets.pipeline import REASON_COLUMN, WARNINGS_COLUMN, locate
+from fangyi.sheets.pipeline import REASON_COLUMN, ROW_COLUMN, WARNINGS_COLUMN, locate, shown
 from fangyi.sheets.reader import open_workbook
 
 
@@ -166,7 +166,8 @@ def _by_row(issues: Iterable[dict]) -> dict[int, tuple[list[str], set[str]]]:
 
 
 class _RowSheet:
-    """A sheet of some rows of the file as read, with a last column saying why."""
+    """A sheet of some rows of the file as read, then the row's number in the file (as the
+    page names it) and a last column saying why."""
 
     def __init__(
         self,
@@ -180,10 +181,10 @@ class _RowSheet:
         self.w, self.sheet, self.labels, self.text_cols, self.rows = w, sheet, labels, text_cols, rows
         self.count = 0
         widths = [max(8, min(30, len(label) * 2 + 2)) for label in labels]
-        for col, width in enumerate([*widths, 60]):
+        for col, width in enumerate([*widths, 6, 60]):
             sheet.set_column(col, col, width, w.text if col in text_cols else None)
         sheet.freeze_panes(1, 0)
-        for col, label in enumerate([*labels, reason]):
+        for col, label in enumerate([*labels, ROW_COLUMN, reason]):
             self._cell(0, col, label, w.bold)
 
     def _cell(self, row: int, col: int, value: Any, fmt: Any = None, *, as_text: bool = False) -> None:
@@ -199,8 +200,11 @@ class _RowSheet:
         self.count += 1
         for col, value in enumerate(cells[: len(labels)]):
             fmt = (w.bad_text if col in text_cols else w.bad) if labels[col] in bad_cells else None
+            if col in text_cols and isinstance(value, float):
+                value = shown(value)  # an ID number Excel took for a number: its digits as text
             self._cell(self.count, col, value, fmt, as_text=col in text_cols and isinstance(value, str))
-        self._cell(self.count, len(labels), "；".join(reasons), w.reason)
+        self._cell(self.count, len(labels), n)
+        self._cell(self.count, len(labels) + 1, "；".join(reasons), w.reason)
 
 
 def _list_sheet(w: _Writer, label: Any, columns: tuple[tuple[str, Any], ...], entries: list[dict]) -> None:

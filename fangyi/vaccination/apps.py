@@ -11,7 +11,13 @@ class VaccinationConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from fangyi.residents.models import Resident
-        from fangyi.vaccination import sheets  # noqa: F401  (registers the "doses" import kind)
+        from fangyi.residents.sheets import RESIDENTS
+        from fangyi.sheets.kinds import register
+        from fangyi.vaccination import roster
+        from fangyi.vaccination.sheets import Doses
         from fangyi.vaccination.signals import resident_saved
+
+        register(Doses())
+        RESIDENTS.contribute(roster.COLUMNS)
 
         post_save.connect(resident_saved, sender=Resident, dispatch_uid="vaccination_register_copy")

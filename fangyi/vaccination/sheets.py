@@ -13,10 +13,11 @@ from __future__ import annotations
 import datetime
 import re
 from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,6 +31,7 @@ from fangyi.sheets import values as v
 from fangyi.sheets.headers import Header, header_key
 from fangyi.sheets.kinds import (
     FOREIGN,
+    Checked,
     Column,
     Context,
     Field,
@@ -37,7 +39,6 @@ from fangyi.sheets.kinds import (
     ListSheet,
     Refused,
     RowError,
-    register,
 )
 from fangyi.vaccination.domain import status as status_domain
 from fangyi.vaccination.domain.doses import TimelineKind, by_schedule
@@ -210,7 +211,26 @@ class Products:
         return found[0], []
 
 
-class Doses(Kind):
+@dataclass
+class DoseState:
+    """What one file of doses is checked against, and the people it names who are not in
+    the register (one entry each, listed in Context.lists[NOT_IN_REGISTER])."""
+
+    products: Products
+    sites: dict[str, Site]
+    not_in_register: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class Matched:
+    """The register's side of a chunk of rows: its residents by (document type, number)
+    and each one's doses, in the order given."""
+
+    residents: dict[tuple[str, str], Resident]
+    history: dict[int, list[Dose]]
+
+
+class Doses(Kind[DoseState]):
     name = "doses"
     label = gettext_lazy("接种记录")
     key = "id_number"
@@ -244,16 +264,12 @@ class Doses(Kind):
             return None
         return document_type, document.number, day.date() if isinstance(day, datetime.datetime) else day
 
-    def prepare(self, ctx: Context, header: Header) -> None:
-        ctx.state["products"] = Products()
-        ctx.state["sites"] = {header_key(s.name): s for s in Site.objects.all()}
-        ctx.state["pending"] = {}
-        ctx.state["not_in_register"] = {}
+    def start(self, ctx: Context, header: Header) -> DoseState:
         ctx.lists[NOT_IN_REGISTER] = []
+        return DoseState(Products(), {header_key(s.name): s for s in Site.objects.all()})
 
-    def check(self, values: dict[str, Any], ctx: Context, row: int) -> dict[str, Any]:
-        products: Products = ctx.state["products"]
-        product, problems = products.find(values.get("vaccine"), values.get("maker"))
+    def check(self, ctx: Context, state: DoseState, values: dict[str, Any], row: int) -> dict[str, Any]:
+        product, problems = state.products.find(values.get("vaccine"), values.get("maker"))
         document_type = values["document_type"] = values.get("document_type") or DocumentType.ID_CARD
         document = documents.checked(document_type, values["id_number"])
         if isinstance(document, str):
@@ -275,16 +291,29 @@ class Doses(Kind):
         if site is not None:
             values["home_visit"] = bool(HOME_VISIT.search(site))
             values["site_name"] = HOME_VISIT.sub("", site).strip() or site
-            values["site_obj"] = ctx.state["sites"].get(header_key(values["site_name"]))
-        # existing() sees only the keys: it finds the row's values here.
-        ctx.state["pending"][self.row_key(values)] = values
+            values["site_obj"] = state.sites.get(header_key(values["site_name"]))
         return values
 
-    def existing(self, keys: list[Any], ctx: Context) -> dict[Any, Any]:
+    def write(self, ctx: Context, state: DoseState, rows: Checked) -> None:
+        """Chunk by chunk (the register's side read for each): match the rows, then
+        record the new doses and correct the changed ones."""
+        done = 0
+        for chunk in rows:
+            keys = [self.row_key(values) for _n, values in chunk]
+            pending = {key: values for key, (_n, values) in zip(keys, chunk, strict=True)}
+            found, matched = self._existing(ctx, state, keys, pending)
+            fresh, changed = rows.match(chunk, keys, found, self.changes, _shown_number)
+            rows.counted(created=len(fresh), updated=len(changed))
+            if not rows.dry_run:
+                self._write(ctx, matched, [chunk[i][1] for i in fresh], changed)
+            done += len(chunk)
+            rows.progress(done / rows.count)
+
+    def _existing(
+        self, ctx: Context, state: DoseState, keys: list[Any], pending: dict[Any, dict[str, Any]]
+    ) -> tuple[dict[Any, Any], Matched]:
         """The stored dose of each (document type, number, day); Refused for somebody not
         in the register or a 剂次 the person already has on another day."""
-        pending: dict[Any, dict[str, Any]] = ctx.state["pending"]
-        ctx.state["pending"] = {}
         people = {(document_type, number) for document_type, number, _day in keys}
         numbers = {number for _type, number in people}
         visible = Resident.objects.visible_to(ctx.actor) if ctx.actor else Resident.objects.all()
@@ -301,7 +330,6 @@ class Doses(Kind):
         history: dict[int, list[Dose]] = defaultdict(list)
         for dose in Dose.objects.filter(resident__in=list(residents.values())).select_related("product"):
             history[dose.resident_id].append(dose)
-        ctx.state["residents"], ctx.state["history"] = residents, history
         found: dict[Any, Any] = {}
         taken = {pk: {d.dose_number: d.given_on for d in doses} for pk, doses in history.items()}
         for key in sorted(keys):
@@ -312,7 +340,7 @@ class Doses(Kind):
                 found[key] = FOREIGN
             elif resident is None:
                 found[key] = Refused(_("不在居民名册中：请先登记该居民，再导入这一行。"))
-                self._not_in_register(ctx, values)
+                self._not_in_register(ctx, state, values)
             else:
                 self._compare_name(ctx, resident, values)
                 stored = next((d for d in history[resident.pk] if d.given_on == day), None)
@@ -329,10 +357,10 @@ class Doses(Kind):
                     )
                 elif dose_number:
                     taken[resident.pk][dose_number] = day
-        return found
+        return found, Matched(residents, history)
 
-    def _not_in_register(self, ctx: Context, values: dict[str, Any]) -> None:
-        people: dict[tuple[str, str], dict[str, Any]] = ctx.state["not_in_register"]
+    def _not_in_register(self, ctx: Context, state: DoseState, values: dict[str, Any]) -> None:
+        people = state.not_in_register
         key = (values["document_type"], values["id_number"])
         person = people.get(key)
         if person is None:
@@ -382,11 +410,12 @@ class Doses(Kind):
                 changed["site"] = site
         return changed
 
-    def write(self, ctx: Context, new: list[dict[str, Any]], changed: list[tuple[Any, dict]]) -> None:
+    def _write(
+        self, ctx: Context, matched: Matched, new: list[dict[str, Any]], changed: list[tuple[Any, dict]]
+    ) -> None:
         """Create the new doses (numbered and classed as record_dose would, but recorded
         even where the rules object), correct the changed ones, refresh each person's state."""
-        residents: dict[tuple[str, str], Resident] = ctx.state["residents"]
-        history: dict[int, list[Dose]] = ctx.state["history"]
+        residents, history = matched.residents, matched.history
         doses: list[Dose] = []
         for values in sorted(new, key=lambda val: (val["document_type"], val["id_number"], val["given_on"])):
             resident = residents[values["document_type"], values["id_number"]]
@@ -489,15 +518,15 @@ class Doses(Kind):
 
     # Export: the same columns, so that an export can be imported again.
 
-    def export_queryset(self, request: Any) -> QuerySet:
+    def export(self, request: Any, community: Any = None) -> Iterator[Any]:
         doses = Dose.objects.all() if request is None else Dose.objects.visible_to(request.user)
-        return doses.order_by("given_on", "resident_id")
-
-    def in_community(self, queryset: QuerySet, community: Any) -> QuerySet:
-        return queryset.filter(resident__community=community)
-
-    def export_rows(self, queryset: QuerySet) -> Any:
-        return queryset.select_related("resident", "product").iterator(chunk_size=2000)
+        if community is not None:
+            doses = doses.filter(resident__community=community)
+        return (
+            doses.order_by("given_on", "resident_id")
+            .select_related("resident", "product")
+            .iterator(chunk_size=2000)
+        )
 
     def export_columns(self, unmasked: bool) -> list[Column]:
         def number(d: Dose) -> str:
@@ -532,4 +561,5 @@ def _regardless(earlier: list[Dose], product: VaccineProduct, number: int) -> tu
     return number, DoseKind.SECOND_BOOSTER, False
 
 
-DOSES = register(Doses())
+def _shown_number(values: dict[str, Any]) -> str:
+    return str(values["id_number"])

@@ -107,3 +107,35 @@ def test_export_unmasked_and_one_community(org, tmp_path):
     rows = export_rows(tmp_path, "--community", "万达新城", "--unmasked")
     assert [r[:3] for r in rows[1:]] == [["范芝奇", "居民身份证", resident.id_number]]
     assert rows[1][6] == "13812345678"
+
+
+def test_error_workbook_writes_an_id_number_excel_took_for_a_number_as_its_digits(org, tmp_path):
+    target = tmp_path / "errors.xlsx"
+    import_json(str(ROSTER), "--errors", str(target))
+    rows = CalamineWorkbook.from_path(target).get_sheet_by_index(0).to_python()
+    numbers = {row[1]: row[3] for row in rows[1:]}
+    # Text cells, the digits Excel kept, as the page shows them (not 1.20113195512051e+17).
+    assert (numbers["顾德福"], numbers["邵珍"], numbers["唐兰芬"]) == (
+        "120113195512051000",
+        "120113195701145000",
+        "120113195304193000",
+    )
+
+
+def test_error_workbook_names_each_rows_number_as_the_page_does(org, tmp_path):
+    target = tmp_path / "errors.xlsx"
+    result = import_json(str(ROSTER), "--errors", str(target))
+    rows = CalamineWorkbook.from_path(target).get_sheet_by_index(0).to_python()
+    assert rows[0][-2:] == ["行号", "原因"]
+    page_rows = sorted({e["row"] for e in result["errors"]})
+    assert [int(row[-2]) for row in rows[1:]] == page_rows
+    assert [row[1] for row in rows[1:3]] == ["邹德兰", "顾德福"]
+    assert page_rows[:2] == [6, 15]
+
+
+def test_the_error_workbook_imports_again_without_a_warning_for_its_own_columns(org, tmp_path):
+    target = tmp_path / "errors.xlsx"
+    import_json(str(ROSTER), "--errors", str(target))
+    again = import_json(str(target), "--community", "宸宜家园")
+    unknown = [w["value"] for w in again["warnings"] if "无法识别" in w["message"]]
+    assert not any("行号" in value or "原因" in value for value in unknown), unknown

@@ -1,6 +1,6 @@
 """The fast paths of an import give what the slow ones gave.
 
-A staged import (residents) checks the whole file outside any transaction and writes in
+An import (of residents, as of every kind) checks the whole file outside any transaction and writes in
 one short transaction at the end; new residents are written with bulk.insert rather
 than model instances; parsers are remembered per cell; pinyin is converted a word at a
 time; large writes on SQLite build their indexes afterwards. Each is compared here
@@ -22,10 +22,10 @@ from pypinyin import Style, lazy_pinyin
 
 from fangyi.residents import domain, names
 from fangyi.residents.models import Resident, TimelineEntry, TimelineKind
+from fangyi.residents.sheets import kind as residents_kind
 from fangyi.sheets import bulk, pipeline
 from fangyi.sheets import values as v
 from fangyi.sheets.kinds import Context, get_kind
-from fangyi.sheets.kinds import residents as residents_kind
 from tests.factories import id_number, make_resident
 from tests.sheets.conftest import run, write_xlsx
 
@@ -178,7 +178,7 @@ def test_the_whole_file_is_checked_outside_the_transaction_then_written(tmp_path
     make_org()
     calls: list[tuple[str, bool]] = []
     kind = residents_kind.Residents
-    for name in ("check", "existing", "write_all"):
+    for name in ("check", "stored", "insert"):
         original = getattr(kind, name)
 
         def spy(self, *args, _name=name, _original=original, **kwargs):
@@ -234,7 +234,7 @@ def test_stored_residents_are_found_among_thousands_of_numbers(org, tmp_path):
     born = datetime.date(1950, 1, 1)
     keys = [("id_card", id_number(born + datetime.timedelta(days=i))) for i in range(1500)]
     make_resident(org["a"], id_number=keys[-1][1], name="范芝奇")
-    found = get_kind("residents").existing(keys, Context(actor=None, source=""))
+    found = get_kind("residents").stored(Context(actor=None, source=""), keys)
     assert list(found) == [keys[-1]]
     assert found[keys[-1]].name == "范芝奇"
 

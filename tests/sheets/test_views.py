@@ -129,6 +129,7 @@ def test_error_workbook_has_the_original_columns_and_a_reason(org, staff, client
         "门牌号",
         "是否接种",
         "备注",
+        "行号",
         "原因",
     ]
     assert [r[1] for r in rows[1:4]] == ["邹德兰", "顾德福", "叶树"]

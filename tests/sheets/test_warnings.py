@@ -95,7 +95,7 @@ def test_command_json_and_error_workbook_carry_the_warnings(org, tmp_path):
     book = CalamineWorkbook.from_path(str(target))
     assert book.sheet_names == ["提示"]
     rows = book.get_sheet_by_name("提示").to_python()
-    assert rows[0] == [*HEADER, "提示"]
+    assert rows[0] == [*HEADER, "行号", "提示"]
     assert [(r[0], r[-1]) for r in rows[1:]] == [
         ("王德贵", "联系电话：" + WARNINGS[0][3]),
         ("李秀英", "行动能力：" + WARNINGS[1][3]),

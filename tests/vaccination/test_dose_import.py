@@ -365,7 +365,7 @@ def test_export_can_be_imported_again(sample_people, tmp_path):
     run(SAMPLE)
     out = tmp_path / "export.xlsx"
     kind = get_kind("doses")
-    workbook.export(kind, kind.export_rows(kind.export_queryset(None)), True, out)
+    workbook.export(kind, kind.export(None), True, out)
     assert counts(run(out)) == (0, 0, 5, 0)
 
 
@@ -411,3 +411,38 @@ def test_a_number_with_the_code_of_a_former_county_is_matched(org, tmp_path):
         (1, 0, 0, 0),
         [(D(2022, 1, 24), 1, DoseKind.PRIMARY, False, "众爱可维")],
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_whole_file_is_checked_outside_the_transaction_then_written(monkeypatch, tmp_path):
+    from django.db import connection
+
+    from fangyi.vaccination.sheets import Doses
+    from tests.factories import make_org
+
+    org = make_org()
+    # A transactional test starts without the products the migrations add.
+    VaccineProduct.objects.get_or_create(
+        name="众爱可维",
+        defaults={"generic_name": VERO, "maker": "北京生物", "type": "inactivated", "primary_doses": 2},
+    )
+    people = [
+        make_resident(org["a"], name=f"居民{i}", id_number=number)
+        for i, number in enumerate(("120113193201050011", "120113192703120038", "120113195811230019"))
+    ]
+    rows = [[p.name, p.id_number, D(2021, 5, 1), 1, VERO, "北京生物", "", CENTER] for p in people]
+    rows.append([people[0].name, people[0].id_number, D(2021, 6, 1), 2, VERO, "北京生物", "", CENTER])
+    calls: list[tuple[str, bool]] = []
+    for name in ("check", "_existing", "_write"):
+        original = getattr(Doses, name)
+
+        def spy(self, *args, _name=name, _original=original, **kwargs):
+            calls.append((_name, connection.in_atomic_block))
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(Doses, name, spy)
+    monkeypatch.setattr(pipeline, "limit", lambda name: 2 if name == "FANGYI_IMPORT_CHUNK_ROWS" else 10**9)
+    outcome = run(write(tmp_path / "d.xlsx", rows))
+    assert (outcome.rows, outcome.created, outcome.errors) == (4, 4, [])
+    assert calls == [("check", False)] * 4 + [("_existing", True), ("_write", True)] * 2
+    assert Dose.objects.count() == 4

@@ -25,12 +25,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         kind = get_kind(options["kind"])
-        queryset = kind.export_queryset(None)
+        community = None
         if options["community"]:
             community = Community.objects.filter(name=options["community"].strip()).first()
             if community is None:
                 raise CommandError(_("没有名为“%(c)s”的社区。") % {"c": options["community"]})
-            queryset = kind.in_community(queryset, community)
         output = options["output"] or f"{kind.name}-{timezone.localdate():%Y%m%d}.xlsx"
-        count = workbook.export(kind, kind.export_rows(queryset), options["unmasked"], output)
+        count = workbook.export(kind, kind.export(None, community), options["unmasked"], output)
         self.stderr.write(_("已导出 %(n)d 行到 %(f)s") % {"n": count, "f": output})
