@@ -1,323 +1,89 @@
-"""Outreach, appointments and home-visit routes: the same scope, permissions, validation
-and domain functions as the pages (fangyi/vaccination/views/outreach.py, appointments.py).
+"""Appointments, site slots and home-visit routes: the same scope, permissions, validation
+and domain functions as the pages (fangyi/vaccination/views/appointments.py).
 
-Refused input answers 422 with {"message": "…"} in Chinese; a dose already recorded
-that day 409; out of scope 404; a role without the permission 403.
+Refused input answers 422 in the API's error shape; a dose already recorded that day
+409; out of scope 404; a role without the permission 403.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: @paginate hides the endpoint's module, where
+# ninja would look its string annotations up.
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
 
+from fangyi.api.auth import require
+from fangyi.api.errors import Message, Refused, check
+from fangyi.api.forms import form_data
+from fangyi.api.pagination import Pages
 from fangyi.api.types import Date, DateTime, Id, Int, Page, Text, Time
 from fangyi.core.access import AuthedRequest
 from fangyi.org.models import Site
 from fangyi.org.roles import Perm
 from fangyi.residents import phone
+from fangyi.residents.api import unmasked
 from fangyi.residents.models import Resident
 from fangyi.vaccination.domain import appointments as booking
-from fangyi.vaccination.domain import outreach
-from fangyi.vaccination.domain.doses import DuplicateDose
-from fangyi.vaccination.domain.rules import RuleViolation
+from fangyi.vaccination.forms import sites_for
+from fangyi.vaccination.forms.appointments import CompleteForm
 from fangyi.vaccination.models import (
     Appointment,
     AppointmentKind,
     AppointmentState,
     HomeVisitRoute,
-    OutreachAttempt,
     Slot,
     VaccineProduct,
 )
-from fangyi.vaccination.views.appointments import CompleteForm, may_change, sites_for
-from fangyi.vaccination.views.outreach import AttemptForm, attempt_errors
 
-router = Router(tags=["vaccination: outreach, appointments, routes"])
-PAGE_SIZE = 25
-
-
-class Message(Schema):
-    message: str
-    errors: dict[str, list[str]] | None = None
-
-
-def _require(request: AuthedRequest, perm: Perm) -> None:
-    if not request.user.can(perm):
-        raise PermissionDenied
-
-
-def _form_data(values: dict) -> QueryDict:
-    data = QueryDict(mutable=True)
-    for key, value in values.items():
-        if value is not None and value != "":
-            data[key] = str(value)
-    return data
-
-
-# ---------------------------------------------------------------- queue
-
-
-class QueueFilters(Schema):
-    community: Id | None = None
-    grid: Id | None = None
-    page: Page = 1
-
-
-class QueueItemOut(Schema):
-    resident_id: int
-    name: str
-    age: int
-    band: str
-    phone: str
-    address: str
-    mobility: str
-    state: str
-    doses: int
-    overdue: bool
-    reason: str
-    contacted: bool
-    last_at: datetime.datetime | None
-    last_outcome: str
-    follow_up_on: datetime.date | None
-    missed_appointment: datetime.date | None
-
-
-class QueueOut(Schema):
-    community_id: int
-    grid_id: int | None
-    page: int
-    has_next: bool
-    results: list[QueueItemOut]
-
-
-BAND_NAMES = ("80+", "70-79", "60-69")
-
-
-@router.get("/outreach/queue", response=QueueOut, summary="动员名单")
-def outreach_queue(request: AuthedRequest, filters: Query[QueueFilters]):
-    """The residents to reach, most urgent first (as on the page): 80+ first, then 70–79,
-    then 60–69; never contacted first within a band, then overdue second doses."""
-    _require(request, Perm.OUTREACH)
-    place = outreach.resolve_place(request.user, filters.community, filters.grid)
-    if place is None:
-        raise Http404
-    page = outreach.queue_page(request.user, place, filters.page, PAGE_SIZE)
-    unmasked = request.user.can(Perm.UNMASKED_LISTS)
-    return {
-        "community_id": place.community.pk,
-        "grid_id": place.grid.pk if place.grid else None,
-        "page": page.number,
-        "has_next": page.has_next,
-        "results": [
-            {
-                "resident_id": r.id,
-                "name": r.name,
-                "age": r.age,
-                "band": BAND_NAMES[r.band],
-                "phone": r.phone if unmasked else phone.mask(r.phone),
-                "address": r.address,
-                "mobility": r.mobility,
-                "state": r.state or "unvaccinated",
-                "doses": r.dose_count or 0,
-                "overdue": bool(r.overdue),
-                "reason": r.reason or "",
-                "contacted": r.contacted,
-                "last_at": r.last_at,
-                "last_outcome": r.last_outcome or "",
-                "follow_up_on": r.follow_up_on,
-                "missed_appointment": r.appointment_date if r.missed else None,
-            }
-            for r in page.items
-        ],
-    }
-
-
-class AttemptIn(Schema):
-    channel: Text
-    outcome: Text
-    refusal_category: Text = ""
-    note: Text = ""
-    until: Date | None = None
-    follow_up_on: Date | None = None
-    companion_id: Id | None = None
-    appointment_kind: Text = ""
-    slot_id: Id | None = None
-    home_date: Date | None = None
-    product_id: Id | None = None
-    given_on: Date | None = None
-    given_where: Text = ""
-
-
-class AttemptOut(Schema):
-    id: int
-    resident_id: int
-    at: datetime.datetime
-    channel: str
-    outcome: str
-    refusal_category: str
-    note: str
-    until: datetime.date | None
-    follow_up_on: datetime.date | None
-    worker_id: int | None
-    cadre_id: int | None
-    unit_id: int | None
-    appointment_id: int | None
-
-
-def _attempt_out(attempt: OutreachAttempt) -> dict:
-    appointment = attempt.appointments.order_by("-id").first()
-    return {
-        **{
-            f: getattr(attempt, f)
-            for f in (
-                "id",
-                "resident_id",
-                "at",
-                "channel",
-                "outcome",
-                "refusal_category",
-                "note",
-                "until",
-                "follow_up_on",
-                "worker_id",
-                "cadre_id",
-                "unit_id",
-            )
-        },
-        "appointment_id": appointment.pk if appointment else None,
-    }
-
-
-@router.post(
-    "/outreach/{int:resident_id}/attempts",
-    response={201: AttemptOut, 409: Message, 422: Message},
-    summary="记录动员",
-)
-def log_outreach_attempt(request: AuthedRequest, resident_id: Id, payload: AttemptIn):
-    """Log an attempt. `outcome`: agreed (with `appointment_kind` site + `slot_id`, or
-    home + `home_date`), refused (+ `refusal_category`), unreachable, away (+ `until`),
-    deferred (+ `until`), contraindication, elsewhere (+ `product_id`, `given_on`)."""
-    _require(request, Perm.OUTREACH)
-    resident = get_object_or_404(
-        Resident.objects.visible_to(request.user).select_related("community"), pk=resident_id
-    )
-    values = payload.dict()
-    values["companion"] = values.pop("companion_id")
-    values["slot"] = values.pop("slot_id")
-    values["product"] = values.pop("product_id")
-    form = AttemptForm(_form_data(values), resident=resident, user=request.user)
-    if not form.is_valid():
-        errors = {field: [str(m) for m in msgs] for field, msgs in form.errors.items()}
-        return 422, {"message": attempt_errors(form), "errors": errors}
-    try:
-        attempt = outreach.log_attempt(resident, form.to_input(), request.user)
-    except DuplicateDose as exc:
-        return 409, {"message": str(exc)}
-    except (outreach.OutreachError, booking.AppointmentError, RuleViolation) as exc:
-        return 422, {"message": str(exc)}
-    return 201, _attempt_out(attempt)
-
-
-class UnitFilters(Schema):
-    since: Date | None = None
-    until: Date | None = None
-
-
-class UnitOut(Schema):
-    unit_id: int
-    unit: str
-    cadres: int
-    attempts: int
-    residents: int
-    agreed: int
-    vaccinated: int
-
-
-@router.get("/outreach/units", response=list[UnitOut], summary="下沉干部派出单位动员成效")
-def outreach_units(request: AuthedRequest, filters: Query[UnitFilters]):
-    """Per unit: cadres, attempts, residents reached, agreed, and vaccinated within 30
-    days after an attempt. Subdistrict roles: every unit; a cadre: their own unit."""
-    _require(request, Perm.VIEW_VACCINATION)
-    if not outreach.may_see_unit_figures(request.user):
-        raise PermissionDenied
-    return [
-        {
-            "unit_id": f.unit.pk,
-            "unit": f.unit.name,
-            "cadres": f.cadres,
-            "attempts": f.attempts,
-            "residents": f.residents,
-            "agreed": f.agreed,
-            "vaccinated": f.vaccinated,
-        }
-        for f in outreach.unit_figures(request.user, filters.since, filters.until)
-    ]
-
+router = Router(tags=["vaccination: appointments, routes"])
+AT = "2022-01-25T09:00:00+08:00"
 
 # ---------------------------------------------------------------- appointments
 
 
 class AppointmentFilters(Schema):
-    date: Date | None = None
-    kind: Text = ""
-    state: Text = ""
-    page: Page = 1
+    date: Date | None = Field(None, description="today by default", examples=["2022-01-25"])
+    kind: Text = Field("", examples=["home"])
+    state: Text = Field("", examples=["booked"])
+    page: Page = Field(1, examples=[1])
 
 
 class AppointmentOut(Schema):
-    id: int
-    resident_id: int
-    resident: str
-    kind: str
-    date: datetime.date
-    slot_id: int | None
-    starts_at: datetime.datetime | None
-    site: str | None
-    state: str
-    route_id: int | None
-    route_order: int
-    community_id: int
-    note: str
-    dose_id: int | None
+    id: int = Field(examples=[88])
+    resident_id: int = Field(examples=[1024])
+    resident: str = Field(alias="resident.name", examples=["张桂兰"])
+    kind: str = Field(examples=["site"])
+    date: datetime.date = Field(examples=["2022-01-25"])
+    slot_id: int | None = Field(examples=[40])
+    starts_at: datetime.datetime | None = Field(examples=[AT])
+    site: str | None = Field(examples=["社区卫生服务中心"])
+    state: str = Field(examples=["booked"])
+    route_id: int | None = Field(examples=[None])
+    route_order: int = Field(examples=[0])
+    community_id: int = Field(examples=[3])
+    note: str = Field(examples=[""])
+    dose_id: int | None = Field(examples=[None])
+
+    @staticmethod
+    def resolve_starts_at(appointment: Appointment) -> datetime.datetime | None:
+        return appointment.slot.starts_at if appointment.slot else None
+
+    @staticmethod
+    def resolve_site(appointment: Appointment) -> str | None:
+        return appointment.slot.site.name if appointment.slot else None
 
 
-class AppointmentPage(Schema):
-    count: int
-    page: int
-    pages: int
-    results: list[AppointmentOut]
-
-
-def _appointment_out(a: Appointment) -> dict:
-    return {
-        "id": a.pk,
-        "resident_id": a.resident_id,
-        "resident": a.resident.name,
-        "kind": a.kind,
-        "date": a.date,
-        "slot_id": a.slot_id,
-        "starts_at": a.slot.starts_at if a.slot else None,
-        "site": a.slot.site.name if a.slot else None,
-        "state": a.state,
-        "route_id": a.route_id,
-        "route_order": a.route_order,
-        "community_id": a.community_id,
-        "note": a.note,
-        "dose_id": a.dose_id,
-    }
-
-
-@router.get("/appointments", response=AppointmentPage, summary="预约列表")
+@router.get("/appointments", response=list[AppointmentOut], summary="预约列表")
+@paginate(Pages)
 def list_appointments(request: AuthedRequest, filters: Query[AppointmentFilters]):
-    _require(request, Perm.VIEW_VACCINATION)
+    require(request, Perm.VIEW_VACCINATION)
     qs = (
         Appointment.objects.visible_to(request.user)
         .filter(date=filters.date or timezone.localdate())
@@ -328,64 +94,53 @@ def list_appointments(request: AuthedRequest, filters: Query[AppointmentFilters]
         qs = qs.filter(kind=filters.kind)
     if filters.state:
         qs = qs.filter(state=filters.state)
-    page = Paginator(qs, 50).get_page(filters.page)
-    return {
-        "count": page.paginator.count,
-        "page": page.number,
-        "pages": page.paginator.num_pages,
-        "results": [_appointment_out(a) for a in page],
-    }
+    return qs
 
 
 class AppointmentIn(Schema):
-    resident_id: Id
-    kind: Text
-    slot_id: Id | None = None
-    date: Date | None = None
-    product_id: Id | None = None
-    note: Text = ""
+    resident_id: Id = Field(examples=[1024])
+    kind: Text = Field(description='"site" (with slot_id) or "home" (with date)', examples=["site"])
+    slot_id: Id | None = Field(None, examples=[40])
+    date: Date | None = Field(None, examples=["2022-01-25"])
+    product_id: Id | None = Field(None, examples=[1])
+    note: Text = Field("", examples=["需轮椅"])
 
 
 @router.post("/appointments", response={201: AppointmentOut, 422: Message}, summary="预约接种")
 def create_appointment(request: AuthedRequest, payload: AppointmentIn):
     """Book a site slot (`kind` site, `slot_id`) or a home visit (`kind` home, `date`).
     A full slot, a past day or a second open appointment is refused (422)."""
-    _require(request, Perm.OUTREACH)
+    require(request, Perm.OUTREACH)
     resident = get_object_or_404(Resident.objects.visible_to(request.user), pk=payload.resident_id)
     product = (
         VaccineProduct.objects.filter(pk=payload.product_id, active=True).first()
         if payload.product_id
         else None
     )
-    try:
-        if payload.kind == AppointmentKind.SITE:
-            slot = Slot.objects.filter(
-                pk=payload.slot_id, site__subdistrict_id=resident.community.subdistrict_id
-            ).first()
-            if slot is None:
-                return 422, {"message": _("请选择接种时段。")}
-            appointment = booking.book_site(resident, slot, request.user, product=product, note=payload.note)
-        elif payload.kind == AppointmentKind.HOME:
-            if payload.date is None:
-                return 422, {"message": _("请选择上门接种日期。")}
-            appointment = booking.book_home(
-                resident, payload.date, request.user, product=product, note=payload.note
-            )
-        else:
-            return 422, {"message": _("请选择到点接种或上门接种。")}
-    except booking.AppointmentError as exc:
-        return 422, {"message": str(exc)}
-    return 201, _appointment_out(appointment)
+    if payload.kind == AppointmentKind.SITE:
+        slot = Slot.objects.filter(
+            pk=payload.slot_id, site__subdistrict_id=resident.community.subdistrict_id
+        ).first()
+        if slot is None:
+            raise Refused(422, _("请选择接种时段。"))
+        appointment = booking.book_site(resident, slot, request.user, product=product, note=payload.note)
+    elif payload.kind == AppointmentKind.HOME:
+        if payload.date is None:
+            raise Refused(422, _("请选择上门接种日期。"))
+        appointment = booking.book_home(resident, payload.date, request.user, product=product, note=payload.note)
+    else:
+        raise Refused(422, _("请选择到点接种或上门接种。"))
+    return 201, appointment
 
 
 def _changeable(request: AuthedRequest, pk: int) -> Appointment:
-    if not may_change(request.user):
+    if not booking.may_change(request.user):
         raise PermissionDenied
     return get_object_or_404(Appointment.objects.visible_to(request.user), pk=pk)
 
 
 class CancelIn(Schema):
-    note: Text = ""
+    note: Text = Field("", examples=["家属已带去医院接种"])
 
 
 @router.post(
@@ -395,11 +150,7 @@ class CancelIn(Schema):
 )
 def cancel_appointment(request: AuthedRequest, appointment_id: Id, payload: CancelIn | None = None):
     appointment = _changeable(request, appointment_id)
-    try:
-        appointment = booking.cancel(appointment, request.user, (payload.note if payload else "")[:100])
-    except booking.AppointmentError as exc:
-        return 422, {"message": str(exc)}
-    return 200, _appointment_out(appointment)
+    return 200, booking.cancel(appointment, request.user, (payload.note if payload else "")[:100])
 
 
 @router.post(
@@ -408,22 +159,17 @@ def cancel_appointment(request: AuthedRequest, appointment_id: Id, payload: Canc
     summary="预约未到",
 )
 def appointment_no_show(request: AuthedRequest, appointment_id: Id):
-    appointment = _changeable(request, appointment_id)
-    try:
-        appointment = booking.mark_no_show(appointment, request.user)
-    except booking.AppointmentError as exc:
-        return 422, {"message": str(exc)}
-    return 200, _appointment_out(appointment)
+    return 200, booking.mark_no_show(_changeable(request, appointment_id), request.user)
 
 
 class CompleteIn(Schema):
-    screening: Text
-    product_id: Id | None = None
-    batch: Text = ""
-    given_at: DateTime | None = None
-    deferred_until: Date | None = None
-    note: Text = ""
-    override_note: Text = ""
+    screening: Text = Field(description="passed, deferred or contraindicated", examples=["passed"])
+    product_id: Id | None = Field(None, examples=[1])
+    batch: Text = Field("", examples=["202201A"])
+    given_at: DateTime | None = Field(None, examples=["2022-01-25T10:05:00+08:00"])
+    deferred_until: Date | None = Field(None, examples=[None])
+    note: Text = Field("", examples=[""])
+    override_note: Text = Field("", examples=[""])
 
 
 @router.post(
@@ -435,144 +181,111 @@ def complete_appointment(request: AuthedRequest, appointment_id: Id, payload: Co
     """Screening passed: the dose is recorded (home visits: the route's doctor as
     vaccinator). Deferred (+ `deferred_until`) or contraindicated: the reason is recorded.
     A dose the rules refuse is 422 with the reason; one already recorded that day 409."""
-    _require(request, Perm.RECORD_DOSE)
+    require(request, Perm.RECORD_DOSE)
     appointment = get_object_or_404(
         Appointment.objects.visible_to(request.user).select_related("route__doctor", "slot__site"),
         pk=appointment_id,
     )
-    values = payload.dict()
-    values["product"] = values.pop("product_id")
+    values: dict[str, Any] = payload.dict()
     if values.get("given_at"):
         values["given_at"] = timezone.localtime(values["given_at"]).strftime("%Y-%m-%dT%H:%M")
-    form = CompleteForm(_form_data(values), user=request.user)
-    if not form.is_valid():
-        errors = {field: [str(m) for m in msgs] for field, msgs in form.errors.items()}
-        return 422, {"message": next(iter(errors.values()))[0], "errors": errors}
-    try:
-        appointment = booking.complete(appointment, form.to_result(None), request.user)
-    except DuplicateDose as exc:
-        return 409, {"message": str(exc)}
-    except (booking.AppointmentError, RuleViolation) as exc:
-        return 422, {"message": str(exc)}
-    return 200, _appointment_out(
-        Appointment.objects.select_related("resident", "slot__site").get(pk=appointment.pk)
-    )
+    form = check(CompleteForm(form_data(values, {"product_id": "product"}), user=request.user))
+    appointment = booking.complete(appointment, form.to_result(None), request.user)
+    return 200, Appointment.objects.select_related("resident", "slot__site").get(pk=appointment.pk)
 
 
 # ---------------------------------------------------------------- slots
 
 
 class SlotFilters(Schema):
-    date: Date | None = None
-    site: Id | None = None
+    date: Date | None = Field(None, examples=["2022-01-25"])
+    site: Id | None = Field(None, examples=[2])
 
 
 class SlotOut(Schema):
-    id: int
-    site_id: int
-    site: str
-    starts_at: datetime.datetime
-    ends_at: datetime.datetime
-    capacity: int
-    taken: int
+    id: int = Field(examples=[40])
+    site_id: int = Field(examples=[2])
+    site: str = Field(alias="site.name", examples=["社区卫生服务中心"])
+    starts_at: datetime.datetime = Field(examples=[AT])
+    ends_at: datetime.datetime = Field(examples=["2022-01-25T09:30:00+08:00"])
+    capacity: int = Field(examples=[20])
+    taken: int = Field(examples=[7])
 
-
-def _slot_out(s: Slot) -> dict:
-    return {
-        "id": s.pk,
-        "site_id": s.site_id,
-        "site": s.site.name,
-        "starts_at": s.starts_at,
-        "ends_at": s.ends_at,
-        "capacity": s.capacity,
-        "taken": getattr(s, "taken", 0),
-    }
+    @staticmethod
+    def resolve_taken(slot: Slot) -> int:
+        return getattr(slot, "taken", 0)  # counted by slots_for; a new slot has none
 
 
 @router.get("/slots", response=list[SlotOut], summary="接种时段")
 def list_slots(request: AuthedRequest, filters: Query[SlotFilters]):
-    _require(request, Perm.VIEW_VACCINATION)
+    require(request, Perm.VIEW_VACCINATION)
     site = get_object_or_404(sites_for(request.user), pk=filters.site) if filters.site else None
     subdistrict = None if request.user.is_superuser else request.user.subdistrict_id
-    return [_slot_out(s) for s in booking.slots_for(subdistrict, filters.date or timezone.localdate(), site)]
+    return booking.slots_for(subdistrict, filters.date or timezone.localdate(), site)
 
 
 class SlotsIn(Schema):
-    site_id: Id
-    date: Date
-    start: Time
-    end: Time
-    minutes: Int = 30
-    capacity: Int = 20
+    site_id: Id = Field(examples=[2])
+    date: Date = Field(examples=["2022-01-25"])
+    start: Time = Field(examples=["08:30"])
+    end: Time = Field(examples=["16:30"])
+    minutes: Int = Field(30, examples=[30])
+    capacity: Int = Field(20, examples=[20])
 
 
 @router.post("/slots", response={201: list[SlotOut], 422: Message}, summary="开放接种时段")
 def create_slots(request: AuthedRequest, payload: SlotsIn):
     """Slots of `minutes` from `start` to `end` on `date` at a site, `capacity` each;
     slots that already exist are kept. Returns the slots created."""
-    _require(request, Perm.PLAN_ROUTES)
+    require(request, Perm.PLAN_ROUTES)
     site: Site = get_object_or_404(sites_for(request.user), pk=payload.site_id)
-    try:
-        made = booking.create_slots(
-            site, payload.date, payload.start, payload.end, payload.minutes, payload.capacity
-        )
-    except booking.AppointmentError as exc:
-        return 422, {"message": str(exc)}
-    created = Slot.objects.filter(site=site, starts_at__in=[s.starts_at for s in made]).select_related("site")
-    return 201, [_slot_out(s) for s in created]
+    made = booking.create_slots(site, payload.date, payload.start, payload.end, payload.minutes, payload.capacity)
+    return 201, Slot.objects.filter(site=site, starts_at__in=[s.starts_at for s in made]).select_related("site")
 
 
 # ---------------------------------------------------------------- routes
 
 
 class RouteFilters(Schema):
-    date: Date | None = None
+    date: Date | None = Field(None, examples=["2022-01-25"])
 
 
 class RouteOut(Schema):
-    id: int
-    date: datetime.date
-    name: str
-    doctor_id: int | None
-    nurse_id: int | None
-    driver_id: int | None
-    community_worker_id: int | None
-    stops: int
-    done: int
+    id: int = Field(examples=[5])
+    date: datetime.date = Field(examples=["2022-01-25"])
+    name: str = Field(examples=["上午一线"])
+    doctor_id: int | None = Field(examples=[7])
+    nurse_id: int | None = Field(examples=[9])
+    driver_id: int | None = Field(examples=[11])
+    community_worker_id: int | None = Field(examples=[8])
+    stops: int = Field(alias="stop_count", description="visits not cancelled", examples=[6])
+    done: int = Field(alias="done_count", examples=[2])
 
 
 class StopOut(Schema):
-    appointment_id: int
-    order: int
-    resident_id: int
-    name: str
-    age: int
-    community: str
-    address: str
-    phone: str
-    mobility: str
-    lives_alone: bool
-    note: str
-    state: str
-    dose_id: int | None
+    appointment_id: int = Field(alias="pk", examples=[88])
+    order: int = Field(alias="route_order", examples=[1])
+    resident_id: int = Field(examples=[1024])
+    name: str = Field(alias="resident.name", examples=["张桂兰"])
+    age: int = Field(alias="resident.age", examples=[78])
+    community: str = Field(alias="community.name", examples=["东花市社区"])
+    address: str = Field(alias="resident.address", examples=["3号楼2单元301"])
+    phone: str = Field(description="in full for the route's team", examples=["13800138000"])
+    mobility: str = Field(alias="resident.mobility", examples=["bedridden"])
+    lives_alone: bool = Field(alias="resident.lives_alone", examples=[True])
+    note: str = Field(examples=["需轮椅"])
+    state: str = Field(examples=["booked"])
+    dose_id: int | None = Field(examples=[None])
+
+    @staticmethod
+    def resolve_phone(visit: Appointment, context: dict[str, Any]) -> str:
+        user = context["request"].user
+        full = booking.on_team(visit.route, user) or unmasked(context)
+        return visit.resident.phone if full else phone.mask(visit.resident.phone)
 
 
 class RouteDetailOut(RouteOut):
     stops_list: list[StopOut]
-
-
-def _route_out(route: HomeVisitRoute, stops: int, done: int) -> dict:
-    return {
-        "id": route.pk,
-        "date": route.date,
-        "name": route.name,
-        "doctor_id": route.doctor_id,
-        "nurse_id": route.nurse_id,
-        "driver_id": route.driver_id,
-        "community_worker_id": route.community_worker_id,
-        "stops": stops,
-        "done": done,
-    }
 
 
 def _route_access(request: AuthedRequest) -> None:
@@ -584,42 +297,26 @@ def _route_access(request: AuthedRequest) -> None:
 def list_routes(request: AuthedRequest, filters: Query[RouteFilters]):
     """A day's routes the user may open (drivers: the routes they drive)."""
     _route_access(request)
-    routes = (
+    return (
         booking.routes_for(request.user)
         .filter(date=filters.date or timezone.localdate())
         .annotate(
-            n=Count("visits", filter=~Q(visits__state=AppointmentState.CANCELLED)),
-            d=Count("visits", filter=Q(visits__state=AppointmentState.DONE)),
+            stop_count=Count("visits", filter=~Q(visits__state=AppointmentState.CANCELLED)),
+            done_count=Count("visits", filter=Q(visits__state=AppointmentState.DONE)),
         )
         .order_by("id")
     )
-    return [_route_out(r, r.n, r.d) for r in routes]
 
 
 @router.get("/routes/{int:route_id}", response=RouteDetailOut, summary="路线详情（出车单）")
 def get_route(request: AuthedRequest, route_id: Id):
     """The run sheet: stops in visiting order. Phones in full for the route's team."""
     _route_access(request)
-    route = get_object_or_404(booking.routes_for(request.user), pk=route_id)
+    route: HomeVisitRoute = get_object_or_404(booking.routes_for(request.user), pk=route_id)
     visits = list(booking.visits_for(route, request.user).order_by("route_order", "id"))
-    full = booking.on_team(route, request.user) or request.user.can(Perm.UNMASKED_LISTS)
-    stops = [
-        {
-            "appointment_id": v.pk,
-            "order": v.route_order,
-            "resident_id": v.resident_id,
-            "name": v.resident.name,
-            "age": v.resident.age,
-            "community": v.community.name,
-            "address": v.resident.address,
-            "phone": v.resident.phone if full else phone.mask(v.resident.phone),
-            "mobility": v.resident.mobility,
-            "lives_alone": v.resident.lives_alone,
-            "note": v.note,
-            "state": v.state,
-            "dose_id": v.dose_id,
-        }
-        for v in visits
-    ]
-    done = sum(1 for v in visits if v.state == AppointmentState.DONE)
-    return {**_route_out(route, len(visits), done), "stops_list": stops}
+    for visit in visits:
+        visit.route = route  # the route read above, not one query per stop
+    route.stops_list = visits  # type: ignore[attr-defined]
+    route.stop_count = len(visits)  # type: ignore[attr-defined]
+    route.done_count = sum(1 for v in visits if v.state == AppointmentState.DONE)  # type: ignore[attr-defined]
+    return route

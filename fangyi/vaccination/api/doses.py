@@ -1,6 +1,7 @@
 """Doses: recording (screening passed, with observation), screening that stops the dose, lists."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: @paginate hides the endpoint's module, where
+# ninja would look its string annotations up.
 
 import datetime
 
@@ -8,118 +9,100 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
 
+from fangyi.api.auth import require
+from fangyi.api.errors import Message, Refused, check
+from fangyi.api.forms import form_data
+from fangyi.api.pagination import Pages
 from fangyi.api.types import Date, Id, Page, Text
-from fangyi.api.vaccination import Message, form_data, form_errors, page, require
 from fangyi.core.access import AuthedRequest
 from fangyi.org.roles import Perm, Role
 from fangyi.residents.models import Resident
 from fangyi.vaccination.domain import safety
-from fangyi.vaccination.domain.doses import DuplicateDose, may_override
-from fangyi.vaccination.domain.rules import RuleViolation
 from fangyi.vaccination.forms import DoseFilterForm, DoseForm
-from fangyi.vaccination.models import Dose, Observation, Screening
+from fangyi.vaccination.models import Dose, Screening
 
 router = Router(tags=["vaccination: doses"])
 
 
+class RuleRefusal(Message):
+    """422 for a dose the rules refuse."""
+
+    may_override: bool = Field(
+        description="whether this user (a doctor) may send it again with an override_note", examples=[True]
+    )
+
+
 class DoseOut(Schema):
-    id: int
-    resident_id: int
-    resident: str
-    product_id: int
-    product: str
-    dose_number: int
-    kind: str
-    completes_series: bool
-    given_on: datetime.date
-    given_at: datetime.datetime | None
-    site_id: int | None
-    site: str
-    home_visit: bool
-    vaccinator_id: int | None
-    batch: str
-    screening: str
-    override_note: str
-    elsewhere: bool
-    observation_until: datetime.datetime | None = None
+    id: int = Field(examples=[2048])
+    resident_id: int = Field(examples=[1024])
+    resident: str = Field(alias="resident.name", examples=["张桂兰"])
+    product_id: int = Field(examples=[1])
+    product: str = Field(alias="product.name", examples=["新冠病毒灭活疫苗（Vero细胞）"])
+    dose_number: int = Field(examples=[2])
+    kind: str = Field(examples=["primary"])
+    completes_series: bool = Field(examples=[True])
+    given_on: datetime.date = Field(examples=["2022-01-24"])
+    given_at: datetime.datetime | None = Field(examples=["2022-01-24T09:30:00+08:00"])
+    site_id: int | None = Field(examples=[2])
+    site: str = Field(description="the site, or where a dose given elsewhere was given", examples=["社区卫生服务中心"])
+    home_visit: bool = Field(examples=[False])
+    vaccinator_id: int | None = Field(examples=[7])
+    batch: str = Field(examples=["202201A"])
+    screening: str = Field(examples=["passed"])
+    override_note: str = Field(examples=[""])
+    elsewhere: bool = Field(examples=[False])
+    observation_until: datetime.datetime | None = Field(None, examples=["2022-01-24T10:00:00+08:00"])
 
+    @staticmethod
+    def resolve_site(dose: Dose) -> str:
+        return dose.site.name if dose.site_id else dose.site_name
 
-class DosePage(Schema):
-    count: int
-    page: int
-    pages: int
-    results: list[DoseOut]
+    @staticmethod
+    def resolve_observation_until(dose: Dose) -> datetime.datetime | None:
+        observation = getattr(dose, "observation", None)  # a dose given elsewhere has none
+        return observation.until if observation else None
 
 
 class DoseIn(Schema):
-    resident_id: Id
-    product_id: Id
-    batch: Text
-    given_on: Date | None = None  # today
-    given_time: Text | None = None  # "HH:MM"; now when the date is today
-    site_id: Id | None = None  # the user's site
-    home_visit: bool = False
-    vaccinator_id: Id | None = None  # the user, when medical staff
-    override_note: Text = ""
+    resident_id: Id = Field(examples=[1024])
+    product_id: Id = Field(examples=[1])
+    batch: Text = Field(examples=["202201A"])
+    given_on: Date | None = Field(None, description="today by default", examples=["2022-01-24"])
+    given_time: Text | None = Field(None, description="HH:MM; now when the date is today", examples=["09:30"])
+    site_id: Id | None = Field(None, description="the user's site by default", examples=[2])
+    home_visit: bool = Field(False, examples=[False])
+    vaccinator_id: Id | None = Field(None, description="the user by default, when medical staff", examples=[7])
+    override_note: Text = Field("", description="a doctor's reason to give a dose the rules refuse", examples=[""])
 
 
 class ScreeningIn(Schema):
-    resident_id: Id
-    result: Text  # "deferred" or "contraindicated"
-    until: Date | None = None
-    certificate: bool = False
-    note: Text = ""
+    resident_id: Id = Field(examples=[1024])
+    result: Text = Field(description='"deferred" or "contraindicated"', examples=["deferred"])
+    until: Date | None = Field(None, examples=["2022-02-24"])
+    certificate: bool = Field(False, examples=[False])
+    note: Text = Field("", examples=["发热 38.2℃"])
 
 
 class ReasonOut(Schema):
-    id: int
-    resident_id: int
-    reason: str
-    until: datetime.date | None
-    certificate: bool
-    note: str
-    recorded_at: datetime.datetime
-    lifted_on: datetime.date | None
+    id: int = Field(examples=[300])
+    resident_id: int = Field(examples=[1024])
+    reason: str = Field(examples=["deferred"])
+    until: datetime.date | None = Field(examples=["2022-02-24"])
+    certificate: bool = Field(examples=[False])
+    note: str = Field(examples=["发热 38.2℃"])
+    recorded_at: datetime.datetime = Field(examples=["2022-01-24T09:30:00+08:00"])
+    lifted_on: datetime.date | None = Field(examples=[None])
 
 
 class DoseFilters(Schema):
-    day: Date | None = None
-    site: Id | None = None
-    community: Id | None = None
-    resident: Id | None = None
-    page: Page = 1
-
-
-def dose_out(dose: Dose, observation: Observation | None = None) -> dict:
-    observation = observation or getattr(dose, "observation", None)
-    return {
-        **{
-            f: getattr(dose, f)
-            for f in (
-                "id",
-                "resident_id",
-                "product_id",
-                "dose_number",
-                "kind",
-                "completes_series",
-                "given_on",
-                "given_at",
-                "site_id",
-                "home_visit",
-                "vaccinator_id",
-                "batch",
-                "screening",
-                "override_note",
-                "elsewhere",
-            )
-        },
-        "resident": dose.resident.name,
-        "product": dose.product.name,
-        "site": dose.site.name if dose.site_id else dose.site_name,
-        "observation_until": observation.until if observation else None,
-    }
+    day: Date | None = Field(None, examples=["2022-01-24"])
+    site: Id | None = Field(None, examples=[2])
+    community: Id | None = Field(None, examples=[3])
+    resident: Id | None = Field(None, examples=[1024])
+    page: Page = Field(1, examples=[1])
 
 
 def _dose_form_data(request: AuthedRequest, payload: DoseIn) -> QueryDict:
@@ -143,7 +126,8 @@ def _dose_form_data(request: AuthedRequest, payload: DoseIn) -> QueryDict:
     )
 
 
-@router.get("/", response=DosePage, summary="接种记录列表")
+@router.get("/", response=list[DoseOut], summary="接种记录列表")
+@paginate(Pages)
 def list_doses(request: AuthedRequest, filters: Query[DoseFilters]):
     require(request, Perm.VIEW_VACCINATION)
     params = {k: v for k, v in filters.dict().items() if v is not None and k not in ("page", "resident")}
@@ -151,35 +135,27 @@ def list_doses(request: AuthedRequest, filters: Query[DoseFilters]):
     qs = form.apply(Dose.objects.visible_to(request.user))
     if filters.resident:
         qs = qs.filter(resident_id=filters.resident)
-    qs = qs.select_related("resident", "product", "site", "observation").order_by("-given_on", "-id")
-    return page(qs, filters.page, dose_out)
+    return qs.select_related("resident", "product", "site", "observation").order_by("-given_on", "-id")
 
 
 @router.get("/{int:dose_id}", response=DoseOut, summary="接种记录")
 def get_dose(request: AuthedRequest, dose_id: Id):
     require(request, Perm.VIEW_VACCINATION)
     qs = Dose.objects.visible_to(request.user).select_related("resident", "product", "site", "observation")
-    return dose_out(get_object_or_404(qs, pk=dose_id))
+    return get_object_or_404(qs, pk=dose_id)
 
 
 @router.post(
-    "/", response={201: DoseOut, 409: Message, 422: Message}, summary="登记接种（预检通过）并开始留观"
+    "/", response={201: DoseOut, 409: Message, 422: RuleRefusal}, summary="登记接种（预检通过）并开始留观"
 )
 def record_dose(request: AuthedRequest, payload: DoseIn):
     """Refused by the rules: 422 with the reason and `may_override`; a doctor sends it
     again with `override_note`. The same resident on the same day again: 409."""
     require(request, Perm.RECORD_DOSE)
     resident = get_object_or_404(Resident.objects.visible_to(request.user), pk=payload.resident_id)
-    form = DoseForm(_dose_form_data(request, payload), user=request.user)
-    if not form.is_valid():
-        return 422, form_errors(form)
-    try:
-        dose, observation = safety.vaccinate(resident, form.dose_input(), request.user)
-    except RuleViolation as exc:
-        return 422, {"message": str(exc), "may_override": may_override(request.user)}
-    except DuplicateDose as exc:
-        return 409, {"message": str(exc)}
-    return 201, dose_out(dose, observation)
+    form = check(DoseForm(_dose_form_data(request, payload), user=request.user))
+    dose, _observation = safety.vaccinate(resident, form.dose_input(), request.user)
+    return 201, dose
 
 
 @router.post("/screenings", response={201: ReasonOut, 422: Message}, summary="预检暂缓或禁忌（不接种）")
@@ -193,12 +169,10 @@ def record_screening(request: AuthedRequest, payload: ScreeningIn):
         "certificate": payload.certificate,
         "note": payload.note,
     }
-    form = DoseForm(form_data(data), user=request.user)
-    if not form.is_valid():
-        return 422, form_errors(form)
+    form = check(DoseForm(form_data(data), user=request.user))
     if form.passed:
-        return 422, {"message": _("预检通过时请登记接种（POST /vaccination/doses/）。")}
-    record = safety.record_screening(
+        raise Refused(422, _("预检通过时请登记接种（POST /vaccination/doses/）。"))
+    return 201, safety.record_screening(
         resident,
         form.cleaned_data["screening"],
         request.user,
@@ -206,4 +180,3 @@ def record_screening(request: AuthedRequest, payload: ScreeningIn):
         certificate=form.cleaned_data["certificate"],
         note=form.cleaned_data["note"].strip(),
     )
-    return 201, record

@@ -9,10 +9,12 @@ import json
 from django.db import transaction
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
+from fangyi.api.auth import require
+from fangyi.api.errors import Message, check
+from fangyi.api.forms import form_data
 from fangyi.api.types import Date, Id, Int, Text
-from fangyi.api.vaccination import Message, form_data, form_errors, require
 from fangyi.core.access import AuthedRequest
 from fangyi.org.roles import Perm
 from fangyi.vaccination.forms import BoosterRuleForm, ProductForm
@@ -22,64 +24,74 @@ from fangyi.vaccination.tasks import refresh_after_commit
 router = Router(tags=["vaccination: products"])
 
 
+NAME = "新冠病毒灭活疫苗（Vero细胞）"
+INTERVALS = [{"min_days": 21, "max_days_after_first": 56}]
+
+
 class ProductOut(Schema):
-    id: int
-    name: str
-    generic_name: str
-    maker: str
-    maker_aliases: str
-    type: str
-    primary_doses: int
-    intervals: list[dict[str, int]]
-    min_age: int
-    active: bool
+    id: int = Field(examples=[1])
+    name: str = Field(examples=[NAME])
+    generic_name: str = Field(examples=["新冠病毒灭活疫苗"])
+    maker: str = Field(examples=["北京生物制品研究所"])
+    maker_aliases: str = Field(examples=["北京生物"])
+    type: str = Field(examples=["inactivated"])
+    primary_doses: int = Field(examples=[2])
+    intervals: list[dict[str, int]] = Field(
+        description="between the doses of the primary series, in days", examples=[INTERVALS]
+    )
+    min_age: int = Field(examples=[18])
+    active: bool = Field(examples=[True])
 
 
 class ProductIn(Schema):
-    name: Text
-    generic_name: Text
-    maker: Text
-    type: Text
-    primary_doses: Int
-    maker_aliases: Text = ""
-    intervals: list = []
-    min_age: Int = 18
-    active: bool = True
+    name: Text = Field(examples=[NAME])
+    generic_name: Text = Field(examples=["新冠病毒灭活疫苗"])
+    maker: Text = Field(examples=["北京生物制品研究所"])
+    type: Text = Field(examples=["inactivated"])
+    primary_doses: Int = Field(examples=[2])
+    maker_aliases: Text = Field("", examples=["北京生物"])
+    intervals: list = Field([], examples=[INTERVALS])
+    min_age: Int = Field(18, examples=[18])
+    active: bool = Field(True, examples=[True])
 
 
 class ProductPatch(Schema):
-    name: Text | None = None
-    generic_name: Text | None = None
-    maker: Text | None = None
-    maker_aliases: Text | None = None
-    type: Text | None = None
-    primary_doses: Int | None = None
-    intervals: list | None = None
-    min_age: Int | None = None
-    active: bool | None = None
+    name: Text | None = Field(None, examples=[NAME])
+    generic_name: Text | None = Field(None, examples=["新冠病毒灭活疫苗"])
+    maker: Text | None = Field(None, examples=["北京生物制品研究所"])
+    maker_aliases: Text | None = Field(None, examples=["北京生物"])
+    type: Text | None = Field(None, examples=["inactivated"])
+    primary_doses: Int | None = Field(None, examples=[2])
+    intervals: list | None = Field(None, examples=[INTERVALS])
+    min_age: Int | None = Field(None, examples=[18])
+    active: bool | None = Field(None, examples=[False])
 
 
 class RuleOut(Schema):
-    id: int
-    kind: str
-    edition: str
-    min_days_after: int
-    min_age: int | None
-    series_types: list[str]
-    product_ids: list[int]
-    effective_from: datetime.date | None
-    active: bool
+    id: int = Field(examples=[1])
+    kind: str = Field(examples=["booster"])
+    edition: str = Field(examples=["第八版"])
+    min_days_after: int = Field(examples=[180])
+    min_age: int | None = Field(examples=[18])
+    series_types: list[str] = Field(examples=[["inactivated"]])
+    product_ids: list[int] = Field(examples=[[1, 2]])
+    effective_from: datetime.date | None = Field(examples=["2021-10-01"])
+    active: bool = Field(examples=[True])
+
+    @staticmethod
+    def resolve_product_ids(rule: BoosterRule) -> list[int]:
+        return [p.pk for p in rule.products.all()]
 
 
 class RulePatch(Schema):
-    kind: Text | None = None
-    edition: Text | None = None
-    min_days_after: Int | None = None
-    min_age: Int | None = None
-    series_types: list[Text] | None = None
-    product_ids: list[Id] | None = None
-    effective_from: Date | None = None
-    active: bool | None = None
+    kind: Text | None = Field(None, examples=["booster"])
+    edition: Text | None = Field(None, examples=["第八版"])
+    min_days_after: Int | None = Field(None, examples=[180])
+    min_age: Int | None = Field(None, examples=[18])
+    series_types: list[Text] | None = Field(None, examples=[["inactivated"]])
+    product_ids: list[Id] | None = Field(None, examples=[[1, 2]])
+    effective_from: Date | None = Field(None, examples=["2021-10-01"])
+    active: bool | None = Field(None, examples=[False])
 
 
 PRODUCT_FIELDS = list(ProductOut.model_fields)
@@ -89,11 +101,12 @@ def _product_data(values: dict) -> QueryDict:
     return form_data({**values, "intervals": json.dumps(values.get("intervals") or [])})
 
 
-def _rule_out(rule: BoosterRule) -> dict:
-    return {
-        **{f: getattr(rule, f) for f in RuleOut.model_fields if f != "product_ids"},
-        "product_ids": [p.pk for p in rule.products.all()],
-    }
+def _rule_values(rule: BoosterRule) -> dict:
+    """The rule's values under their form names, to fill the form before a change."""
+    values = RuleOut.from_orm(rule).dict()
+    values["products"] = values.pop("product_ids")
+    values.pop("id")
+    return values
 
 
 @router.get("/", response=list[ProductOut], summary="疫苗产品")
@@ -105,9 +118,7 @@ def list_products(request: AuthedRequest):
 @router.post("/", response={201: ProductOut, 422: Message}, summary="新增疫苗产品")
 def create_product(request: AuthedRequest, payload: ProductIn):
     require(request, Perm.MANAGE_VACCINES)
-    form = ProductForm(_product_data(payload.dict()))
-    if not form.is_valid():
-        return 422, form_errors(form)
+    form = check(ProductForm(_product_data(payload.dict())))
     with transaction.atomic():
         product = form.save()
         refresh_after_commit()
@@ -120,9 +131,7 @@ def update_product(request: AuthedRequest, product_id: Id, payload: ProductPatch
     require(request, Perm.MANAGE_VACCINES)
     product = get_object_or_404(VaccineProduct, pk=product_id)
     current = {f: getattr(product, f) for f in PRODUCT_FIELDS if f != "id"}
-    form = ProductForm(_product_data({**current, **payload.dict(exclude_unset=True)}), instance=product)
-    if not form.is_valid():
-        return 422, form_errors(form)
+    form = check(ProductForm(_product_data({**current, **payload.dict(exclude_unset=True)}), instance=product))
     with transaction.atomic():
         product = form.save()
         refresh_after_commit()
@@ -132,7 +141,7 @@ def update_product(request: AuthedRequest, product_id: Id, payload: ProductPatch
 @router.get("/booster-rules", response=list[RuleOut], summary="加强免疫规则")
 def list_booster_rules(request: AuthedRequest):
     require(request, Perm.VIEW_VACCINATION)
-    return [_rule_out(r) for r in BoosterRule.objects.prefetch_related("products")]
+    return BoosterRule.objects.prefetch_related("products")
 
 
 @router.patch(
@@ -141,13 +150,11 @@ def list_booster_rules(request: AuthedRequest):
 def update_booster_rule(request: AuthedRequest, rule_id: Id, payload: RulePatch):
     require(request, Perm.MANAGE_VACCINES)
     rule = get_object_or_404(BoosterRule.objects.prefetch_related("products"), pk=rule_id)
-    values = {**_rule_out(rule), **payload.dict(exclude_unset=True)}
-    values["products"] = values.pop("product_ids")
-    values.pop("id")
-    form = BoosterRuleForm(form_data(values), instance=rule)
-    if not form.is_valid():
-        return 422, form_errors(form)
+    sent = payload.dict(exclude_unset=True)
+    if "product_ids" in sent:
+        sent["products"] = sent.pop("product_ids")
+    form = check(BoosterRuleForm(form_data({**_rule_values(rule), **sent}), instance=rule))
     with transaction.atomic():
         rule = form.save()
         refresh_after_commit()
-    return 200, _rule_out(rule)
+    return 200, rule
