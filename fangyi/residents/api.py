@@ -143,7 +143,9 @@ class ResidentPatch(Schema):
 
 
 class Filters(Schema):
-    q: Text = Field("", description="name, pinyin, initials, or (in a search) ID number or phone", examples=["zgl"])
+    q: Text = Field(
+        "", description="name, pinyin, initials, or (in a search) ID number or phone", examples=["zgl"]
+    )
     community: Id | None = Field(None, examples=[3])
     grid: Id | None = Field(None, examples=[12])
     age: Text = Field("", examples=["80+"])
@@ -261,7 +263,9 @@ def update_resident(request: AuthedRequest, resident_id: Id, payload: ResidentPa
         current = {f: before[f] for f in before if f != "household"}
         current["community_id"] = current.pop("community")
         current["grid_id"] = current.pop("grid")
-        form = check(ResidentForm(form_data({**current, **sent}, RENAMED), instance=resident, user=request.user))
+        form = check(
+            ResidentForm(form_data({**current, **sent}, RENAMED), instance=resident, user=request.user)
+        )
         domain.update_resident(form.save(commit=False), before, request.user, version=version)
     response["ETag"] = _etag(resident)
     return 200, resident

@@ -127,7 +127,9 @@ def create_appointment(request: AuthedRequest, payload: AppointmentIn):
     elif payload.kind == AppointmentKind.HOME:
         if payload.date is None:
             raise Refused(422, _("请选择上门接种日期。"))
-        appointment = booking.book_home(resident, payload.date, request.user, product=product, note=payload.note)
+        appointment = booking.book_home(
+            resident, payload.date, request.user, product=product, note=payload.note
+        )
     else:
         raise Refused(422, _("请选择到点接种或上门接种。"))
     return 201, appointment
@@ -239,8 +241,12 @@ def create_slots(request: AuthedRequest, payload: SlotsIn):
     slots that already exist are kept. Returns the slots created."""
     require(request, Perm.PLAN_ROUTES)
     site: Site = get_object_or_404(sites_for(request.user), pk=payload.site_id)
-    made = booking.create_slots(site, payload.date, payload.start, payload.end, payload.minutes, payload.capacity)
-    return 201, Slot.objects.filter(site=site, starts_at__in=[s.starts_at for s in made]).select_related("site")
+    made = booking.create_slots(
+        site, payload.date, payload.start, payload.end, payload.minutes, payload.capacity
+    )
+    return 201, Slot.objects.filter(site=site, starts_at__in=[s.starts_at for s in made]).select_related(
+        "site"
+    )
 
 
 # ---------------------------------------------------------------- routes
@@ -280,7 +286,8 @@ class StopOut(Schema):
     @staticmethod
     def resolve_phone(visit: Appointment, context: dict[str, Any]) -> str:
         user = context["request"].user
-        full = booking.on_team(visit.route, user) or unmasked(context)
+        on_team = visit.route is not None and booking.on_team(visit.route, user)
+        full = on_team or unmasked(context)
         return visit.resident.phone if full else phone.mask(visit.resident.phone)
 
 

@@ -47,7 +47,9 @@ class DoseOut(Schema):
     given_on: datetime.date = Field(examples=["2022-01-24"])
     given_at: datetime.datetime | None = Field(examples=["2022-01-24T09:30:00+08:00"])
     site_id: int | None = Field(examples=[2])
-    site: str = Field(description="the site, or where a dose given elsewhere was given", examples=["社区卫生服务中心"])
+    site: str = Field(
+        description="the site, or where a dose given elsewhere was given", examples=["社区卫生服务中心"]
+    )
     home_visit: bool = Field(examples=[False])
     vaccinator_id: int | None = Field(examples=[7])
     batch: str = Field(examples=["202201A"])
@@ -74,8 +76,12 @@ class DoseIn(Schema):
     given_time: Text | None = Field(None, description="HH:MM; now when the date is today", examples=["09:30"])
     site_id: Id | None = Field(None, description="the user's site by default", examples=[2])
     home_visit: bool = Field(False, examples=[False])
-    vaccinator_id: Id | None = Field(None, description="the user by default, when medical staff", examples=[7])
-    override_note: Text = Field("", description="a doctor's reason to give a dose the rules refuse", examples=[""])
+    vaccinator_id: Id | None = Field(
+        None, description="the user by default, when medical staff", examples=[7]
+    )
+    override_note: Text = Field(
+        "", description="a doctor's reason to give a dose the rules refuse", examples=[""]
+    )
 
 
 class ScreeningIn(Schema):

@@ -173,7 +173,9 @@ def log_outreach_attempt(request: AuthedRequest, resident_id: Id, payload: Attem
     resident = get_object_or_404(
         Resident.objects.visible_to(request.user).select_related("community"), pk=resident_id
     )
-    data = form_data(payload.dict(), {"companion_id": "companion", "slot_id": "slot", "product_id": "product"})
+    data = form_data(
+        payload.dict(), {"companion_id": "companion", "slot_id": "slot", "product_id": "product"}
+    )
     form = check(AttemptForm(data, resident=resident, user=request.user))
     return 201, outreach.log_attempt(resident, form.to_input(), request.user)
 

@@ -131,7 +131,9 @@ def update_product(request: AuthedRequest, product_id: Id, payload: ProductPatch
     require(request, Perm.MANAGE_VACCINES)
     product = get_object_or_404(VaccineProduct, pk=product_id)
     current = {f: getattr(product, f) for f in PRODUCT_FIELDS if f != "id"}
-    form = check(ProductForm(_product_data({**current, **payload.dict(exclude_unset=True)}), instance=product))
+    form = check(
+        ProductForm(_product_data({**current, **payload.dict(exclude_unset=True)}), instance=product)
+    )
     with transaction.atomic():
         product = form.save()
         refresh_after_commit()

@@ -177,7 +177,9 @@ def follow_up_adverse_event(request: AuthedRequest, event_id: Id, payload: Follo
     event = get_object_or_404(_events(request), pk=event_id)
     # The form checks the note and the classes; an absent suspected_serious means unchanged.
     form = check(
-        FollowUpForm(form_data({"note": payload.note, "category": payload.category, "severity": payload.severity}))
+        FollowUpForm(
+            form_data({"note": payload.note, "category": payload.category, "severity": payload.severity})
+        )
     )
     safety.follow_up(
         event,

@@ -47,6 +47,7 @@ DATE = {"type": "date"}
 TIME = {"type": "time"}
 PAGE_SIZE = 50
 
+
 def _day(value: str | None) -> datetime.date:
     """The day asked for in the query string; today when missing, malformed or out of range."""
     return bounds.parse_date(value) or timezone.localdate()

@@ -40,6 +40,7 @@ DATE = {"type": "date"}
 # page also keeps the queue fast on a district's register (the goal: ≤ 3× /ping/).
 QUEUE_PAGE_SIZE = 10
 
+
 def log_from_form(form: AttemptForm, resident: Resident, user: Staff) -> OutreachAttempt | str:
     """Log the attempt the form holds; the attempt, or the Chinese reason it was refused."""
     if not form.is_valid():

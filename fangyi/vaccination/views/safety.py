@@ -72,7 +72,9 @@ def observation_list(request: AuthedRequest) -> HttpResponse:
 @require(Perm.RECORD_DOSE)
 @require_POST
 def observation_end(request: AuthedRequest, pk: int) -> HttpResponse:
-    observation = get_object_or_404(safety.observations_for(request.user).select_related("dose__resident"), pk=pk)
+    observation = get_object_or_404(
+        safety.observations_for(request.user).select_related("dose__resident"), pk=pk
+    )
     safety.end_observation(observation, request.user, request.POST.get("note", "")[:200])
     messages.success(request, _("%(name)s 已离开留观区。") % {"name": observation.dose.resident.name})
     site = request.POST.get("site", "")
