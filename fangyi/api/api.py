@@ -21,7 +21,7 @@ from fangyi.vaccination.domain.appointments import AppointmentError
 from fangyi.vaccination.domain.doses import DuplicateDose, may_override
 from fangyi.vaccination.domain.outreach import OutreachError
 from fangyi.vaccination.domain.rules import RuleViolation
-from fangyi.vaccination.domain.safety import AefiClosed
+from fangyi.vaccination.domain.safety import AefiClosed, ScreeningError
 
 api = NinjaAPI(
     title="Fangyi API",
@@ -109,6 +109,11 @@ def duplicate_dose(request, exc: DuplicateDose):
 @api.exception_handler(AefiClosed)
 def aefi_closed(request, exc: AefiClosed):
     return _answer(request, 409, error_body(str(exc)))
+
+
+@api.exception_handler(ScreeningError)
+def screening_refused(request, exc: ScreeningError):
+    return _answer(request, 422, error_body(str(exc)))
 
 
 @api.exception_handler(AppointmentError)

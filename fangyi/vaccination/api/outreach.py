@@ -8,6 +8,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -27,8 +28,6 @@ from fangyi.vaccination.forms.outreach import AttemptForm
 from fangyi.vaccination.models import OutreachAttempt
 
 router = Router(tags=["vaccination: outreach"])
-# A page of the queue in the API: longer than the phone's (10), short enough to stay fast.
-PAGE_SIZE = 25
 BAND_NAMES = ("80+", "70-79", "60-69")
 
 
@@ -119,7 +118,10 @@ def outreach_queue(request: AuthedRequest, filters: Query[QueueFilters]):
     place = outreach.resolve_place(request.user, filters.community, filters.grid)
     if place is None:
         raise Http404
-    return Queue(place, outreach.queue_page(request.user, place, filters.page, PAGE_SIZE))
+    # Not the Pages of the other lists: the queue is read a page plus one row at a time,
+    # never counted (counting it is what would make it slow); the same page size.
+    rows = outreach.queue_page(request.user, place, filters.page, settings.FANGYI_PAGE_SIZE)
+    return Queue(place, rows)
 
 
 class AttemptIn(Schema):

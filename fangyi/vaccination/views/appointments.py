@@ -34,7 +34,7 @@ from fangyi.vaccination.domain import appointments as booking
 from fangyi.vaccination.domain import outreach
 from fangyi.vaccination.domain.doses import DuplicateDose
 from fangyi.vaccination.domain.rules import RuleViolation
-from fangyi.vaccination.forms import model_field, sites_for
+from fangyi.vaccination.forms import DATE, model_field, sites_for
 from fangyi.vaccination.forms.appointments import CompleteForm
 from fangyi.vaccination.models import (
     Appointment,
@@ -42,8 +42,7 @@ from fangyi.vaccination.models import (
     AppointmentState,
 )
 
-# HTML date and time inputs take ISO values whatever the language (zh-hans would render 2022/01/24).
-DATE = {"type": "date"}
+# HTML time inputs take ISO values whatever the language.
 TIME = {"type": "time"}
 PAGE_SIZE = 50
 

@@ -35,7 +35,6 @@ from fangyi.vaccination.models import (
     RefusalCategory,
 )
 
-DATE = {"type": "date"}
 # A phone shows four or five residents at a time; the next page is a tap away. A short
 # page also keeps the queue fast on a district's register (the goal: ≤ 3× /ping/).
 QUEUE_PAGE_SIZE = 10
