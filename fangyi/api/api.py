@@ -1,31 +1,27 @@
-"""The REST API at /api/v1/: bearer tokens, the same scope and permissions as the pages."""
+"""The REST API at /api/v1/: bearer tokens, the same scope and permissions as the pages.
+
+This module is the API's root: the NinjaAPI, one exception handler per error (every one
+answers in the shape of `errors.Message`), and each app's router registered once. The
+endpoints live with their apps (fangyi/<app>/api.py); they raise, the handlers answer.
+"""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import HttpBearer
 
-from fangyi.api import tokens
-from fangyi.api.errors import error_message
-
-
-class TokenNotAccepted(AuthenticationError):
-    """A key that was sent but does not open the API (unknown, expired, revoked)."""
-
-
-class TokenAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str):
-        try:
-            staff = tokens.authenticate(token)
-        except tokens.TokenRefused as exc:
-            raise TokenNotAccepted(message=str(exc)) from exc
-        request.user = staff
-        return staff
-
+from fangyi.api.auth import TokenAuth, TokenNotAccepted
+from fangyi.api.errors import FormRefused, error_body, error_message, form_error_body
+from fangyi.residents.api import conflict_body
+from fangyi.residents.domain import EditConflict
+from fangyi.vaccination.domain.appointments import AppointmentError
+from fangyi.vaccination.domain.doses import DuplicateDose, may_override
+from fangyi.vaccination.domain.outreach import OutreachError
+from fangyi.vaccination.domain.rules import RuleViolation
+from fangyi.vaccination.domain.safety import AefiClosed, ScreeningError
 
 api = NinjaAPI(
     title="Fangyi API",
@@ -45,14 +41,18 @@ api = NinjaAPI(
 )
 
 
+def _answer(request: HttpRequest, status: int, body: dict) -> HttpResponse:
+    return api.create_response(request, body, status=status)
+
+
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    return api.create_response(request, {"message": _("未找到，或不在您的管辖范围内。")}, status=404)
+    return _answer(request, 404, error_body(_("未找到，或不在您的管辖范围内。")))
 
 
 @api.exception_handler(PermissionDenied)
 def forbidden(request, exc):
-    return api.create_response(request, {"message": _("您的角色无权执行此操作。")}, status=403)
+    return _answer(request, 403, error_body(_("您的角色无权执行此操作。")))
 
 
 @api.exception_handler(AuthenticationError)
@@ -61,7 +61,7 @@ def unauthorized(request, exc):
         message, error = exc.message, 'Bearer error="invalid_token"'
     else:
         message, error = _("需要有效的令牌（Authorization: Bearer …）。"), "Bearer"
-    response = api.create_response(request, {"message": message}, status=401)
+    response = _answer(request, 401, error_body(message))
     response["WWW-Authenticate"] = error  # RFC 6750
     return response
 
@@ -70,7 +70,7 @@ def unauthorized(request, exc):
 def http_error(request, exc: HttpError):
     # ninja raises HttpError(400) for a body it cannot parse, with an English "detail".
     message = _("请求内容不是有效的 JSON。") if exc.status_code == 400 else exc.message
-    return api.create_response(request, {"message": message}, status=exc.status_code)
+    return _answer(request, exc.status_code, error_body(message, getattr(exc, "errors", None)))
 
 
 @api.exception_handler(ValidationError)
@@ -83,14 +83,63 @@ def invalid(request, exc: ValidationError):
         loc = [str(part) for part in error.get("loc", ())]
         field = ".".join(loc[2:] if loc[:1] == ["body"] else loc[1:]) or "__all__"
         errors.setdefault(field, []).append(error_message(error))
-    return api.create_response(request, {"message": _("请求内容有误。"), "errors": errors}, status=422)
+    return _answer(request, 422, error_body(_("请求内容有误。"), errors))
 
 
-api.add_router("/residents", "fangyi.api.residents.router")
-api.add_router("/vaccination/doses", "fangyi.api.vaccination.doses.router")
-api.add_router("/vaccination/status", "fangyi.api.vaccination.status.router")
-api.add_router("/vaccination/products", "fangyi.api.vaccination.products.router")
-api.add_router("/vaccination/observations", "fangyi.api.vaccination.safety.observations")
-api.add_router("/vaccination/adverse-events", "fangyi.api.vaccination.safety.adverse_events")
-api.add_router("/reports", "fangyi.api.reports.router")
-api.add_router("/vaccination", "fangyi.api.vaccination_outreach.router")
+@api.exception_handler(FormRefused)
+def form_refused(request, exc: FormRefused):
+    """The app's form refused the input: its first message, and every message by field."""
+    return _answer(request, 422, form_error_body(exc.form))
+
+
+# The domain's refusals: each domain error is answered the same way by every endpoint.
+
+
+@api.exception_handler(EditConflict)
+def edit_conflict(request, exc: EditConflict):
+    """Someone saved the resident after the client read them: the differences and the
+    current values (nothing was written)."""
+    return _answer(request, 409, conflict_body(request, exc))
+
+
+@api.exception_handler(RuleViolation)
+def rule_violation(request, exc: RuleViolation):
+    """A dose the rules refuse; `may_override` tells whether this user (a doctor) may
+    send it again with an `override_note`."""
+    return _answer(request, 422, error_body(str(exc), may_override=may_override(request.user)))
+
+
+@api.exception_handler(DuplicateDose)
+def duplicate_dose(request, exc: DuplicateDose):
+    return _answer(request, 409, error_body(str(exc)))
+
+
+@api.exception_handler(AefiClosed)
+def aefi_closed(request, exc: AefiClosed):
+    return _answer(request, 409, error_body(str(exc)))
+
+
+@api.exception_handler(ScreeningError)
+def screening_refused(request, exc: ScreeningError):
+    return _answer(request, 422, error_body(str(exc)))
+
+
+@api.exception_handler(AppointmentError)
+def appointment_refused(request, exc: AppointmentError):
+    return _answer(request, 422, error_body(str(exc)))
+
+
+@api.exception_handler(OutreachError)
+def outreach_refused(request, exc: OutreachError):
+    return _answer(request, 422, error_body(str(exc)))
+
+
+api.add_router("/residents", "fangyi.residents.api.router")
+api.add_router("/vaccination/doses", "fangyi.vaccination.api.doses.router")
+api.add_router("/vaccination/status", "fangyi.vaccination.api.status.router")
+api.add_router("/vaccination/products", "fangyi.vaccination.api.products.router")
+api.add_router("/vaccination/observations", "fangyi.vaccination.api.safety.observations")
+api.add_router("/vaccination/adverse-events", "fangyi.vaccination.api.safety.adverse_events")
+api.add_router("/vaccination", "fangyi.vaccination.api.outreach.router")
+api.add_router("/vaccination", "fangyi.vaccination.api.appointments.router")
+api.add_router("/reports", "fangyi.reports.api.router")

@@ -1,13 +1,19 @@
-"""Chinese messages for the input errors pydantic reports (its own text is English)."""
+"""The API's one error shape, Chinese messages for the input errors pydantic reports (its
+own text is English), and a refused form as a 422."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
+from django.forms import BaseForm
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from ninja import Field, Schema
+from ninja.errors import HttpError
 
 from fangyi.core import bounds
+
+F = TypeVar("F", bound=BaseForm)
 
 DATE = gettext_lazy("请输入有效日期，如 2022-01-31。")
 DATETIME = gettext_lazy("请输入有效的日期时间，如 2022-01-31T09:30:00+08:00。")
@@ -66,3 +72,49 @@ def error_message(error: dict[str, Any]) -> str:
         return str(template) % (error.get("ctx") or {})
     except KeyError:  # a limit pydantic did not report
         return _("此项的值无效。")
+
+
+class Message(Schema):
+    """The one error shape of the API: a sentence in Chinese, and the refused fields when
+    there are any. Some refusals add a key (a dose the rules refuse: `may_override`; an
+    edit that lost a race: `current`)."""
+
+    message: str = Field(examples=["此项为必填项。"])
+    errors: dict[str, list[str]] | None = Field(
+        None, description="refused fields and their messages", examples=[{"name": ["此项为必填项。"]}]
+    )
+
+
+def error_body(message: str, errors: dict[str, list[str]] | None = None, **extra: Any) -> dict[str, Any]:
+    """The body of every error response: the message, the field errors when there are any."""
+    return {"message": message, **({"errors": errors} if errors else {}), **extra}
+
+
+class Refused(HttpError):
+    """An endpoint's own refusal, with the fields it concerns (answered in the error shape)."""
+
+    def __init__(self, status: int, message: str, errors: dict[str, list[str]] | None = None) -> None:
+        super().__init__(status, message)
+        self.errors = errors
+
+
+class FormRefused(Exception):
+    """A form the endpoint filled from the request refused its input (422, by field)."""
+
+    def __init__(self, form: BaseForm) -> None:
+        super().__init__(form.errors)
+        self.form = form
+
+
+def check(form: F) -> F:
+    """The form, valid; FormRefused (answered 422 with its errors) when it is not."""
+    if not form.is_valid():
+        raise FormRefused(form)
+    return form
+
+
+def form_error_body(form: BaseForm) -> dict[str, Any]:
+    """A refused form as the error shape: its first message, and every message by field."""
+    errors = {field: [str(m) for m in messages] for field, messages in form.errors.items()}
+    first = next(iter(errors.values()), [_("请检查填写的内容。")])[0]
+    return error_body(first, errors)

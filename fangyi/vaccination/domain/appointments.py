@@ -329,6 +329,15 @@ def routes_for(user: Staff) -> QuerySet[HomeVisitRoute]:
     return HomeVisitRoute.objects.filter(mine) if user.is_authenticated else HomeVisitRoute.objects.none()
 
 
+# Cancelling or marking a no-show: whoever books (outreach) or plans the day.
+CHANGE_PERMS = (Perm.OUTREACH, Perm.PLAN_ROUTES)
+
+
+def may_change(user: Staff) -> bool:
+    """Who cancels an appointment or marks a no-show (the page and the API)."""
+    return any(user.can(p) for p in CHANGE_PERMS)
+
+
 def may_see_routes(user: Staff) -> bool:
     """Who opens the route pages at all: planners, vaccination staff, and drivers."""
     return user.can(Perm.PLAN_ROUTES) or user.can(Perm.VIEW_VACCINATION) or user.role == Role.DRIVER

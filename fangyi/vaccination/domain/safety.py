@@ -114,6 +114,11 @@ def vaccinate(resident: Resident, data: DoseInput, actor: Staff | None) -> tuple
         return dose, start_observation(dose)
 
 
+def observations_for(user: Staff):
+    """Observations of doses given to residents the user may see (the page and the API)."""
+    return Observation.objects.filter(dose__resident__in=Resident.objects.visible_to(user))
+
+
 def under_observation(observations, now: datetime.datetime | None = None):
     """The observations of people still to be watched: not over, nobody marked them gone."""
     return observations.filter(until__gt=now or timezone.now(), ended_at__isnull=True)

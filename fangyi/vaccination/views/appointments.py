@@ -28,32 +28,23 @@ from django.views.decorators.http import require_POST
 
 from fangyi.core import bounds
 from fangyi.core.access import AuthedRequest, require
-from fangyi.org.models import Site, SiteKind, Staff
+from fangyi.org.models import Site, Staff
 from fangyi.org.roles import Perm
 from fangyi.vaccination.domain import appointments as booking
 from fangyi.vaccination.domain import outreach
-from fangyi.vaccination.domain.doses import DuplicateDose, may_override
+from fangyi.vaccination.domain.doses import DuplicateDose
 from fangyi.vaccination.domain.rules import RuleViolation
+from fangyi.vaccination.forms import DATE, model_field, sites_for
+from fangyi.vaccination.forms.appointments import CompleteForm
 from fangyi.vaccination.models import (
     Appointment,
     AppointmentKind,
     AppointmentState,
-    Screening,
-    VaccineProduct,
 )
-from fangyi.vaccination.views.outreach import model_field
 
-# HTML date and time inputs take ISO values whatever the language (zh-hans would render 2022/01/24).
-DATE = {"type": "date"}
+# HTML time inputs take ISO values whatever the language.
 TIME = {"type": "time"}
 PAGE_SIZE = 50
-
-# Cancelling or marking a no-show: whoever books (outreach) or plans the day.
-CHANGE_PERMS = (Perm.OUTREACH, Perm.PLAN_ROUTES)
-
-
-def may_change(user: Staff) -> bool:
-    return any(user.can(p) for p in CHANGE_PERMS)
 
 
 def _day(value: str | None) -> datetime.date:
@@ -107,7 +98,7 @@ def appointment_list(request: AuthedRequest) -> HttpResponse:
         "kinds": AppointmentKind.choices,
         "states": AppointmentState.choices,
         "today": timezone.localdate(),
-        "may_change": may_change(request.user),
+        "may_change": booking.may_change(request.user),
         "may_complete": request.user.can(Perm.RECORD_DOSE),
         "unmasked": request.user.can(Perm.UNMASKED_LISTS),
     }
@@ -121,7 +112,7 @@ def _after_change(appointment: Appointment) -> str:
 
 
 def _change(request: AuthedRequest, pk: int, change: Callable[[Appointment], Appointment], done: str):
-    if not may_change(request.user):
+    if not booking.may_change(request.user):
         raise PermissionDenied
     appointment = get_object_or_404(Appointment.objects.visible_to(request.user), pk=pk)
     back = _after_change(appointment)
@@ -153,58 +144,6 @@ def appointment_no_show(request: AuthedRequest, pk: int) -> HttpResponse:
         lambda a: booking.mark_no_show(a, request.user),
         _("%(name)s未到，已回到动员名单。"),
     )
-
-
-class CompleteForm(forms.Form):
-    """What the doctor found: screening passed (the dose) or deferred/contraindicated."""
-
-    screening = forms.ChoiceField(
-        label=gettext_lazy("预检结果"),
-        choices=[
-            (s.value, s.label) for s in (Screening.PASSED, Screening.DEFERRED, Screening.CONTRAINDICATED)
-        ],
-        widget=forms.RadioSelect,
-        initial=Screening.PASSED,
-    )
-    product = forms.ModelChoiceField(
-        label=gettext_lazy("疫苗"), queryset=VaccineProduct.objects.none(), required=False
-    )
-    batch = forms.CharField(label=gettext_lazy("疫苗批号"), max_length=50, required=False)
-    given_at = bounds.DateTimeField(
-        label=gettext_lazy("接种时间"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
-    )
-    deferred_until = bounds.DateField(
-        label=gettext_lazy("暂缓至"), required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
-    )
-    note = forms.CharField(label=gettext_lazy("说明"), max_length=200, required=False)
-    override_note = forms.CharField(
-        label=gettext_lazy("医生特批说明"),
-        max_length=300,
-        required=False,
-        help_text=gettext_lazy("仅在不符合接种规则但确需接种时填写（限医生）。"),
-    )
-
-    def __init__(self, *args: Any, user: Staff, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        model_field(self, "product").queryset = VaccineProduct.objects.filter(active=True)
-        if not may_override(user):
-            del self.fields["override_note"]
-
-    def to_result(self, vaccinator: Staff | None) -> booking.VisitResult:
-        d = self.cleaned_data
-        return booking.VisitResult(
-            screening=d["screening"],
-            product=d.get("product"),
-            batch=d.get("batch") or "",
-            given_at=d.get("given_at"),
-            vaccinator=vaccinator,
-            deferred_until=d.get("deferred_until"),
-            note=d.get("note") or "",
-            override_note=d.get("override_note") or "",
-        )
 
 
 def complete_from_form(form: CompleteForm, appointment: Appointment, user: Staff) -> Appointment | str:
@@ -277,12 +216,6 @@ class SlotsForm(forms.Form):
     def __init__(self, *args: Any, user: Staff, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         model_field(self, "site").queryset = sites_for(user)
-
-
-def sites_for(user: Staff):
-    """Sites that vaccinate, in the user's subdistrict."""
-    qs = Site.objects.filter(kind__in=[SiteKind.HEALTH_CENTER, SiteKind.VACCINATION_SITE])
-    return qs if user.is_superuser else qs.filter(subdistrict_id=user.subdistrict_id)
 
 
 @require(Perm.PLAN_ROUTES)

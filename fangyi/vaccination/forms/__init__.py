@@ -1,9 +1,12 @@
-"""Forms of the vaccination pages (and of the API, which validates through them)."""
+"""Forms of the vaccination pages (and of the API, which validates through them).
+
+The outreach attempt form is in forms/outreach.py, the appointment completion form in
+forms/appointments.py."""
 
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -28,6 +31,8 @@ from fangyi.vaccination.models import (
     VaccineType,
 )
 
+# HTML date inputs take ISO values whatever the language (zh-hans would render 2022/01/24).
+DATE = {"type": "date"}
 INTERVAL_KEYS = {"min_days", "max_days_after_first"}
 MAX_INTERVAL_DAYS = 3650
 # Ages become birthdays in date arithmetic: a larger one would leave the calendar.
@@ -174,6 +179,17 @@ class ResidentSearchForm(forms.Form):
 
 def medical_staff(user: Staff):
     return Staff.objects.filter(subdistrict_id=user.subdistrict_id, role=Role.MEDICAL_STAFF, is_active=True)
+
+
+def model_field(form: forms.Form, name: str) -> forms.ModelChoiceField:
+    """A form's model choice field, typed (to set its queryset for this user)."""
+    return cast(forms.ModelChoiceField, form.fields[name])
+
+
+def sites_for(user: Staff):
+    """Sites that vaccinate, in the user's subdistrict."""
+    qs = Site.objects.filter(kind__in=[SiteKind.HEALTH_CENTER, SiteKind.VACCINATION_SITE])
+    return qs if user.is_superuser else qs.filter(subdistrict_id=user.subdistrict_id)
 
 
 def vaccination_sites(user: Staff):
