@@ -493,8 +493,7 @@ def _slot_out(s: Slot) -> dict:
 def list_slots(request: AuthedRequest, filters: Query[SlotFilters]):
     _require(request, Perm.VIEW_VACCINATION)
     site = get_object_or_404(sites_for(request.user), pk=filters.site) if filters.site else None
-    subdistrict = None if request.user.is_superuser else request.user.subdistrict_id
-    return [_slot_out(s) for s in booking.slots_for(subdistrict, filters.date or timezone.localdate(), site)]
+    return [_slot_out(s) for s in booking.slots_for(request.user, filters.date or timezone.localdate(), site)]
 
 
 class SlotsIn(Schema):

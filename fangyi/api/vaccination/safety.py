@@ -16,7 +16,6 @@ from fangyi.org.roles import Perm
 from fangyi.vaccination.domain import safety
 from fangyi.vaccination.forms import AefiFilterForm, AefiForm, CloseForm, FollowUpForm, vaccination_sites
 from fangyi.vaccination.models import AdverseEvent, Dose, Observation
-from fangyi.vaccination.views.safety import observations_for
 
 observations = Router(tags=["vaccination: observation"])
 adverse_events = Router(tags=["vaccination: adverse events"])
@@ -61,19 +60,19 @@ def _observation_out(o: Observation) -> dict:
 
 @observations.get("/", response=list[ObservationOut], summary="留观中的人（某接种点）")
 def list_observations(request: AuthedRequest, site: Id | None = None):
-    """Still under observation: not over, not marked gone. `site` defaults to the user's own."""
+    """Still under observation: not over, not marked gone; of one site if `site` is given.
+    A doctor sees their team's doses wherever given (Observation.visible_to)."""
     require(request, Perm.RECORD_DOSE)
-    rows = observations_for(request.user).select_related("dose__resident", "dose__product")
-    site_id = site or request.user.site_id
-    if site_id:
-        rows = rows.filter(dose__site=get_object_or_404(vaccination_sites(request.user), pk=site_id))
+    rows = Observation.objects.visible_to(request.user).select_related("dose__resident", "dose__product")
+    if site:
+        rows = rows.filter(dose__site=get_object_or_404(vaccination_sites(request.user), pk=site))
     return [_observation_out(o) for o in safety.under_observation(rows).order_by("until")]
 
 
 @observations.post("/{int:observation_id}/end", response=ObservationOut, summary="确认离开留观区")
 def end_observation(request: AuthedRequest, observation_id: Id, payload: EndIn):
     require(request, Perm.RECORD_DOSE)
-    rows = observations_for(request.user).select_related("dose__resident", "dose__product")
+    rows = Observation.objects.visible_to(request.user).select_related("dose__resident", "dose__product")
     observation = get_object_or_404(rows, pk=observation_id)
     return _observation_out(safety.end_observation(observation, request.user, payload.note[:200]))
 

@@ -34,6 +34,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from fangyi.org.models import Community, Grid, Staff, Unit
+from fangyi.org import roles
 from fangyi.org.roles import Role, Scope
 from fangyi.residents.idnumber import age_on
 from fangyi.residents.models import Mobility, Resident, Sex, Status, TimelineEntry
@@ -706,15 +707,8 @@ def lift_reasons(resident: Resident, on: datetime.date) -> int:
 # How long after an attempt a dose still counts as having followed it.
 FOLLOWED_WITHIN = datetime.timedelta(days=30)
 
-# Subdistrict roles see every unit; a cadre sees their own.
-UNIT_FIGURE_ROLES = {Role.SUBDISTRICT_ADMIN, Role.SUBDISTRICT_STAFF, Role.LEADER, Role.SECONDED_CADRE}
-
-
-def may_see_unit_figures(user: Staff) -> bool:
-    return user.is_superuser or (
-        user.role in UNIT_FIGURE_ROLES
-        and (user.role == Role.SECONDED_CADRE or user.scope == Scope.SUBDISTRICT)
-    )
+# Who sees the units' figures is roles.may_see_unit_figures; which units, Unit.visible_to.
+may_see_unit_figures = roles.may_see_unit_figures
 
 
 @dataclass
@@ -735,12 +729,7 @@ def unit_figures(
     dose on or after the attempt's day, within FOLLOWED_WITHIN). Subdistrict roles get
     every unit of their subdistrict, a cadre their own unit. Two queries.
     """
-    units = Unit.objects.all()
-    if not user.is_superuser:
-        units = units.filter(subdistrict_id=user.subdistrict_id)
-        if user.role == Role.SECONDED_CADRE:
-            units = units.filter(pk=user.unit_id)
-    units = units.annotate(
+    units = Unit.objects.visible_to(user).annotate(
         cadres=Count("staff", filter=Q(staff__role=Role.SECONDED_CADRE, staff__is_active=True))
     )
     attempts = OutreachAttempt.objects.filter(unit__in=units)

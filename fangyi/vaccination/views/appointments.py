@@ -29,7 +29,7 @@ from django.views.decorators.http import require_POST
 from fangyi.core import bounds
 from fangyi.core.access import AuthedRequest, require
 from fangyi.org.models import Site, SiteKind, Staff
-from fangyi.org.roles import Perm
+from fangyi.org.roles import ROUTE_TEAM, Perm
 from fangyi.vaccination.domain import appointments as booking
 from fangyi.vaccination.domain import outreach
 from fangyi.vaccination.domain.doses import DuplicateDose, may_override
@@ -48,12 +48,8 @@ DATE = {"type": "date"}
 TIME = {"type": "time"}
 PAGE_SIZE = 50
 
-# Cancelling or marking a no-show: whoever books (outreach) or plans the day.
-CHANGE_PERMS = (Perm.OUTREACH, Perm.PLAN_ROUTES)
-
-
 def may_change(user: Staff) -> bool:
-    return any(user.can(p) for p in CHANGE_PERMS)
+    return user.can(Perm.CHANGE_APPOINTMENTS)
 
 
 def _day(value: str | None) -> datetime.date:
@@ -281,8 +277,7 @@ class SlotsForm(forms.Form):
 
 def sites_for(user: Staff):
     """Sites that vaccinate, in the user's subdistrict."""
-    qs = Site.objects.filter(kind__in=[SiteKind.HEALTH_CENTER, SiteKind.VACCINATION_SITE])
-    return qs if user.is_superuser else qs.filter(subdistrict_id=user.subdistrict_id)
+    return Site.objects.visible_to(user).filter(kind__in=[SiteKind.HEALTH_CENTER, SiteKind.VACCINATION_SITE])
 
 
 @require(Perm.PLAN_ROUTES)
@@ -303,7 +298,7 @@ def slot_list(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, _("已开放%(n)d个时段。") % {"n": len(made)})
             return redirect(reverse("vaccination:slots") + f"?date={d['day']:%Y-%m-%d}")
-    slots = booking.slots_for(None if request.user.is_superuser else request.user.subdistrict_id, day)
+    slots = booking.slots_for(request.user, day)
     return render(request, "vaccination/appointments_slots.html", {"form": form, "slots": slots, "day": day})
 
 
@@ -322,9 +317,8 @@ class RouteForm(forms.Form):
 
     def __init__(self, *args: Any, user: Staff, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        subdistrict = None if user.is_superuser else user.subdistrict_id
-        for member in booking.TEAM_ROLES:
-            model_field(self, member).queryset = booking.team_candidates(subdistrict, member)
+        for member in ROUTE_TEAM:
+            model_field(self, member).queryset = booking.team_candidates(user, member)
 
     def team(self) -> booking.Team:
         d = self.cleaned_data

@@ -17,27 +17,21 @@ from django.views.decorators.http import require_POST
 
 from fangyi.core import bounds
 from fangyi.core.access import AuthedRequest, require
-from fangyi.org.models import Site, Staff
+from fangyi.org.models import Site
 from fangyi.org.roles import Perm
-from fangyi.residents.models import Resident
 from fangyi.vaccination.domain import safety
 from fangyi.vaccination.forms import AefiFilterForm, AefiForm, CloseForm, FollowUpForm, vaccination_sites
 from fangyi.vaccination.models import AdverseEvent, Dose, Observation
 
 
-def observations_for(user: Staff):
-    """Observations of doses given to residents the user may see."""
-    return Observation.objects.filter(dose__resident__in=Resident.objects.visible_to(user))
-
-
 def chosen_site(request: AuthedRequest) -> Site | None:
-    """The site asked for (?site=), else the user's own; None means every site."""
-    sites = vaccination_sites(request.user)
+    """The site asked for (?site=); None means every site the user's observations
+    come from. Not the user's own site by default: a doctor's list already holds only
+    their team's doses (Observation.visible_to), home visits included, which a site
+    filter would hide."""
     wanted = request.GET.get("site", "")
     if wanted.isdigit():
-        return get_object_or_404(sites, pk=bounds.parse_id(wanted) or 0)
-    if wanted == "" and request.user.site_id:
-        return sites.filter(pk=request.user.site_id).first()
+        return get_object_or_404(vaccination_sites(request.user), pk=bounds.parse_id(wanted) or 0)
     return None
 
 
@@ -48,7 +42,7 @@ def observation_list(request: AuthedRequest) -> HttpResponse:
     site = chosen_site(request)
     now = timezone.now()
     rows = (
-        observations_for(request.user)
+        Observation.objects.visible_to(request.user)
         .filter(ended_at__isnull=True)
         .select_related("dose__resident", "dose__product")
     )
@@ -78,7 +72,7 @@ def observation_list(request: AuthedRequest) -> HttpResponse:
 @require(Perm.RECORD_DOSE)
 @require_POST
 def observation_end(request: AuthedRequest, pk: int) -> HttpResponse:
-    observation = get_object_or_404(observations_for(request.user).select_related("dose__resident"), pk=pk)
+    observation = get_object_or_404(Observation.objects.visible_to(request.user).select_related("dose__resident"), pk=pk)
     safety.end_observation(observation, request.user, request.POST.get("note", "")[:200])
     messages.success(request, _("%(name)s 已离开留观区。") % {"name": observation.dose.resident.name})
     site = request.POST.get("site", "")
