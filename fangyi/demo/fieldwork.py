@@ -28,7 +28,6 @@ from fangyi.vaccination.domain.outreach import (
     attempt_summary,
     default_follow_up,
 )
-from fangyi.vaccination.domain.outreach import TimelineKind as OutreachTimeline
 from fangyi.vaccination.domain.rules import classify
 from fangyi.vaccination.models import (
     AdverseEvent,
@@ -47,6 +46,7 @@ from fangyi.vaccination.models import (
     Screening,
     Severity,
 )
+from fangyi.vaccination.timeline import TimelineKind as VaccinationTimeline
 
 # What came of the last attempt with the people 60+ still not vaccinated: (outcome, weight);
 # None: nobody has reached them yet.
@@ -132,7 +132,7 @@ class Fieldwork:
                 resident_id=elder.pk,
                 at=attempt.at,
                 actor=worker,
-                kind=OutreachTimeline.OUTREACH,
+                kind=VaccinationTimeline.OUTREACH,
                 summary=attempt_summary(attempt),
             )
         )
@@ -280,7 +280,7 @@ class Fieldwork:
                     resident_id=elder.pk,
                     at=attempt.at,
                     actor=attempt.worker,
-                    kind=booking.TimelineKind.APPOINTMENT,
+                    kind=VaccinationTimeline.APPOINTMENT,
                     summary=_("预约%(what)s") % {"what": booking.describe(appointment)},
                 )
             )

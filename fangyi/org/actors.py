@@ -53,6 +53,7 @@ class SystemActor:
 
 SYSTEM: Final = SystemActor()
 
+
 def account(actor: Staff | SystemActor | None) -> Staff | None:
     """The staff account to store as the author of a row: None for the system."""
     return None if actor is None or isinstance(actor, SystemActor) else actor

@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 Q = TypeVar("Q", bound=QuerySet)
 
 
-
 def scoped(
     qs: Q,
     user: Staff | AnonymousUser | SystemActor,

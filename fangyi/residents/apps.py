@@ -6,3 +6,9 @@ class ResidentsConfig(AppConfig):
     name = "fangyi.residents"
     label = "residents"
     verbose_name = _("居民登记")
+
+    def ready(self) -> None:
+        from fangyi.residents.contributions import add_timeline_kinds
+        from fangyi.residents.models import TimelineKind
+
+        add_timeline_kinds(TimelineKind)

@@ -18,9 +18,9 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from fangyi.org.actors import SYSTEM
 from fangyi.demo import drive, story
 from fangyi.demo.org import UNITS
+from fangyi.org.actors import SYSTEM
 from fangyi.reports.domain import figures
 from fangyi.residents.models import Resident
 from fangyi.vaccination.domain.refresh import refresh_many

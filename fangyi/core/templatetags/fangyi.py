@@ -1,4 +1,3 @@
-import datetime
 from typing import cast
 
 from django import template
@@ -6,24 +5,7 @@ from django.forms import BoundField, ChoiceField
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from fangyi.residents import idnumber, phone
-
 register = template.Library()
-
-
-@register.simple_tag
-def age(birth_date: datetime.date) -> int:
-    return idnumber.age_on(birth_date, datetime.date.today())
-
-
-@register.filter
-def mask_id(number: str) -> str:
-    return idnumber.mask(number or "")
-
-
-@register.filter
-def mask_phone(number: str) -> str:
-    return phone.mask(number or "")
 
 
 @register.simple_tag

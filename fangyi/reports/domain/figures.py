@@ -333,7 +333,10 @@ def _reached_before(doses: QuerySet, on: datetime.date) -> bool:
 
 
 def trend(
-    user: Staff | SystemActor, start: datetime.date, end: datetime.date, subdistrict: Subdistrict | None = None
+    user: Staff | SystemActor,
+    start: datetime.date,
+    end: datetime.date,
+    subdistrict: Subdistrict | None = None,
 ) -> Trend:
     """First doses of people 60+ per day and per community from `start` to `end`, and the
     milestone: the first day ever with MILESTONE or more in total (首次日接种破百).

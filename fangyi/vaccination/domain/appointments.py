@@ -34,6 +34,7 @@ from fangyi.vaccination.models import (
     Slot,
     VaccineProduct,
 )
+from fangyi.vaccination.timeline import TimelineKind
 
 if TYPE_CHECKING:
     from fangyi.org.actors import SystemActor
@@ -41,12 +42,6 @@ if TYPE_CHECKING:
 
 class AppointmentError(Exception):
     """A booking or a change the rules refuse; the message says why, in Chinese."""
-
-
-class TimelineKind:
-    # Kinds this module adds to the resident's timeline (TimelineEntry.kind is open-ended).
-    APPOINTMENT = "appointment"
-    SCREENING = "screening"
 
 
 # A slot's places are taken by everybody booked into it except those who cancelled.
@@ -301,6 +296,7 @@ def mark_no_show(appointment: Appointment, actor: Staff | None) -> Appointment:
 
 
 # ---------------------------------------------------------------- routes
+
 
 def team_candidates(user: Staff | SystemActor, member: str) -> QuerySet[Staff]:
     """Staff of the user's subdistrict who may fill `member` (doctor, nurse, driver,

@@ -33,8 +33,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from fangyi.org.models import Community, Grid, Staff, Unit
 from fangyi.org import roles
+from fangyi.org.models import Community, Grid, Staff, Unit
 from fangyi.org.roles import Role, Scope
 from fangyi.residents.idnumber import age_on
 from fangyi.residents.models import Mobility, Resident, Sex, Status, TimelineEntry
@@ -59,15 +59,11 @@ from fangyi.vaccination.models import (
     VaccinationStatus,
     VaccineProduct,
 )
+from fangyi.vaccination.timeline import TimelineKind
 
 
 class OutreachError(Exception):
     """An attempt that cannot be logged as given; the message says why, in Chinese."""
-
-
-class TimelineKind:
-    # Kinds this module adds to the resident's timeline (TimelineEntry.kind is open-ended).
-    OUTREACH = "outreach"
 
 
 # Reasons that take a resident off the queue for good (until a doctor or the register

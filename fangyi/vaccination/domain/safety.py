@@ -27,15 +27,7 @@ from fangyi.vaccination.models import (
     Screening,
     Severity,
 )
-
-
-class TimelineKind:
-    # Kinds this module adds to the resident's timeline (TimelineEntry.kind is open-ended).
-    SCREENING = "screening"
-    AEFI = "aefi"
-    AEFI_FOLLOW_UP = "aefi_follow_up"
-    AEFI_CLOSED = "aefi_closed"
-
+from fangyi.vaccination.timeline import TimelineKind
 
 # A screening result that stops the dose, and the reason it records.
 SCREENING_REASON = {

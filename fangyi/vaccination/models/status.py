@@ -38,7 +38,11 @@ class VaccinationStatusQuerySet(models.QuerySet["VaccinationStatus"]):
         """Statuses of the residents the user sees, through the status's own copy of the
         community (the daily report counts them without reading the register)."""
         return scoped(
-            self, user, subdistrict="community__subdistrict_id", community="community_id", grid="resident__grid_id"
+            self,
+            user,
+            subdistrict="community__subdistrict_id",
+            community="community_id",
+            grid="resident__grid_id",
         )
 
 

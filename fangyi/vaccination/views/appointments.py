@@ -48,6 +48,7 @@ DATE = {"type": "date"}
 TIME = {"type": "time"}
 PAGE_SIZE = 50
 
+
 def may_change(user: Staff) -> bool:
     return user.can(Perm.CHANGE_APPOINTMENTS)
 

@@ -8,7 +8,7 @@ import math
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -18,10 +18,21 @@ from django.views.decorators.http import require_POST
 from fangyi.core import bounds
 from fangyi.core.access import AuthedRequest, require
 from fangyi.org.models import Site
-from fangyi.org.roles import Perm
+from fangyi.org.roles import Perm, Scope
 from fangyi.vaccination.domain import safety
 from fangyi.vaccination.forms import AefiFilterForm, AefiForm, CloseForm, FollowUpForm, vaccination_sites
 from fangyi.vaccination.models import AdverseEvent, Dose, Observation
+
+
+def home_alert(request: HttpRequest) -> dict | None:
+    """The home page's tile (core.contributions.HOME_TILES): open suspected-serious or
+    severe adverse events, for subdistrict roles; None when there are none to show."""
+    user = request.user
+    if not (user.can(Perm.VIEW_VACCINATION) and user.scope == Scope.SUBDISTRICT):  # type: ignore[union-attr]
+        return None
+    events = AdverseEvent.objects.visible_to(user).filter(safety.serious_q(), closed_at__isnull=True)
+    serious = list(events.select_related("resident__community").order_by("-onset_at")[:10])
+    return {"serious_aefi": serious} if serious else None
 
 
 def chosen_site(request: AuthedRequest) -> Site | None:
@@ -72,7 +83,9 @@ def observation_list(request: AuthedRequest) -> HttpResponse:
 @require(Perm.RECORD_DOSE)
 @require_POST
 def observation_end(request: AuthedRequest, pk: int) -> HttpResponse:
-    observation = get_object_or_404(Observation.objects.visible_to(request.user).select_related("dose__resident"), pk=pk)
+    observation = get_object_or_404(
+        Observation.objects.visible_to(request.user).select_related("dose__resident"), pk=pk
+    )
     safety.end_observation(observation, request.user, request.POST.get("note", "")[:200])
     messages.success(request, _("%(name)s 已离开留观区。") % {"name": observation.dose.resident.name})
     site = request.POST.get("site", "")
