@@ -13,7 +13,7 @@ from ninja import Query, Router, Schema
 from fangyi.api.types import Date, Id, Page, Text
 from fangyi.api.vaccination import Message, form_data, form_errors, page, require
 from fangyi.core.access import AuthedRequest
-from fangyi.org.roles import Perm, Role
+from fangyi.org.roles import VACCINATORS, Perm
 from fangyi.residents.models import Resident
 from fangyi.vaccination.domain import safety
 from fangyi.vaccination.domain.doses import DuplicateDose, may_override
@@ -137,7 +137,7 @@ def _dose_form_data(request: AuthedRequest, payload: DoseIn) -> QueryDict:
             "given_time": given_time,
             "site": payload.site_id or user.site_id,
             "home_visit": payload.home_visit,
-            "vaccinator": payload.vaccinator_id or (user.pk if user.role == Role.MEDICAL_STAFF else None),
+            "vaccinator": payload.vaccinator_id or (user.pk if user.role in VACCINATORS else None),
             "override_note": payload.override_note,
         }
     )

@@ -6,6 +6,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
+from fangyi.org.actors import SYSTEM
 from fangyi.residents.models import Resident
 from fangyi.vaccination.domain.refresh import missing, refresh_many
 
@@ -30,7 +31,7 @@ class Command(BaseCommand):
                 on = datetime.date.fromisoformat(options["date"])
             except ValueError as exc:
                 raise CommandError(f"日期格式应为 YYYY-MM-DD：{options['date']}") from exc
-        residents = Resident.objects.all()
+        residents = Resident.objects.visible_to(SYSTEM)
         if not options["all"]:
             residents = missing(residents)
         count = refresh_many(residents, on)
