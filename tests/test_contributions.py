@@ -3,6 +3,8 @@ residents.contributions), instead of the lower app importing them."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.db import models
 from django.test import RequestFactory
@@ -75,3 +77,15 @@ def test_the_resident_page_shows_the_vaccination_section(org, staff, client_for)
     resident = make_resident(org["a"], org["a1"])
     html = client_for(staff[Role.GRID_WORKER]).get(f"/residents/{resident.pk}/").content.decode()
     assert "登记接种" not in html and 'class="state state-unvaccinated"' in html
+
+
+def test_the_home_page_counts_the_register_per_community_the_user_sees(org, staff, client_for):
+    make_resident(org["a"], org["a1"], name="甲", born=datetime.date(1950, 1, 1))
+    make_resident(org["a"], org["a1"], name="乙", born=datetime.date(1990, 1, 1))
+    make_resident(org["b"], org["b1"], name="丙", born=datetime.date(1950, 1, 1))
+    rows = client_for(staff[Role.COMMUNITY_WORKER]).get("/").context["rows"]
+    assert [(r["community__name"], r["residents"], r["elderly"]) for r in rows] == [("万达新城", 2, 1)]
+
+
+def test_a_role_without_tiles_is_welcomed(staff, client_for):
+    assert "欢迎使用防疫系统。" in client_for(staff[Role.DRIVER]).get("/").content.decode()
