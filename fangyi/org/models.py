@@ -243,7 +243,7 @@ class Staff(AbstractUser):
             raise ValidationError({"grid": _("网格员必须指定所属网格。")})
         if needed == Scope.COMMUNITY and not self.community_id:
             raise ValidationError({"community": _("该角色必须指定所属社区。")})
-        if self.role == Role.SECONDED_CADRE and not self.unit_id:
+        if self.role in OWN_UNIT_ONLY and not self.unit_id:
             raise ValidationError({"unit": _("下沉干部必须指定派出单位。")})
         if self.grid_id and self.community_id != self.grid.community_id:
             raise ValidationError({"grid": _("网格不属于所选社区。")})

@@ -170,7 +170,8 @@ REQUIRED_POSTING: dict[Role, Scope] = {
 }
 
 
-# Roles that see only the unit they were seconded from (Unit.visible_to).
+# Roles seconded from a unit: their account names it (Staff.clean), and they see only
+# that unit (Unit.visible_to).
 OWN_UNIT_ONLY: frozenset[Role] = frozenset({R.SECONDED_CADRE})
 
 # Who may be named for each place of a home-visit team, and who gives doses.
