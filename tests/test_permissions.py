@@ -321,6 +321,10 @@ def observation_pk(world: World, user: Staff | None, in_scope: bool) -> dict:
     from fangyi.vaccination.models import Observation
 
     dose = _dose(world, user, in_scope)
+    if in_scope and user is not None:
+        # A doctor's scope for observations is their team's doses (Observation.visible_to).
+        dose.vaccinator = user
+        dose.save(update_fields=["vaccinator"])
     now = timezone.now()
     observation = Observation.objects.create(
         dose=dose, started_at=now, until=now + datetime.timedelta(minutes=30)
