@@ -72,7 +72,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "fangyi.core.context.permissions",
+                "fangyi.org.context.permissions",
             ],
             "builtins": ["fangyi.core.templatetags.once"],
         },

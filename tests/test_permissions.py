@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from fangyi.api.models import ApiToken
 from fangyi.org.models import Community, Grid, Staff, Subdistrict
-from fangyi.org.roles import Role, Scope
+from fangyi.org.roles import PERMISSIONS, Perm, Role, Scope
 from fangyi.residents.models import Resident
 from fangyi.sheets import jobs
 from tests.factories import PASSWORD, id_number, make_resident, make_staff
@@ -320,6 +320,10 @@ def observation_pk(world: World, user: Staff | None, in_scope: bool) -> dict:
     from fangyi.vaccination.models import Observation
 
     dose = _dose(world, user, in_scope)
+    if in_scope and user is not None:
+        # A doctor's scope for observations is their team's doses (Observation.visible_to).
+        dose.vaccinator = user
+        dose.save(update_fields=["vaccinator"])
     now = timezone.now()
     observation = Observation.objects.create(
         dose=dose, started_at=now, until=now + datetime.timedelta(minutes=30)
@@ -724,6 +728,37 @@ def test_every_url_is_in_the_matrix():
 def test_every_matrix_row_is_a_url():
     stale = sorted(MATRIX.keys() - {name for name, _ in url_names()})
     assert stale == [], "; ".join(f"remove {name} from the matrix" for name in stale)
+
+
+# Every row of org/roles.py's PERMISSIONS as this file expects it, from the sets the
+# matrix above is written with. A new Perm row without its set here fails, so every
+# permission decision is covered by the URL × role matrix.
+EXPECTED_PERMISSIONS: dict[Perm, set[Role]] = {
+    Perm.VIEW_RESIDENTS: READERS,
+    Perm.EDIT_RESIDENTS: EDITORS,
+    Perm.REVEAL_PERSONAL: REVEALERS,
+    Perm.UNMASKED_LISTS: {R.COMMUNITY_SECRETARY, R.COMMUNITY_WORKER, R.GRID_WORKER},
+    Perm.VIEW_ORG: ORG_READERS,
+    Perm.MANAGE_ORG: ORG_MANAGERS,
+    Perm.MANAGE_STAFF: STAFF_MANAGERS,
+    Perm.VIEW_VACCINATION: READERS,
+    Perm.OUTREACH: OUTREACH_ROLES,
+    Perm.RECORD_DOSE: RECORDERS,
+    Perm.OVERRIDE_RULES: {R.MEDICAL_STAFF},
+    Perm.PLAN_ROUTES: ROUTE_PLANNERS,
+    Perm.MANAGE_VACCINES: VACCINE_MANAGERS,
+    Perm.VIEW_REPORTS: REPORT_READERS,
+    Perm.VIEW_AUDIT: AUDITORS,
+    Perm.CHANGE_APPOINTMENTS: APPOINTMENT_CHANGERS,
+    Perm.OPEN_ROUTES: ROUTE_VIEWERS,
+    Perm.VIEW_UNIT_FIGURES: UNIT_VIEWERS,
+}
+
+
+def test_every_permission_row_is_what_the_matrix_expects():
+    assert {perm: set(PERMISSIONS[perm]) for perm in Perm} == {
+        perm: EXPECTED_PERMISSIONS.get(perm, "no expectation in tests/test_permissions.py") for perm in Perm
+    }
 
 
 def test_every_matrix_row_names_every_role():

@@ -6,15 +6,18 @@ import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from fangyi.org.models import Staff
-from fangyi.org.roles import Perm
+if TYPE_CHECKING:
+    # Annotations only: core sits below org (the check of each permission is the
+    # user's own `can()`), so it names org's types without importing org at run time.
+    from fangyi.org.models import Staff
+    from fangyi.org.roles import Perm
 
 
 def require(perm: Perm) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:

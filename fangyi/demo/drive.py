@@ -25,11 +25,11 @@ from fangyi.demo import bulk
 from fangyi.org.models import Site, Staff
 from fangyi.residents.idnumber import age_on
 from fangyi.residents.models import Mobility, Resident, Status, TimelineEntry
-from fangyi.vaccination.domain.doses import TimelineKind as DoseTimeline
 from fangyi.vaccination.domain.doses import dose_summary
 from fangyi.vaccination.domain.rules import RuleViolation, classify, rules_read_once
 from fangyi.vaccination.domain.status import compute
 from fangyi.vaccination.models import Dose, ReasonRecord, Screening, VaccinationStatus, VaccineProduct
+from fangyi.vaccination.timeline import TimelineKind as VaccinationTimeline
 
 WEEKS = 6
 DRIVE_DAYS = WEEKS * 7
@@ -331,7 +331,7 @@ def dose_entries(doses: list[Dose]) -> list[TimelineEntry]:
                 resident_id=d.resident_id,
                 at=d.created_at,
                 actor=d.recorded_by,
-                kind=DoseTimeline.DOSE,
+                kind=VaccinationTimeline.DOSE,
                 summary=lines[key],
                 details={"dose_id": d.pk, "batch": d.batch, "override": ""},
             )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from fangyi.demo import bulk
 from fangyi.demo.drive import Drawer, Elder, History, _field, dated, dose_entries
 from fangyi.demo.org import FieldStaff
+from fangyi.org.actors import SYSTEM
 from fangyi.org.models import Site
 from fangyi.residents.models import Mobility, TimelineEntry
 from fangyi.vaccination.domain import appointments as booking
@@ -27,7 +28,6 @@ from fangyi.vaccination.domain.outreach import (
     attempt_summary,
     default_follow_up,
 )
-from fangyi.vaccination.domain.outreach import TimelineKind as OutreachTimeline
 from fangyi.vaccination.domain.rules import classify
 from fangyi.vaccination.models import (
     AdverseEvent,
@@ -46,6 +46,7 @@ from fangyi.vaccination.models import (
     Screening,
     Severity,
 )
+from fangyi.vaccination.timeline import TimelineKind as VaccinationTimeline
 
 # What came of the last attempt with the people 60+ still not vaccinated: (outcome, weight);
 # None: nobody has reached them yet.
@@ -131,7 +132,7 @@ class Fieldwork:
                 resident_id=elder.pk,
                 at=attempt.at,
                 actor=worker,
-                kind=OutreachTimeline.OUTREACH,
+                kind=VaccinationTimeline.OUTREACH,
                 summary=attempt_summary(attempt),
             )
         )
@@ -253,8 +254,8 @@ class Fieldwork:
         site = self.sites["vaccination_site"]
         for day in (date, tomorrow):
             booking.create_slots(site, day, datetime.time(8, 30), datetime.time(16, 30), 30, 12)
-        slots = [s for s in booking.slots_for(site.subdistrict_id, date, site) if s.starts_at > now]
-        slots += list(booking.slots_for(site.subdistrict_id, tomorrow, site))
+        slots = [s for s in booking.slots_for(SYSTEM, date, site) if s.starts_at > now]
+        slots += list(booking.slots_for(SYSTEM, tomorrow, site))
         agreed = sorted(agreed, key=lambda e: e.mobility == Mobility.WALKS)
         home_count = max(4, sum(e.mobility != Mobility.WALKS for e in agreed))
         for i, elder in enumerate(agreed):
@@ -279,7 +280,7 @@ class Fieldwork:
                     resident_id=elder.pk,
                     at=attempt.at,
                     actor=attempt.worker,
-                    kind=booking.TimelineKind.APPOINTMENT,
+                    kind=VaccinationTimeline.APPOINTMENT,
                     summary=_("预约%(what)s") % {"what": booking.describe(appointment)},
                 )
             )

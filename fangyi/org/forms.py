@@ -86,8 +86,8 @@ class StaffForm(SetPasswordMixin, forms.ModelForm):
         self.instance.subdistrict_id = user.subdistrict_id
         self.fields["community"].queryset = Community.objects.visible_to(user)
         self.fields["grid"].queryset = Grid.objects.visible_to(user).select_related("community")
-        self.fields["unit"].queryset = Unit.objects.filter(subdistrict_id=user.subdistrict_id)
-        self.fields["site"].queryset = Site.objects.filter(subdistrict_id=user.subdistrict_id)
+        self.fields["unit"].queryset = Unit.objects.visible_to(user)
+        self.fields["site"].queryset = Site.objects.visible_to(user)
         self.fields["display_name"].required = True
 
     def clean(self):

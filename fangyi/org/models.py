@@ -11,11 +11,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from fangyi.org.roles import REQUIRED_POSTING, Perm, Role, Scope, role_has
+from fangyi.org.actors import sees_everything
+from fangyi.org.roles import OWN_UNIT_ONLY, REQUIRED_POSTING, Perm, Role, Scope, role_has
 from fangyi.org.scope import scoped
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
+
+    from fangyi.org.actors import SystemActor
 
 
 class Subdistrict(models.Model):
@@ -42,7 +45,7 @@ class Subdistrict(models.Model):
 
 
 class CommunityQuerySet(models.QuerySet["Community"]):
-    def visible_to(self, user: Staff | AnonymousUser) -> CommunityQuerySet:
+    def visible_to(self, user: Staff | AnonymousUser | SystemActor) -> CommunityQuerySet:
         """Communities the user may see: all of their subdistrict, or their own."""
         return scoped(self, user, subdistrict="subdistrict_id", community="pk", grid=None)
 
@@ -72,7 +75,7 @@ class Community(models.Model):
 
 
 class GridQuerySet(models.QuerySet["Grid"]):
-    def visible_to(self, user: Staff | AnonymousUser) -> GridQuerySet:
+    def visible_to(self, user: Staff | AnonymousUser | SystemActor) -> GridQuerySet:
         return scoped(
             self, user, subdistrict="community__subdistrict_id", community="community_id", grid="pk"
         )
@@ -108,11 +111,19 @@ class SiteKind(models.TextChoices):
     TESTING_SITE = "testing_site", _("核酸采样点")
 
 
+class SiteQuerySet(models.QuerySet["Site"]):
+    def visible_to(self, user: Staff | AnonymousUser | SystemActor) -> SiteQuerySet:
+        """Sites serve the whole subdistrict: every posting sees its subdistrict's."""
+        return scoped(self, user, subdistrict="subdistrict_id", community=None, grid=None)
+
+
 class Site(models.Model):
     subdistrict = models.ForeignKey(Subdistrict, models.PROTECT, related_name="sites", verbose_name=_("街道"))
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=30, choices=SiteKind.choices)
     address = models.CharField(_("地址"), max_length=200, blank=True)
+
+    objects = SiteQuerySet.as_manager()
 
     history = HistoricalRecords()
 
@@ -128,11 +139,23 @@ class Site(models.Model):
         return self.name
 
 
+class UnitQuerySet(models.QuerySet["Unit"]):
+    def visible_to(self, user: Staff | AnonymousUser | SystemActor) -> UnitQuerySet:
+        """The units of the user's subdistrict; a seconded cadre's own unit alone
+        (roles.OWN_UNIT_ONLY): their figures are their unit's business."""
+        units = scoped(self, user, subdistrict="subdistrict_id", community=None, grid=None)
+        if user.is_authenticated and not sees_everything(user) and user.role in OWN_UNIT_ONLY:  # type: ignore[union-attr]
+            return units.filter(pk=user.unit_id)  # type: ignore[union-attr]
+        return units
+
+
 class Unit(models.Model):
     """A district department that seconds cadres to the communities."""
 
     subdistrict = models.ForeignKey(Subdistrict, models.PROTECT, related_name="units", verbose_name=_("街道"))
     name = models.CharField(_("名称"), max_length=100)
+
+    objects = UnitQuerySet.as_manager()
 
     history = HistoricalRecords()
 
@@ -149,11 +172,16 @@ class Unit(models.Model):
 
 
 class StaffManager(UserManager["Staff"]):
-    def visible_to(self, user: Staff | AnonymousUser) -> models.QuerySet[Staff]:
+    def visible_to(self, user: Staff | AnonymousUser | SystemActor) -> models.QuerySet[Staff]:
         """Staff accounts the user may see: those posted within the user's own scope."""
         return scoped(
             self.get_queryset(), user, subdistrict="subdistrict_id", community="community_id", grid="grid_id"
         )
+
+    def colleagues_of(self, user: Staff | AnonymousUser | SystemActor) -> models.QuerySet[Staff]:
+        """Staff of the user's subdistrict, whoever their posting: those a form may name
+        (a route's doctor and driver, the vaccinator), by the same rule as sites."""
+        return scoped(self.get_queryset(), user, subdistrict="subdistrict_id", community=None, grid=None)
 
 
 class Staff(AbstractUser):
@@ -215,7 +243,7 @@ class Staff(AbstractUser):
             raise ValidationError({"grid": _("网格员必须指定所属网格。")})
         if needed == Scope.COMMUNITY and not self.community_id:
             raise ValidationError({"community": _("该角色必须指定所属社区。")})
-        if self.role == Role.SECONDED_CADRE and not self.unit_id:
+        if self.role in OWN_UNIT_ONLY and not self.unit_id:
             raise ValidationError({"unit": _("下沉干部必须指定派出单位。")})
         if self.grid_id and self.community_id != self.grid.community_id:
             raise ValidationError({"grid": _("网格不属于所选社区。")})

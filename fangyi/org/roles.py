@@ -6,6 +6,8 @@ their scope, derived from where they are posted (grid, community or the subdistr
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +47,9 @@ class Perm(models.TextChoices):
     MANAGE_VACCINES = "manage_vaccines", _("维护疫苗产品和接种规则")
     VIEW_REPORTS = "view_reports", _("查看日报和统计")
     VIEW_AUDIT = "view_audit", _("查看审计记录（谁查看了完整号码、谁修改了规则和组织）")
+    CHANGE_APPOINTMENTS = "change_appointments", _("取消预约、登记未到")
+    OPEN_ROUTES = "open_routes", _("打开上门接种路线（司机只看自己所在的路线）")
+    VIEW_UNIT_FIGURES = "view_unit_figures", _("查看派出单位的下沉动员情况")
 
 
 R = Role
@@ -124,6 +129,36 @@ PERMISSIONS: dict[Perm, frozenset[Role]] = {
     # Who saw full numbers and who changed the rules and the organisation: the admin
     # answers for the system; the staff whose actions are logged do not read the log.
     Perm.VIEW_AUDIT: frozenset({R.SUBDISTRICT_ADMIN}),
+    # Cancelling or marking a no-show: whoever books (outreach) or plans the day.
+    Perm.CHANGE_APPOINTMENTS: frozenset(
+        {
+            R.SUBDISTRICT_ADMIN,
+            R.SUBDISTRICT_STAFF,
+            R.COMMUNITY_SECRETARY,
+            R.COMMUNITY_WORKER,
+            R.GRID_WORKER,
+            R.SECONDED_CADRE,
+            R.MEDICAL_STAFF,
+        }
+    ),
+    # The route pages: planners and vaccination staff, and drivers for their run sheet
+    # (which routes each sees is vaccination.domain.appointments.routes_for).
+    Perm.OPEN_ROUTES: frozenset(
+        {
+            R.SUBDISTRICT_ADMIN,
+            R.SUBDISTRICT_STAFF,
+            R.LEADER,
+            R.COMMUNITY_SECRETARY,
+            R.COMMUNITY_WORKER,
+            R.GRID_WORKER,
+            R.SECONDED_CADRE,
+            R.MEDICAL_STAFF,
+            R.DRIVER,
+        }
+    ),
+    # The seconded cadres' units: subdistrict roles (posted to the subdistrict) see every
+    # unit, a cadre their own (OWN_UNIT_ONLY).
+    Perm.VIEW_UNIT_FIGURES: frozenset({R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.LEADER, R.SECONDED_CADRE}),
 }
 
 # Where a role is posted: a grid worker needs a grid, a community role a community.
@@ -135,5 +170,35 @@ REQUIRED_POSTING: dict[Role, Scope] = {
 }
 
 
+# Roles seconded from a unit: their account names it (Staff.clean), and they see only
+# that unit (Unit.visible_to).
+OWN_UNIT_ONLY: frozenset[Role] = frozenset({R.SECONDED_CADRE})
+
+# Who may be named for each place of a home-visit team, and who gives doses.
+VACCINATORS: frozenset[Role] = frozenset({R.MEDICAL_STAFF})
+ROUTE_TEAM: dict[str, frozenset[Role]] = {
+    "doctor": VACCINATORS,
+    "nurse": VACCINATORS,
+    "driver": frozenset({R.DRIVER}),
+    "community_worker": frozenset(
+        {R.COMMUNITY_SECRETARY, R.COMMUNITY_WORKER, R.GRID_WORKER, R.SECONDED_CADRE, R.SUBDISTRICT_STAFF}
+    ),
+}
+
+# Medical staff see the observations of the doses they or their site's team gave,
+# wherever given (a home visit included), rather than by the residents' scope
+# (vaccination.models.ObservationQuerySet.visible_to).
+OBSERVES_OWN_TEAM: frozenset[Role] = frozenset({R.MEDICAL_STAFF})
+
+
 def role_has(role: str, perm: Perm) -> bool:
     return role in PERMISSIONS[perm]
+
+
+def may_see_unit_figures(user: Any) -> bool:
+    """The units page: VIEW_UNIT_FIGURES, and a posting that covers units — the
+    subdistrict, or (OWN_UNIT_ONLY) the cadre's own unit. A subdistrict role posted to
+    one community sees no unit's figures."""
+    return bool(user.can(Perm.VIEW_UNIT_FIGURES)) and (
+        user.scope == Scope.SUBDISTRICT or user.role in OWN_UNIT_ONLY
+    )

@@ -28,8 +28,8 @@ def org_tree(request: AuthedRequest) -> HttpResponse:
         {
             "subdistrict": subdistrict,
             "communities": communities,
-            "sites": Site.objects.filter(subdistrict=subdistrict),
-            "units": Unit.objects.filter(subdistrict=subdistrict).annotate(cadre_count=Count("staff")),
+            "sites": Site.objects.visible_to(request.user),
+            "units": Unit.objects.visible_to(request.user).annotate(cadre_count=Count("staff")),
             "can_manage": request.user.can(Perm.MANAGE_ORG),
         },
     )
@@ -39,8 +39,8 @@ def org_tree(request: AuthedRequest) -> HttpResponse:
 EDITABLE = {
     "community": (Community, forms.CommunityForm, lambda u: Community.objects.visible_to(u)),
     "grid": (Grid, forms.GridForm, lambda u: Grid.objects.visible_to(u)),
-    "site": (Site, forms.SiteForm, lambda u: Site.objects.filter(subdistrict_id=u.subdistrict_id)),
-    "unit": (Unit, forms.UnitForm, lambda u: Unit.objects.filter(subdistrict_id=u.subdistrict_id)),
+    "site": (Site, forms.SiteForm, lambda u: Site.objects.visible_to(u)),
+    "unit": (Unit, forms.UnitForm, lambda u: Unit.objects.visible_to(u)),
 }
 
 

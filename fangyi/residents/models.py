@@ -14,13 +14,14 @@ from django.utils.translation import gettext_lazy as _
 
 from fangyi.org.models import Community, Grid
 from fangyi.org.scope import scoped
-from fangyi.residents import documents, idnumber, names
+from fangyi.residents import contributions, documents, idnumber, names
 from fangyi.residents.documents import DocumentType
 from fangyi.residents.lookups import Prefix  # noqa: F401  (registers the __prefix lookup search uses)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
+    from fangyi.org.actors import SystemActor
     from fangyi.org.models import Staff
 
 
@@ -58,7 +59,7 @@ class AgeBand(models.TextChoices):
 
 
 class ResidentQuerySet(models.QuerySet["Resident"]):
-    def visible_to(self, user: Staff | AnonymousUser) -> ResidentQuerySet:
+    def visible_to(self, user: Staff | AnonymousUser | SystemActor) -> ResidentQuerySet:
         """Residents in the user's scope: their grid, their community or their subdistrict.
 
         Every page, export, API endpoint and report reads residents through this.
@@ -291,9 +292,19 @@ class TimelineEntry(models.Model):
     def __str__(self) -> str:
         return self.summary
 
+    @property
+    def kind_label(self) -> str:
+        """The kind's label, from the enum of the app that wrote it (residents.contributions)."""
+        return contributions.timeline_label(self.kind)
+
+    @property
+    def link(self) -> str | None:
+        """The page this entry points to (the dose, the adverse event), if any."""
+        return contributions.timeline_link(self)
+
 
 class DisclosureQuerySet(models.QuerySet["Disclosure"]):
-    def visible_to(self, user: Staff | AnonymousUser) -> DisclosureQuerySet:
+    def visible_to(self, user: Staff | AnonymousUser | SystemActor) -> DisclosureQuerySet:
         """Disclosures about residents of the user's scope, by the community the resident
         belonged to when it happened (the audit page also checks VIEW_AUDIT)."""
         return scoped(

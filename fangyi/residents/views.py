@@ -18,10 +18,9 @@ from django.views.decorators.http import require_POST
 from fangyi.core import searches
 from fangyi.core.access import AuthedRequest, origin_of, require
 from fangyi.org.roles import Perm
-from fangyi.residents import domain
+from fangyi.residents import contributions, domain
 from fangyi.residents.forms import ResidentFilterForm, ResidentForm
 from fangyi.residents.models import Mobility, Resident, Sex, Status
-from fangyi.vaccination.views.status import resident_section
 
 
 class CappedPaginator(Paginator):
@@ -120,7 +119,7 @@ def resident_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "can_edit": request.user.can(Perm.EDIT_RESIDENTS),
             "can_reveal": request.user.can(Perm.REVEAL_PERSONAL),
             "unmasked": request.user.can(Perm.UNMASKED_LISTS),
-            **resident_section(resident, request.user),
+            "sections": contributions.sections(request, resident),
         },
     )
 

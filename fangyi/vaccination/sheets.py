@@ -41,9 +41,10 @@ from fangyi.sheets.kinds import (
     RowError,
 )
 from fangyi.vaccination.domain import status as status_domain
-from fangyi.vaccination.domain.doses import TimelineKind, by_schedule
+from fangyi.vaccination.domain.doses import by_schedule
 from fangyi.vaccination.domain.rules import RuleViolation, Series, classify
 from fangyi.vaccination.models import Dose, DoseKind, Screening, VaccineProduct
+from fangyi.vaccination.timeline import TimelineKind
 
 HOME_VISIT = re.compile(r"[(（\[【]?\s*上门(?:接种)?\s*[)）\]】]?")
 NOT_IN_REGISTER = "not_in_register"

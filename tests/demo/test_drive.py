@@ -20,6 +20,7 @@ from django.db import transaction
 
 from fangyi.demo import drive, story
 from fangyi.demo.org import UNITS
+from fangyi.org.actors import SYSTEM
 from fangyi.reports.domain import figures
 from fangyi.residents.models import Resident
 from fangyi.vaccination.domain.refresh import refresh_many
@@ -72,7 +73,7 @@ def small(vaccine_presets) -> dict:
 
 
 def figures_of(day: datetime.date) -> figures.Daily:
-    return figures.daily(None, day)
+    return figures.daily(SYSTEM, day)
 
 
 # ---------------------------------------------------------------- the story's figures
@@ -86,7 +87,7 @@ def test_102_104_106_first_doses_of_people_60_plus_on_the_three_days_before_the_
 
 
 def test_the_trend_climbs_and_passes_100_for_the_first_time_on_the_24th(full, db):
-    trend = figures.trend(None, DATE - 42 * DAY, DATE)
+    trend = figures.trend(SYSTEM, DATE - 42 * DAY, DATE)
     assert trend.total == list(drive.first_dose_targets(DATE).values())
     assert max(trend.total[:-4]) < 100
     assert trend.total[0] < 10 < 50 < trend.total[-5]
@@ -98,7 +99,7 @@ def test_the_trend_climbs_and_passes_100_for_the_first_time_on_the_24th(full, db
 
 
 def test_no_first_dose_of_people_60_plus_before_the_drive_counts_in_its_days(full, db):
-    before = figures.trend(None, DATE - 120 * DAY, DATE - 43 * DAY)
+    before = figures.trend(SYSTEM, DATE - 120 * DAY, DATE - 43 * DAY)
     assert max(before.total) < 100
 
 

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 
+from fangyi.org.actors import SYSTEM
 from fangyi.org.models import Community, Subdistrict
 from fangyi.org.roles import Role
 from fangyi.reports.domain import figures
@@ -31,18 +32,18 @@ def test_population_holds_people_60_and_over_living_here_or_away(org):
     make_resident(a, name="丙", born=D(1950, 1, 1), status=Status.DECEASED, status_since=D(2021, 5, 1))
     make_resident(a, name="丁", born=D(1950, 1, 1), status=Status.MOVED_OUT, status_since=D(2021, 5, 1))
     make_resident(a, name="戊", born=D(1962, 1, 25))  # 59 on the day
-    assert row(daily(None, DAY), "万达新城").population_60plus == 2
+    assert row(daily(SYSTEM, DAY), "万达新城").population_60plus == 2
 
 
 def test_someone_60_on_the_very_day_is_in_the_population(org):
     make_resident(org["a"], name="甲", born=D(1962, 1, 24))
-    assert row(daily(None, DAY), "万达新城").population_60plus == 1
+    assert row(daily(SYSTEM, DAY), "万达新城").population_60plus == 1
 
 
 def test_population_by_band(org):
     for born in (D(1961, 1, 1), D(1952, 1, 25), D(1952, 1, 24), D(1942, 1, 24), D(1930, 1, 1)):
         make_resident(org["a"], name="甲", born=born)
-    assert row(daily(None, DAY), "万达新城").population_by_band == {"60-69": 2, "70-79": 1, "80+": 2}
+    assert row(daily(SYSTEM, DAY), "万达新城").population_by_band == {"60-69": 2, "70-79": 1, "80+": 2}
 
 
 def test_first_doses_of_the_day_count_dose_one_only(org):
@@ -50,13 +51,13 @@ def test_first_doses_of_the_day_count_dose_one_only(org):
     give(first, DAY)
     give(second, D(2021, 12, 20), DAY)
     give(booster, D(2021, 5, 1), D(2021, 6, 1), DAY)
-    assert row(daily(None, DAY), "万达新城").first_dose_60plus_today == 1
+    assert row(daily(SYSTEM, DAY), "万达新城").first_dose_60plus_today == 1
 
 
 def test_first_doses_of_the_day_count_people_60_on_that_day(org):
     give(make_resident(org["a"], name="甲", born=D(1962, 1, 24)), DAY)
     give(make_resident(org["a"], name="乙", born=D(1962, 1, 25)), DAY)
-    assert row(daily(None, DAY), "万达新城").first_dose_60plus_today == 1
+    assert row(daily(SYSTEM, DAY), "万达新城").first_dose_60plus_today == 1
 
 
 def test_a_first_dose_stays_counted_after_the_resident_died(org):
@@ -64,14 +65,14 @@ def test_a_first_dose_stays_counted_after_the_resident_died(org):
     give(resident, DAY)
     resident.status, resident.status_since = Status.DECEASED, D(2022, 3, 1)
     resident.save()
-    assert row(daily(None, DAY), "万达新城").first_dose_60plus_today == 1
+    assert row(daily(SYSTEM, DAY), "万达新城").first_dose_60plus_today == 1
 
 
 def test_cumulative_counts_take_doses_up_to_the_date(org):
     give(make_resident(org["a"], name="甲", born=D(1950, 1, 1)), D(2021, 5, 1), D(2021, 6, 1), DAY)
     give(make_resident(org["a"], name="乙", born=D(1950, 1, 1)), D(2021, 12, 1), D(2022, 1, 25))
     give(make_resident(org["a"], name="丙", born=D(1950, 1, 1)), D(2022, 1, 25))
-    figures_a = row(daily(None, DAY), "万达新城")
+    figures_a = row(daily(SYSTEM, DAY), "万达新城")
     assert (
         figures_a.first_dose_60plus_total,
         figures_a.full_60plus_total,
@@ -87,11 +88,11 @@ def test_rates_are_fractions_of_the_population_rounded_to_four_decimals(org):
     give(make_resident(org["a"], name="甲", born=D(1950, 1, 1)), DAY)
     make_resident(org["a"], name="乙", born=D(1950, 1, 1))
     make_resident(org["a"], name="丙", born=D(1950, 1, 1))
-    assert row(daily(None, DAY), "万达新城").as_json()["first_dose_rate_60plus"] == 0.3333
+    assert row(daily(SYSTEM, DAY), "万达新城").as_json()["first_dose_rate_60plus"] == 0.3333
 
 
 def test_an_empty_community_has_rates_of_zero(org):
-    assert row(daily(None, DAY), "宸宜家园").as_json()["full_rate_60plus"] == 0.0
+    assert row(daily(SYSTEM, DAY), "宸宜家园").as_json()["full_rate_60plus"] == 0.0
 
 
 def test_not_vaccinated_by_reason(org):
@@ -102,12 +103,12 @@ def test_not_vaccinated_by_reason(org):
     status.refresh(make_resident(org["a"], name="丙", born=D(1940, 1, 1), status=Status.AWAY))
     make_resident(org["a"], name="丁", born=D(1940, 1, 1))  # no status row, no reason
     give(make_resident(org["a"], name="戊", born=D(1940, 1, 1)), D(2022, 2, 1))  # vaccinated later
-    reasons = row(daily(None, DAY), "万达新城").not_vaccinated_by_reason
+    reasons = row(daily(SYSTEM, DAY), "万达新城").not_vaccinated_by_reason
     assert {k: n for k, n in reasons.items() if n} == {"refused": 1, "bedridden": 1, "away": 1, "other": 2}
 
 
 def test_the_reasons_name_every_category(org):
-    assert list(row(daily(None, DAY), "万达新城").not_vaccinated_by_reason) == [
+    assert list(row(daily(SYSTEM, DAY), "万达新城").not_vaccinated_by_reason) == [
         "contraindication",
         "deferral",
         "elsewhere",
@@ -125,7 +126,7 @@ def test_the_total_adds_the_communities(org):
     give(make_resident(org["a"], name="甲", born=D(1950, 1, 1)), DAY)
     give(make_resident(org["b"], name="乙", born=D(1950, 1, 1)), DAY)
     make_resident(org["b"], name="丙", born=D(1950, 1, 1))
-    total = daily(None, DAY).total
+    total = daily(SYSTEM, DAY).total
     assert (
         total.community,
         total.population_60plus,
@@ -148,7 +149,7 @@ def test_a_community_secretary_gets_their_community_alone(org, staff):
 def test_communities_of_another_subdistrict_are_left_out(org):
     other = Subdistrict.objects.create(name="宜兴埠镇")
     give(make_resident(Community.objects.create(subdistrict=other, name="宜兴家园"), born=D(1950, 1, 1)), DAY)
-    report = daily(None, DAY, org["subdistrict"])
+    report = daily(SYSTEM, DAY, org["subdistrict"])
     assert ([r.community for r in report.rows], report.total.first_dose_60plus_today) == (
         ["万达新城", "宸宜家园"],
         0,
@@ -160,7 +161,7 @@ def test_the_daily_figures_take_four_queries(org, django_assert_num_queries):
         for name in "甲乙丙":
             give(make_resident(org[community], name=name, born=D(1950, 1, 1)), DAY)
     with django_assert_num_queries(4):
-        daily(None, DAY, org["subdistrict"])
+        daily(SYSTEM, DAY, org["subdistrict"])
 
 
 def test_the_milestone_is_the_first_day_of_a_hundred(org, monkeypatch):
@@ -169,7 +170,7 @@ def test_the_milestone_is_the_first_day_of_a_hundred(org, monkeypatch):
         give(make_resident(org["a"], name=name, born=D(1950, 1, 1)), D(2022, 1, 23))
     for name in "丙丁":
         give(make_resident(org["a"], name=name, born=D(1950, 1, 1)), DAY)
-    assert (daily(None, D(2022, 1, 23)).first_over_milestone, daily(None, DAY).first_over_milestone) == (
+    assert (daily(SYSTEM, D(2022, 1, 23)).first_over_milestone, daily(SYSTEM, DAY).first_over_milestone) == (
         True,
         False,
     )
@@ -179,13 +180,13 @@ def test_the_trend_counts_age_on_the_day_of_each_dose(org):
     give(make_resident(org["a"], name="甲", born=D(1962, 1, 25)), D(2022, 1, 24))  # 59 that day
     give(make_resident(org["a"], name="乙", born=D(1962, 1, 25)), D(2022, 1, 25))  # 60 that day
     give(make_resident(org["b"], name="丙", born=D(1940, 1, 1)), D(2022, 1, 23))
-    result = trend(None, D(2022, 1, 23), D(2022, 1, 25))
+    result = trend(SYSTEM, D(2022, 1, 23), D(2022, 1, 25))
     assert ([counts for _row, counts in result.series], result.total) == ([[0, 0, 1], [1, 0, 0]], [1, 0, 1])
 
 
 def test_the_trend_refuses_a_range_that_ends_before_it_starts(org):
     with pytest.raises(ValueError):
-        trend(None, D(2022, 1, 25), D(2022, 1, 24))
+        trend(SYSTEM, D(2022, 1, 25), D(2022, 1, 24))
 
 
 def test_the_milestone_is_the_first_day_of_a_hundred_in_the_range():
@@ -206,8 +207,8 @@ def test_the_trend_knows_a_hundred_was_reached_before_its_range(org, monkeypatch
     for name in "丙丁":
         give(make_resident(org["a"], name=name, born=D(1950, 1, 1)), DAY)
     assert (
-        trend(None, D(2022, 1, 19), DAY).milestones[0].date,
-        trend(None, D(2022, 1, 21), DAY).milestones,
+        trend(SYSTEM, D(2022, 1, 19), DAY).milestones[0].date,
+        trend(SYSTEM, D(2022, 1, 21), DAY).milestones,
     ) == (
         D(2022, 1, 20),
         [],
@@ -221,4 +222,4 @@ def test_a_hundred_reached_weeks_before_is_found(org, monkeypatch):
     give(make_resident(org["a"], name="丙", born=D(1950, 1, 1)), D(2021, 12, 20))
     for name in "丁戊":
         give(make_resident(org["a"], name=name, born=D(1950, 1, 1)), DAY)
-    assert daily(None, DAY).first_over_milestone is False
+    assert daily(SYSTEM, DAY).first_over_milestone is False

@@ -1,25 +1,11 @@
-import datetime
 from typing import cast
 
 from django import template
 from django.forms import BoundField, ChoiceField
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from fangyi.residents import idnumber, phone
-
 register = template.Library()
-
-
-@register.simple_tag
-def age(birth_date: datetime.date) -> int:
-    return idnumber.age_on(birth_date, timezone.localdate())
-
-
-@register.filter
-def mask_phone(number: str) -> str:
-    return phone.mask(number or "")
 
 
 @register.simple_tag

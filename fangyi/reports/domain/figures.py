@@ -39,12 +39,12 @@ from django.utils.translation import gettext_lazy
 
 from fangyi.org.models import Community, Subdistrict
 from fangyi.org.roles import Scope
-from fangyi.org.scope import scoped
 from fangyi.reports.domain.briefing import briefing
 from fangyi.residents.models import AgeBand, Resident, Status
 from fangyi.vaccination.models import Dose, Reason, VaccinationStatus
 
 if TYPE_CHECKING:
+    from fangyi.org.actors import SystemActor
     from fangyi.org.models import Staff
 
 AGE = 60
@@ -183,9 +183,10 @@ def sixty_on(day: datetime.date) -> datetime.date:
     return AgeBand.SIXTIES.birth_range(day)[1]
 
 
-def subdistrict_for(user: Staff | None, name: str = "") -> Subdistrict:
-    """The user's subdistrict; for the command line the one called `name`, or the first."""
-    if user is not None and user.subdistrict_id and not name:
+def subdistrict_for(user: Staff | SystemActor, name: str = "") -> Subdistrict:
+    """The user's subdistrict; for the system actor (the command line) the one called
+    `name`, or the first."""
+    if user.subdistrict_id and not name:
         return user.subdistrict  # type: ignore[return-value]
     qs = Subdistrict.objects.order_by("id")
     found = qs.filter(name=name).first() if name else qs.first()
@@ -194,41 +195,29 @@ def subdistrict_for(user: Staff | None, name: str = "") -> Subdistrict:
     return found
 
 
-def _scope(user: Staff | None, subdistrict: Subdistrict) -> tuple[list[Row], QuerySet, QuerySet, QuerySet]:
+def _scope(
+    user: Staff | SystemActor, subdistrict: Subdistrict
+) -> tuple[list[Row], QuerySet, QuerySet, QuerySet]:
     """Rows of the communities `user` sees, and their residents, stored statuses and
-    doses, scoped by the one rule (org.scope.scoped) through each table's own columns."""
-    communities = Community.objects.visible_to(user) if user is not None else Community.objects.all()
+    doses, each read through its model's visible_to."""
+    communities = Community.objects.visible_to(user)
     rows = [Row(c.name, c.pk) for c in communities.filter(subdistrict=subdistrict).order_by("ordering", "id")]
     ids = [row.community_id for row in rows]
-    residents = Resident.objects.visible_to(user) if user is not None else Resident.objects.all()
-    statuses = VaccinationStatus.objects.filter(community_id__in=ids)
+    residents = Resident.objects.visible_to(user)
+    statuses = VaccinationStatus.objects.visible_to(user).filter(community_id__in=ids)
     doses = Dose.objects.filter(resident__community_id__in=ids)
-    if user is not None:
-        statuses = scoped(
-            statuses,
-            user,
-            subdistrict="community__subdistrict_id",
-            community="community_id",
-            grid="resident__grid_id",
-        )
-    if user is not None and user.scope != Scope.SUBDISTRICT:
+    if user.scope != Scope.SUBDISTRICT:
         # For the subdistrict, `ids` (Community.visible_to) is the whole scope already;
-        # scoped() would add IN (every resident of the subdistrict), and the database
-        # would then read the register to count one day's doses.
-        doses = scoped(
-            doses,
-            user,
-            subdistrict="resident__community__subdistrict_id",
-            community="resident__community_id",
-            grid="resident__grid_id",
-        )
+        # Dose.visible_to would add IN (every resident of the subdistrict), and the
+        # database would then read the register to count one day's doses.
+        doses = doses.visible_to(user)
     return rows, residents.filter(community_id__in=ids).order_by(), statuses.order_by(), doses.order_by()
 
 
-def daily(user: Staff | None, on: datetime.date, subdistrict: Subdistrict | None = None) -> Daily:
+def daily(user: Staff | SystemActor, on: datetime.date, subdistrict: Subdistrict | None = None) -> Daily:
     """The figures on `on` for each community `user` may see, and their total.
 
-    `user` None is the command line: every community of the subdistrict. Four
+    The command line passes the system actor: every community of the subdistrict. Four
     queries: the population, the cumulative counts and reasons, the day's first doses,
     and (only on a day of MILESTONE or more) whether an earlier day got there (two or
     more queries).
@@ -344,7 +333,10 @@ def _reached_before(doses: QuerySet, on: datetime.date) -> bool:
 
 
 def trend(
-    user: Staff | None, start: datetime.date, end: datetime.date, subdistrict: Subdistrict | None = None
+    user: Staff | SystemActor,
+    start: datetime.date,
+    end: datetime.date,
+    subdistrict: Subdistrict | None = None,
 ) -> Trend:
     """First doses of people 60+ per day and per community from `start` to `end`, and the
     milestone: the first day ever with MILESTONE or more in total (首次日接种破百).

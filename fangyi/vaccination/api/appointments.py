@@ -31,7 +31,7 @@ from fangyi.residents import phone
 from fangyi.residents.api import unmasked
 from fangyi.residents.models import Resident
 from fangyi.vaccination.domain import appointments as booking
-from fangyi.vaccination.forms import sites_for
+from fangyi.vaccination.forms import vaccination_sites
 from fangyi.vaccination.forms.appointments import CompleteForm
 from fangyi.vaccination.models import (
     Appointment,
@@ -221,9 +221,8 @@ class SlotOut(Schema):
 @router.get("/slots", response=list[SlotOut], summary="接种时段")
 def list_slots(request: AuthedRequest, filters: Query[SlotFilters]):
     require(request, Perm.VIEW_VACCINATION)
-    site = get_object_or_404(sites_for(request.user), pk=filters.site) if filters.site else None
-    subdistrict = None if request.user.is_superuser else request.user.subdistrict_id
-    return booking.slots_for(subdistrict, filters.date or timezone.localdate(), site)
+    site = get_object_or_404(vaccination_sites(request.user), pk=filters.site) if filters.site else None
+    return booking.slots_for(request.user, filters.date or timezone.localdate(), site)
 
 
 class SlotsIn(Schema):
@@ -240,7 +239,7 @@ def create_slots(request: AuthedRequest, payload: SlotsIn):
     """Slots of `minutes` from `start` to `end` on `date` at a site, `capacity` each;
     slots that already exist are kept. Returns the slots created."""
     require(request, Perm.PLAN_ROUTES)
-    site: Site = get_object_or_404(sites_for(request.user), pk=payload.site_id)
+    site: Site = get_object_or_404(vaccination_sites(request.user), pk=payload.site_id)
     made = booking.create_slots(
         site, payload.date, payload.start, payload.end, payload.minutes, payload.capacity
     )

@@ -18,7 +18,7 @@ from fangyi.api.forms import form_data
 from fangyi.api.pagination import Pages
 from fangyi.api.types import Date, Id, Page, Text
 from fangyi.core.access import AuthedRequest
-from fangyi.org.roles import Perm, Role
+from fangyi.org.roles import VACCINATORS, Perm
 from fangyi.residents.models import Resident
 from fangyi.vaccination.domain import safety
 from fangyi.vaccination.forms import DoseFilterForm, DoseForm
@@ -126,7 +126,7 @@ def _dose_form_data(request: AuthedRequest, payload: DoseIn) -> QueryDict:
             "given_time": given_time,
             "site": payload.site_id or user.site_id,
             "home_visit": payload.home_visit,
-            "vaccinator": payload.vaccinator_id or (user.pk if user.role == Role.MEDICAL_STAFF else None),
+            "vaccinator": payload.vaccinator_id or (user.pk if user.role in VACCINATORS else None),
             "override_note": payload.override_note,
         }
     )

@@ -55,17 +55,17 @@ class EndIn(Schema):
 
 
 def _observations(request: AuthedRequest):
-    return safety.observations_for(request.user).select_related("dose__resident", "dose__product")
+    return Observation.objects.visible_to(request.user).select_related("dose__resident", "dose__product")
 
 
 @observations.get("/", response=list[ObservationOut], summary="留观中的人（某接种点）")
 def list_observations(request: AuthedRequest, site: Id | None = None):
-    """Still under observation: not over, not marked gone. `site` defaults to the user's own."""
+    """Still under observation: not over, not marked gone; of one site if `site` is given.
+    A doctor sees their team's doses wherever given (Observation.visible_to)."""
     require(request, Perm.RECORD_DOSE)
     rows = _observations(request)
-    site_id = site or request.user.site_id
-    if site_id:
-        rows = rows.filter(dose__site=get_object_or_404(vaccination_sites(request.user), pk=site_id))
+    if site:
+        rows = rows.filter(dose__site=get_object_or_404(vaccination_sites(request.user), pk=site))
     return safety.under_observation(rows).order_by("until")
 
 

@@ -12,6 +12,7 @@ import datetime
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
@@ -19,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangyi.org.models import Site, Staff
-from fangyi.org.roles import Perm, Role
+from fangyi.org.roles import ROUTE_TEAM, Perm
 from fangyi.residents.models import Resident, TimelineEntry
 from fangyi.vaccination.domain.doses import DoseInput
 from fangyi.vaccination.domain.safety import record_screening, vaccinate
@@ -33,16 +34,14 @@ from fangyi.vaccination.models import (
     Slot,
     VaccineProduct,
 )
+from fangyi.vaccination.timeline import TimelineKind
+
+if TYPE_CHECKING:
+    from fangyi.org.actors import SystemActor
 
 
 class AppointmentError(Exception):
     """A booking or a change the rules refuse; the message says why, in Chinese."""
-
-
-class TimelineKind:
-    # Kinds this module adds to the resident's timeline (TimelineEntry.kind is open-ended).
-    APPOINTMENT = "appointment"
-    SCREENING = "screening"
 
 
 # A slot's places are taken by everybody booked into it except those who cancelled.
@@ -123,11 +122,12 @@ def create_slots(
     return slots
 
 
-def slots_for(subdistrict_id: int | None, day: datetime.date, site: Site | None = None) -> QuerySet[Slot]:
-    """The slots of a day at the sites of a subdistrict, with `taken` places counted."""
+def slots_for(user: Staff | SystemActor, day: datetime.date, site: Site | None = None) -> QuerySet[Slot]:
+    """The slots of a day at the sites the user sees, with `taken` places counted."""
     start = datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
-    qs = Slot.objects.filter(starts_at__gte=start, starts_at__lt=start + datetime.timedelta(days=1))
-    qs = qs.filter(site__subdistrict_id=subdistrict_id) if subdistrict_id else qs
+    qs = Slot.objects.visible_to(user).filter(
+        starts_at__gte=start, starts_at__lt=start + datetime.timedelta(days=1)
+    )
     if site is not None:
         qs = qs.filter(site=site)
     return (
@@ -137,11 +137,14 @@ def slots_for(subdistrict_id: int | None, day: datetime.date, site: Site | None 
     )
 
 
-def open_slots(subdistrict_id: int | None, since: datetime.datetime, days: int = 7) -> list[Slot]:
-    """Slots starting from `since` for `days` days that still have a free place."""
-    qs = Slot.objects.filter(starts_at__gte=since, starts_at__lt=since + datetime.timedelta(days=days))
-    if subdistrict_id:
-        qs = qs.filter(site__subdistrict_id=subdistrict_id)
+def open_slots(subdistrict_id: int, since: datetime.datetime, days: int = 7) -> list[Slot]:
+    """Slots of a subdistrict (the resident's: where they may be booked) starting from
+    `since` for `days` days that still have a free place."""
+    qs = Slot.objects.filter(
+        site__subdistrict_id=subdistrict_id,
+        starts_at__gte=since,
+        starts_at__lt=since + datetime.timedelta(days=days),
+    )
     qs = (
         qs.select_related("site")
         .annotate(taken=Count("appointments", filter=Q(appointments__state__in=TAKES_A_PLACE)))
@@ -294,25 +297,11 @@ def mark_no_show(appointment: Appointment, actor: Staff | None) -> Appointment:
 
 # ---------------------------------------------------------------- routes
 
-TEAM_ROLES = {
-    "doctor": {Role.MEDICAL_STAFF},
-    "nurse": {Role.MEDICAL_STAFF},
-    "driver": {Role.DRIVER},
-    "community_worker": {
-        Role.COMMUNITY_SECRETARY,
-        Role.COMMUNITY_WORKER,
-        Role.GRID_WORKER,
-        Role.SECONDED_CADRE,
-        Role.SUBDISTRICT_STAFF,
-    },
-}
 
-
-def team_candidates(subdistrict_id: int | None, member: str) -> QuerySet[Staff]:
-    """Staff who may fill `member` (doctor, nurse, driver, community_worker) on a route."""
-    qs = Staff.objects.filter(is_active=True, role__in=TEAM_ROLES[member])
-    if subdistrict_id:
-        qs = qs.filter(subdistrict_id=subdistrict_id)
+def team_candidates(user: Staff | SystemActor, member: str) -> QuerySet[Staff]:
+    """Staff of the user's subdistrict who may fill `member` (doctor, nurse, driver,
+    community_worker) on a route (roles.ROUTE_TEAM)."""
+    qs = Staff.objects.colleagues_of(user).filter(is_active=True, role__in=ROUTE_TEAM[member])
     return qs.order_by("role", "display_name", "username")
 
 
@@ -329,24 +318,20 @@ def routes_for(user: Staff) -> QuerySet[HomeVisitRoute]:
     return HomeVisitRoute.objects.filter(mine) if user.is_authenticated else HomeVisitRoute.objects.none()
 
 
-# Cancelling or marking a no-show: whoever books (outreach) or plans the day.
-CHANGE_PERMS = (Perm.OUTREACH, Perm.PLAN_ROUTES)
-
-
 def may_change(user: Staff) -> bool:
     """Who cancels an appointment or marks a no-show (the page and the API)."""
-    return any(user.can(p) for p in CHANGE_PERMS)
+    return user.can(Perm.CHANGE_APPOINTMENTS)
 
 
 def may_see_routes(user: Staff) -> bool:
     """Who opens the route pages at all: planners, vaccination staff, and drivers."""
-    return user.can(Perm.PLAN_ROUTES) or user.can(Perm.VIEW_VACCINATION) or user.role == Role.DRIVER
+    return user.can(Perm.OPEN_ROUTES)
 
 
 def visits_for(route: HomeVisitRoute, user: Staff) -> QuerySet[Appointment]:
     """The route's visits in order. The team sees every stop; anybody else only the
     residents in their own scope."""
-    qs = route.visits.all() if on_team(route, user) or user.is_superuser else route.visits.visible_to(user)
+    qs = route.visits.all() if on_team(route, user) else route.visits.visible_to(user)
     return qs.exclude(state=AppointmentState.CANCELLED).select_related(
         "resident", "community", "dose__product", "product"
     )

@@ -14,15 +14,11 @@ from fangyi.residents.models import Resident, TimelineEntry
 from fangyi.vaccination.domain import status as status_domain
 from fangyi.vaccination.domain.rules import RuleViolation, classify
 from fangyi.vaccination.models import Appointment, AppointmentState, Dose, DoseKind, Screening, VaccineProduct
+from fangyi.vaccination.timeline import TimelineKind
 
 
 class DuplicateDose(Exception):
     """The resident already has a dose that day (or with that number)."""
-
-
-class TimelineKind:
-    # Kinds this app adds to the resident's timeline (TimelineEntry.kind is open-ended).
-    DOSE = "dose"
 
 
 @dataclass

@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from fangyi.org import roles
 from fangyi.org.models import Community, Grid, Staff, Unit
 from fangyi.org.roles import Role, Scope
 from fangyi.residents.idnumber import age_on, years_before
@@ -58,15 +59,11 @@ from fangyi.vaccination.models import (
     VaccinationStatus,
     VaccineProduct,
 )
+from fangyi.vaccination.timeline import TimelineKind
 
 
 class OutreachError(Exception):
     """An attempt that cannot be logged as given; the message says why, in Chinese."""
-
-
-class TimelineKind:
-    # Kinds this module adds to the resident's timeline (TimelineEntry.kind is open-ended).
-    OUTREACH = "outreach"
 
 
 # Reasons that take a resident off the queue for good (until a doctor or the register
@@ -698,15 +695,8 @@ def lift_reasons(resident: Resident, on: datetime.date) -> int:
 # How long after an attempt a dose still counts as having followed it.
 FOLLOWED_WITHIN = datetime.timedelta(days=30)
 
-# Subdistrict roles see every unit; a cadre sees their own.
-UNIT_FIGURE_ROLES = {Role.SUBDISTRICT_ADMIN, Role.SUBDISTRICT_STAFF, Role.LEADER, Role.SECONDED_CADRE}
-
-
-def may_see_unit_figures(user: Staff) -> bool:
-    return user.is_superuser or (
-        user.role in UNIT_FIGURE_ROLES
-        and (user.role == Role.SECONDED_CADRE or user.scope == Scope.SUBDISTRICT)
-    )
+# Who sees the units' figures is roles.may_see_unit_figures; which units, Unit.visible_to.
+may_see_unit_figures = roles.may_see_unit_figures
 
 
 @dataclass
@@ -727,12 +717,7 @@ def unit_figures(
     dose on or after the attempt's day, within FOLLOWED_WITHIN). Subdistrict roles get
     every unit of their subdistrict, a cadre their own unit. Two queries.
     """
-    units = Unit.objects.all()
-    if not user.is_superuser:
-        units = units.filter(subdistrict_id=user.subdistrict_id)
-        if user.role == Role.SECONDED_CADRE:
-            units = units.filter(pk=user.unit_id)
-    units = units.annotate(
+    units = Unit.objects.visible_to(user).annotate(
         cadres=Count("staff", filter=Q(staff__role=Role.SECONDED_CADRE, staff__is_active=True))
     )
     attempts = OutreachAttempt.objects.filter(unit__in=units)

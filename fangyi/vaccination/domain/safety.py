@@ -27,15 +27,7 @@ from fangyi.vaccination.models import (
     Screening,
     Severity,
 )
-
-
-class TimelineKind:
-    # Kinds this module adds to the resident's timeline (TimelineEntry.kind is open-ended).
-    SCREENING = "screening"
-    AEFI = "aefi"
-    AEFI_FOLLOW_UP = "aefi_follow_up"
-    AEFI_CLOSED = "aefi_closed"
-
+from fangyi.vaccination.timeline import TimelineKind
 
 # A screening result that stops the dose, and the reason it records.
 SCREENING_REASON = {
@@ -112,11 +104,6 @@ def vaccinate(resident: Resident, data: DoseInput, actor: Staff | None) -> tuple
     with transaction.atomic():
         dose = record_dose(resident, data, actor)
         return dose, start_observation(dose)
-
-
-def observations_for(user: Staff):
-    """Observations of doses given to residents the user may see (the page and the API)."""
-    return Observation.objects.filter(dose__resident__in=Resident.objects.visible_to(user))
 
 
 def under_observation(observations, now: datetime.datetime | None = None):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangyi.core import bounds
 from fangyi.org.models import Community, Site, SiteKind, Staff
-from fangyi.org.roles import Role
+from fangyi.org.roles import VACCINATORS
 from fangyi.residents.forms import PlaceFilterForm
 from fangyi.residents.models import AgeBand
 from fangyi.vaccination.domain.doses import DoseInput
@@ -178,7 +178,8 @@ class ResidentSearchForm(forms.Form):
 
 
 def medical_staff(user: Staff):
-    return Staff.objects.filter(subdistrict_id=user.subdistrict_id, role=Role.MEDICAL_STAFF, is_active=True)
+    """Who may be named as the vaccinator: active medical staff of the user's subdistrict."""
+    return Staff.objects.colleagues_of(user).filter(role__in=VACCINATORS, is_active=True)
 
 
 def model_field(form: forms.Form, name: str) -> forms.ModelChoiceField:
@@ -186,16 +187,9 @@ def model_field(form: forms.Form, name: str) -> forms.ModelChoiceField:
     return cast(forms.ModelChoiceField, form.fields[name])
 
 
-def sites_for(user: Staff):
-    """Sites that vaccinate, in the user's subdistrict."""
-    qs = Site.objects.filter(kind__in=[SiteKind.HEALTH_CENTER, SiteKind.VACCINATION_SITE])
-    return qs if user.is_superuser else qs.filter(subdistrict_id=user.subdistrict_id)
-
-
 def vaccination_sites(user: Staff):
-    return Site.objects.filter(
-        subdistrict_id=user.subdistrict_id, kind__in=[SiteKind.HEALTH_CENTER, SiteKind.VACCINATION_SITE]
-    )
+    """Sites that vaccinate, in the user's subdistrict."""
+    return Site.objects.visible_to(user).filter(kind__in=[SiteKind.HEALTH_CENTER, SiteKind.VACCINATION_SITE])
 
 
 class DoseForm(forms.Form):
@@ -240,7 +234,7 @@ class DoseForm(forms.Form):
         self.fields["given_on"].initial = now.date()
         self.fields["given_time"].initial = now.strftime("%H:%M")
         self.fields["site"].initial = user.site_id
-        if user.role == Role.MEDICAL_STAFF:
+        if user.role in VACCINATORS:
             self.fields["vaccinator"].initial = user.pk
 
     def clean_given_on(self) -> datetime.date:

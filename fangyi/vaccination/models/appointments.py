@@ -6,10 +6,18 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from fangyi.org.actors import sees_everything
 from fangyi.org.models import Community, Site, Staff
+from fangyi.org.scope import scoped
 from fangyi.residents.models import Resident
 from fangyi.vaccination.models.doses import Dose
 from fangyi.vaccination.models.products import VaccineProduct
+
+
+class SlotQuerySet(models.QuerySet["Slot"]):
+    def visible_to(self, user) -> SlotQuerySet:
+        """Slots at the sites the user sees (Site.visible_to: their subdistrict's)."""
+        return scoped(self, user, subdistrict="site__subdistrict_id", community=None, grid=None)
 
 
 class Slot(models.Model):
@@ -17,6 +25,8 @@ class Slot(models.Model):
     starts_at = models.DateTimeField(_("开始"))
     ends_at = models.DateTimeField(_("结束"))
     capacity = models.PositiveSmallIntegerField(_("容量"))
+
+    objects = SlotQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("预约时段")
@@ -31,6 +41,8 @@ class Slot(models.Model):
 class RouteQuerySet(models.QuerySet["HomeVisitRoute"]):
     def visible_to(self, user) -> RouteQuerySet:
         """Routes that visit residents the user may see, and routes the user is on."""
+        if sees_everything(user):
+            return self
         if not user.is_authenticated:
             return self.none()
         visits = Appointment.objects.visible_to(user).values("route_id")

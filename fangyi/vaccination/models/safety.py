@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from fangyi.org.actors import sees_everything
 from fangyi.org.models import Staff
+from fangyi.org.roles import OBSERVES_OWN_TEAM
 from fangyi.residents.models import Resident
 from fangyi.vaccination.models.doses import Dose
 
@@ -33,6 +36,19 @@ class Protocol(models.Model):
         return cls.objects.filter(active=True).order_by("-id").first() or cls(name="default")
 
 
+class ObservationQuerySet(models.QuerySet["Observation"]):
+    def visible_to(self, user) -> ObservationQuerySet:
+        """Observations of the doses the user sees. Medical staff (roles.OBSERVES_OWN_TEAM)
+        watch the people they or their site's team vaccinated, wherever the dose was
+        given — after a home visit too — rather than by the residents' scope."""
+        if user.is_authenticated and not sees_everything(user) and user.role in OBSERVES_OWN_TEAM:
+            team = Q(dose__vaccinator=user)
+            if user.site_id:
+                team |= Q(dose__vaccinator__site_id=user.site_id) | Q(dose__site_id=user.site_id)
+            return self.filter(team)
+        return self.filter(dose__in=Dose.objects.visible_to(user))
+
+
 class Observation(models.Model):
     dose = models.OneToOneField(Dose, models.CASCADE, related_name="observation", verbose_name=_("接种记录"))
     started_at = models.DateTimeField(_("开始留观"))
@@ -40,6 +56,8 @@ class Observation(models.Model):
     ended_at = models.DateTimeField(_("离开时间"), null=True, blank=True)
     ended_by = models.ForeignKey(Staff, models.SET_NULL, null=True, blank=True, related_name="+")
     note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    objects = ObservationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("留观")

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fangyi.org.models import Community
+from fangyi.org.scope import scoped
 from fangyi.residents.models import Resident
 from fangyi.vaccination.models.products import VaccineProduct
 
@@ -30,6 +31,19 @@ class Reason(models.TextChoices):
     UNREACHABLE = "unreachable", _("联系不上")
     DECEASED = "deceased", _("死亡")
     OTHER = "other", _("其他")
+
+
+class VaccinationStatusQuerySet(models.QuerySet["VaccinationStatus"]):
+    def visible_to(self, user) -> VaccinationStatusQuerySet:
+        """Statuses of the residents the user sees, through the status's own copy of the
+        community (the daily report counts them without reading the register)."""
+        return scoped(
+            self,
+            user,
+            subdistrict="community__subdistrict_id",
+            community="community_id",
+            grid="resident__grid_id",
+        )
 
 
 class VaccinationStatus(models.Model):
@@ -68,6 +82,8 @@ class VaccinationStatus(models.Model):
         default=True, editable=False, help_text=_("在住或外出（不含已故、迁出）")
     )
 
+    objects = VaccinationStatusQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("接种状态")
         verbose_name_plural = _("接种状态")
@@ -87,6 +103,11 @@ class VaccinationStatus(models.Model):
         return f"{self.resident_id} {self.get_state_display()}"
 
 
+class ReasonRecordQuerySet(models.QuerySet["ReasonRecord"]):
+    def visible_to(self, user) -> ReasonRecordQuerySet:
+        return self.filter(resident__in=Resident.objects.visible_to(user))
+
+
 class ReasonRecord(models.Model):
     """A reason someone is not vaccinated, as found by outreach or a doctor. The newest
     one still in force is the resident's current reason."""
@@ -103,6 +124,8 @@ class ReasonRecord(models.Model):
     )
     recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
     lifted_on = models.DateField(_("解除日期"), null=True, blank=True)
+
+    objects = ReasonRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("未种原因记录")

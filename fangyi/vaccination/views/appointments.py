@@ -29,12 +29,12 @@ from django.views.decorators.http import require_POST
 from fangyi.core import bounds
 from fangyi.core.access import AuthedRequest, require
 from fangyi.org.models import Site, Staff
-from fangyi.org.roles import Perm
+from fangyi.org.roles import ROUTE_TEAM, Perm
 from fangyi.vaccination.domain import appointments as booking
 from fangyi.vaccination.domain import outreach
 from fangyi.vaccination.domain.doses import DuplicateDose
 from fangyi.vaccination.domain.rules import RuleViolation
-from fangyi.vaccination.forms import DATE, model_field, sites_for
+from fangyi.vaccination.forms import DATE, model_field, vaccination_sites
 from fangyi.vaccination.forms.appointments import CompleteForm
 from fangyi.vaccination.models import (
     Appointment,
@@ -215,7 +215,7 @@ class SlotsForm(forms.Form):
 
     def __init__(self, *args: Any, user: Staff, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        model_field(self, "site").queryset = sites_for(user)
+        model_field(self, "site").queryset = vaccination_sites(user)
 
 
 @require(Perm.PLAN_ROUTES)
@@ -236,7 +236,7 @@ def slot_list(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, _("已开放%(n)d个时段。") % {"n": len(made)})
             return redirect(reverse("vaccination:slots") + f"?date={d['day']:%Y-%m-%d}")
-    slots = booking.slots_for(None if request.user.is_superuser else request.user.subdistrict_id, day)
+    slots = booking.slots_for(request.user, day)
     return render(request, "vaccination/appointments_slots.html", {"form": form, "slots": slots, "day": day})
 
 
@@ -255,9 +255,8 @@ class RouteForm(forms.Form):
 
     def __init__(self, *args: Any, user: Staff, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        subdistrict = None if user.is_superuser else user.subdistrict_id
-        for member in booking.TEAM_ROLES:
-            model_field(self, member).queryset = booking.team_candidates(subdistrict, member)
+        for member in ROUTE_TEAM:
+            model_field(self, member).queryset = booking.team_candidates(user, member)
 
     def team(self) -> booking.Team:
         d = self.cleaned_data

@@ -8,7 +8,7 @@ import math
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -18,20 +18,31 @@ from django.views.decorators.http import require_POST
 from fangyi.core import bounds
 from fangyi.core.access import AuthedRequest, require
 from fangyi.org.models import Site
-from fangyi.org.roles import Perm
+from fangyi.org.roles import Perm, Scope
 from fangyi.vaccination.domain import safety
 from fangyi.vaccination.forms import AefiFilterForm, AefiForm, CloseForm, FollowUpForm, vaccination_sites
-from fangyi.vaccination.models import AdverseEvent, Dose
+from fangyi.vaccination.models import AdverseEvent, Dose, Observation
+
+
+def home_alert(request: HttpRequest) -> dict | None:
+    """The home page's tile (core.contributions.HOME_TILES): open suspected-serious or
+    severe adverse events, for subdistrict roles; None when there are none to show."""
+    user = request.user
+    if not (user.can(Perm.VIEW_VACCINATION) and user.scope == Scope.SUBDISTRICT):  # type: ignore[union-attr]
+        return None
+    events = AdverseEvent.objects.visible_to(user).filter(safety.serious_q(), closed_at__isnull=True)
+    serious = list(events.select_related("resident__community").order_by("-onset_at")[:10])
+    return {"serious_aefi": serious} if serious else None
 
 
 def chosen_site(request: AuthedRequest) -> Site | None:
-    """The site asked for (?site=), else the user's own; None means every site."""
-    sites = vaccination_sites(request.user)
+    """The site asked for (?site=); None means every site the user's observations
+    come from. Not the user's own site by default: a doctor's list already holds only
+    their team's doses (Observation.visible_to), home visits included, which a site
+    filter would hide."""
     wanted = request.GET.get("site", "")
     if wanted.isdigit():
-        return get_object_or_404(sites, pk=bounds.parse_id(wanted) or 0)
-    if wanted == "" and request.user.site_id:
-        return sites.filter(pk=request.user.site_id).first()
+        return get_object_or_404(vaccination_sites(request.user), pk=bounds.parse_id(wanted) or 0)
     return None
 
 
@@ -42,7 +53,7 @@ def observation_list(request: AuthedRequest) -> HttpResponse:
     site = chosen_site(request)
     now = timezone.now()
     rows = (
-        safety.observations_for(request.user)
+        Observation.objects.visible_to(request.user)
         .filter(ended_at__isnull=True)
         .select_related("dose__resident", "dose__product")
     )
@@ -73,7 +84,7 @@ def observation_list(request: AuthedRequest) -> HttpResponse:
 @require_POST
 def observation_end(request: AuthedRequest, pk: int) -> HttpResponse:
     observation = get_object_or_404(
-        safety.observations_for(request.user).select_related("dose__resident"), pk=pk
+        Observation.objects.visible_to(request.user).select_related("dose__resident"), pk=pk
     )
     safety.end_observation(observation, request.user, request.POST.get("note", "")[:200])
     messages.success(request, _("%(name)s 已离开留观区。") % {"name": observation.dose.resident.name})

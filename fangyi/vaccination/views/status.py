@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
@@ -78,12 +78,17 @@ def resident_section(resident: Resident, user: Staff) -> dict:
     status = VaccinationStatus.objects.select_related("next_product").filter(resident=resident).first()
     doses = resident.doses.select_related("product", "site").order_by("given_on", "dose_number")
     return {
-        "vacc_shown": True,
         "vacc_status": status,
         "vacc_doses": doses,
         "vacc_reason": current_reason(resident, timezone.localdate()),
         "vacc_can_record": user.can(Perm.RECORD_DOSE),
     }
+
+
+def resident_page_section(request: HttpRequest, resident: Resident) -> dict | None:
+    """The vaccination card of the resident's page (registered with
+    residents.contributions in VaccinationConfig.ready); None for roles that may not see it."""
+    return resident_section(resident, request.user) or None  # type: ignore[arg-type]
 
 
 urlpatterns = [

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangyi.core import bounds
+from fangyi.org.actors import SYSTEM
 from fangyi.reports import exports
 from fangyi.reports.domain import figures
 
@@ -34,13 +35,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         try:
-            subdistrict = figures.subdistrict_for(None, options["subdistrict"])
+            subdistrict = figures.subdistrict_for(SYSTEM, options["subdistrict"])
         except figures.NoSubdistrict:
             raise CommandError(_("没有这个街道：%(s)s") % {"s": options["subdistrict"] or "—"}) from None
         if options["which"] == "trend":
             start, end = bounds.command_date(options["start"]), bounds.command_date(options["end"])
             try:
-                result = figures.trend(None, start, end, subdistrict)
+                result = figures.trend(SYSTEM, start, end, subdistrict)
             except ValueError:
                 raise CommandError(
                     _("结束日期不能早于开始日期，且最多%(n)d天。") % {"n": figures.MAX_TREND_DAYS}
@@ -48,7 +49,7 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
             return
         day = bounds.command_date(options["date"]) if options["date"] else timezone.localdate()
-        report = figures.daily(None, day, subdistrict)
+        report = figures.daily(SYSTEM, day, subdistrict)
         output, fmt = options["output"], options["format"]
         if fmt == "xlsx":
             path = output or f"{_('日报')}-{day:%Y%m%d}.xlsx"

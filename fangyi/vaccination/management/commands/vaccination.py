@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from fangyi.core import bounds
+from fangyi.org.actors import SYSTEM
 from fangyi.residents.models import Resident
 from fangyi.vaccination.domain.refresh import missing, refresh_many
 
@@ -26,7 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         on = bounds.command_date(options["date"]) if options["date"] else timezone.localdate()
-        residents: QuerySet[Resident] = Resident.objects.all()
+        residents: QuerySet[Resident] = Resident.objects.visible_to(SYSTEM)
         if not options["all"]:
             residents = missing(residents)
         count = refresh_many(residents, on)
