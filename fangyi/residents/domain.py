@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from fangyi.core.access import Origin
 from fangyi.org.models import Staff
-from fangyi.residents import documents, names, phone
+from fangyi.residents import documents, names, phone, searchkeys
 from fangyi.residents.models import Disclosure, DisclosureKind, Resident, TimelineEntry, TimelineKind
 from fangyi.residents.names import pinyin_keys
 
@@ -42,6 +42,8 @@ TRACKED_FIELDS = (
     "notes",
 )
 PERSONAL_FIELDS = {"id_number", "phone"}
+# Fields the search keys are made of (searchkeys.py).
+SEARCHED_FIELDS = {"name", "id_number", "phone"}
 
 # The register's rules for the year someone joined the Party: not before it was founded,
 # not in the future, not before the age of 14.
@@ -99,6 +101,7 @@ def register_resident(resident: Resident, actor: Staff | None, *, source: str = 
     """Save a new resident and put the registration on their timeline."""
     fill_derived(resident)
     resident.save()
+    searchkeys.add(Resident.objects.filter(pk=resident.pk))
     TimelineEntry.objects.create(
         resident=resident,
         actor=actor,
@@ -243,6 +246,8 @@ def _write(current: Resident, mine: dict[str, Any], actor: Staff | None, source:
     ]
     current.version += 1
     current.save(update_fields=[*changes, *(derived - set(changes)), "version", "updated_at"])
+    if SEARCHED_FIELDS.intersection(changes):
+        searchkeys.refresh_one(current)
     details = {f: {"from": _display(old, f), "to": _display(current, f)} for f in changes}
     labels = "、".join(str(Resident._meta.get_field(f).verbose_name) for f in changes)
     TimelineEntry.objects.create(

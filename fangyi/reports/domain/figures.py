@@ -132,6 +132,8 @@ class Daily:
     total: Row
     first_over_milestone: bool  # the first day ever with MILESTONE or more first doses
     briefing: str = ""
+    # Who fills it in (填报单位): the subdistrict, or the one community (and grid) it covers.
+    unit: str = ""
 
     def as_json(self) -> dict[str, Any]:
         """The report as `fangyi report daily --format json` prints it and the API returns it."""
@@ -249,9 +251,18 @@ def daily(user: Staff | None, on: datetime.date, subdistrict: Subdistrict | None
     for row in rows:
         total.add(row)
     first = total.first_dose_60plus_today >= MILESTONE and not _reached_before(doses, on)
-    report = Daily(on, subdistrict.name, rows, total, first)
+    report = Daily(on, subdistrict.name, rows, total, first, unit=reporting_unit(user, rows, subdistrict))
     report.briefing = briefing(report)
     return report
+
+
+def reporting_unit(user: Staff | None, rows: list[Row], subdistrict: Subdistrict) -> str:
+    """The subdistrict for a report on several communities; a report on one community is
+    that community's, on one grid that grid's (a grid worker's figures are the grid's)."""
+    if len(rows) != 1:
+        return subdistrict.name
+    grid = user.grid if user is not None and user.grid_id else None
+    return f"{rows[0].community} · {grid.name}" if grid is not None else rows[0].community
 
 
 def _population(by_id: dict[int | None, Row], residents: QuerySet, on: datetime.date) -> None:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from fangyi.org.models import Subdistrict
 from fangyi.org.roles import Perm
-from fangyi.residents import documents, domain, names, phone
+from fangyi.residents import documents, domain, names, phone, searchkeys
 from fangyi.residents.documents import DocumentType
 from fangyi.residents.models import Mobility, Resident, Sex, Status, TimelineEntry, TimelineKind
 from fangyi.sheets import bulk
@@ -508,6 +508,7 @@ class Residents(Kind):
                     "details": {},
                 },
             )
+            searchkeys.add(written)
 
     def export_columns(self, unmasked: bool) -> list[Column]:
         def masked(value: str, mask: Any) -> str:
