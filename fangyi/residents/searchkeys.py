@@ -59,9 +59,9 @@ def add(residents: QuerySet[Resident] | Iterable[Resident]) -> None:
     """Write the keys of `residents` (a query, or saved instances), which have none yet:
     just registered, or written in bulk."""
     if isinstance(residents, QuerySet):
-        source: Iterable[tuple[int, str, str, str]] = (
-            residents.order_by().values_list(*_SOURCE).iterator(chunk_size=5000)
-        )
+        # Read before writing: on PostgreSQL the keys go by COPY, and a cursor reading
+        # the same connection meanwhile would wait for the COPY, which waits for it.
+        source: Iterable[tuple[int, str, str, str]] = list(residents.order_by().values_list(*_SOURCE))
     else:
         source = ((r.pk, r.name, r.phone, r.id_number) for r in residents)
     bulk.insert(SearchKey, ("resident_id", "kind", "key"), _rows(source))
