@@ -29,4 +29,7 @@ def test_a_grid_worker_sees_their_grid_named_not_the_community(org, staff, clien
 def test_a_community_worker_sees_the_community(org, staff, client_for):
     make_resident(org["a"], org["a1"], name="范芝奇")
     make_resident(org["a"], org["a2"], name="王德贵")
-    assert table_of(client_for(staff[Role.COMMUNITY_WORKER])) == [["社区", "在册", "60岁以上"], ["万达新城", "2", "2"]]
+    assert table_of(client_for(staff[Role.COMMUNITY_WORKER])) == [
+        ["社区", "在册", "60岁以上"],
+        ["万达新城", "2", "2"],
+    ]

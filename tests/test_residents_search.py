@@ -101,13 +101,17 @@ def test_an_edit_of_other_fields_keeps_the_keys(people):
     before = domain.snapshot(zhang)
     zhang.room = "301"
     domain.update_resident(zhang, before, None)
-    assert sorted(SearchKey.objects.filter(resident=zhang).values_list("kind", "key")) == keys == [
-        ("d", NUMBER[::-1]),
-        ("n", "张琴霞"),
-        ("n", "琴霞"),
-        ("n", "霞"),
-        ("p", PHONE[::-1]),
-    ]
+    assert (
+        sorted(SearchKey.objects.filter(resident=zhang).values_list("kind", "key"))
+        == keys
+        == [
+            ("d", NUMBER[::-1]),
+            ("n", "张琴霞"),
+            ("n", "琴霞"),
+            ("n", "霞"),
+            ("p", PHONE[::-1]),
+        ]
+    )
 
 
 def test_residents_imported_in_bulk_are_searched_like_the_others(org, tmp_path):
@@ -126,7 +130,12 @@ def test_the_migration_writes_the_keys_of_residents_registered_before(people):
 
 
 def test_a_name_key_writes_other_scripts_in_lower_case():
-    assert [k for k in searchkeys.keys("Li Na", "", "")] == [("n", "lina"), ("n", "ina"), ("n", "na"), ("n", "a")]
+    assert [k for k in searchkeys.keys("Li Na", "", "")] == [
+        ("n", "lina"),
+        ("n", "ina"),
+        ("n", "na"),
+        ("n", "a"),
+    ]
 
 
 # Through an index

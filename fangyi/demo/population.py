@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from fangyi.demo import bulk, idnumbers
 from fangyi.demo.org import BATCH, COMMUNITIES
 from fangyi.org.models import Community, Grid, Subdistrict
-from fangyi.residents.documents import DocumentType
 from fangyi.residents import searchkeys
+from fangyi.residents.documents import DocumentType
 from fangyi.residents.domain import pinyin_keys
 from fangyi.residents.models import (
     Household,

@@ -216,7 +216,11 @@ def test_a_community_report_is_filled_in_by_the_community(doses, staff, client_f
         .get_sheet_by_index(0)
         .to_python()
     )
-    assert ("填报单位：万达新城" in page, "填报单位：普东街" in page, rows[1][0]) == (True, False, "填报单位：万达新城")
+    assert ("填报单位：万达新城" in page, "填报单位：普东街" in page, rows[1][0]) == (
+        True,
+        False,
+        "填报单位：万达新城",
+    )
 
 
 def test_a_subdistrict_report_is_filled_in_by_the_subdistrict(doses, staff, client_for):

@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,7 @@ from fangyi.vaccination.models import (
     Appointment,
     AppointmentKind,
     AppointmentState,
+    DoseKind,
     HomeVisitRoute,
     OutreachAttempt,
     Screening,
@@ -339,7 +341,7 @@ def visits_for(route: HomeVisitRoute, user: Staff) -> QuerySet[Appointment]:
     residents in their own scope."""
     qs = route.visits.all() if on_team(route, user) or user.is_superuser else route.visits.visible_to(user)
     return qs.exclude(state=AppointmentState.CANCELLED).select_related(
-        "resident", "community", "dose__product", "product"
+        "resident__vaccination__next_product", "community", "dose__product", "product"
     )
 
 
@@ -378,6 +380,58 @@ def reorder(route: HomeVisitRoute) -> None:
     Appointment.objects.bulk_update(visits, ["route_order"])
 
 
+def with_day_numbers(routes: QuerySet[HomeVisitRoute]) -> QuerySet[HomeVisitRoute]:
+    """`routes` with each one's number among all the routes of its day (`day_number`),
+    whoever may see them: one subquery, not a count per route."""
+    earlier = (
+        HomeVisitRoute.objects.filter(date=OuterRef("date"), pk__lte=OuterRef("pk"))
+        .order_by()
+        .values("date")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return routes.annotate(numbered=Coalesce(Subquery(earlier), 1))
+
+
+def first_day_with_visits(user: Staff, today: datetime.date, *, home_only: bool) -> datetime.date:
+    """The day a list of visits opens on: today when there is one today, else the next day
+    with one (a visit agreed for tomorrow is what the team plans today); today when none.
+    Visits: open appointments in the user's scope (`home_only`: home visits) and, for the
+    routes page, the routes the user may open (a driver's)."""
+    days = []
+    if user.can(Perm.VIEW_VACCINATION):
+        open_ = Appointment.objects.visible_to(user).filter(date__gte=today, state=AppointmentState.BOOKED)
+        if home_only:
+            open_ = open_.filter(kind=AppointmentKind.HOME)
+        days.append(open_.order_by("date").values_list("date", flat=True).first())
+    if home_only and may_see_routes(user):
+        days.append(
+            routes_for(user).filter(date__gte=today).order_by("date").values_list("date", flat=True).first()
+        )
+    found = [day for day in days if day is not None]
+    return min(found) if found else today
+
+
+@dataclass(frozen=True)
+class Due:
+    """What the run sheet says a visit is for: the dose due and the vaccine to bring."""
+
+    dose: str
+    product: VaccineProduct | None
+
+
+def due_at(visit: Appointment) -> Due:
+    """The dose `visit`'s resident is due (第2剂 · 基础免疫) and the product: the one booked,
+    else the one their series continues with. Reads the resident's stored status."""
+    status = getattr(visit.resident, "vaccination", None)
+    product = visit.product or (status.next_product if status else None)
+    if status is not None and status.doses and not status.next_kind:
+        return Due("", product)  # nothing more is due by the rules
+    kind = DoseKind(status.next_kind) if status is not None and status.next_kind else DoseKind.PRIMARY
+    number = status.doses + 1 if status is not None else 1
+    return Due(_("第%(n)d剂 · %(kind)s") % {"n": number, "kind": kind.label}, product)
+
+
 @dataclass
 class Team:
     doctor: Staff | None = None
@@ -390,7 +444,11 @@ class Team:
 def create_route(
     day: datetime.date, team: Team, actor: Staff | None, visits: Iterable[Appointment] = (), name: str = ""
 ) -> HomeVisitRoute:
-    """A route for `day` with its team, and the given home visits on it in visiting order."""
+    """A route for `day` with its team, and the given home visits on it in visiting order.
+    A route without a visit is refused: the team would drive out for "0/0 户"."""
+    visits = list(visits)
+    if not visits:
+        raise AppointmentError(_("请至少勾选一户待安排的上门接种，才能建立路线。"))
     route = HomeVisitRoute.objects.create(
         date=day,
         name=name,

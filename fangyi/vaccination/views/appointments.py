@@ -56,9 +56,16 @@ def may_change(user: Staff) -> bool:
     return any(user.can(p) for p in CHANGE_PERMS)
 
 
-def _day(value: str | None) -> datetime.date:
-    """The day asked for in the query string; today when missing, malformed or out of range."""
-    return bounds.parse_date(value) or timezone.localdate()
+def _day(value: str | None, default: Callable[[], datetime.date] = timezone.localdate) -> datetime.date:
+    """The day asked for in the query string; `default()` (today) when missing, malformed
+    or out of range."""
+    return bounds.parse_date(value) or default()
+
+
+def _visits_day(request: AuthedRequest, *, home_only: bool) -> Callable[[], datetime.date]:
+    """A list's day when none is asked for: today if it has visits, else the next day with
+    some (booking.first_day_with_visits)."""
+    return lambda: booking.first_day_with_visits(request.user, timezone.localdate(), home_only=home_only)
 
 
 def _ids(values: list[str]) -> list[int]:
@@ -84,8 +91,9 @@ def _route_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
 
 @require(Perm.VIEW_VACCINATION)
 def appointment_list(request: AuthedRequest) -> HttpResponse:
-    """The appointments of a day in the user's scope, site and home, with their state."""
-    day = _day(request.GET.get("date"))
+    """The appointments of a day in the user's scope, site and home, with their state;
+    without a day asked for, the first day from today with open ones."""
+    day = _day(request.GET.get("date"), _visits_day(request, home_only=False))
     kind = request.GET.get("kind", "")
     state = request.GET.get("state", "")
     qs = (
@@ -187,11 +195,33 @@ class CompleteForm(forms.Form):
         help_text=gettext_lazy("仅在不符合接种规则但确需接种时填写（限医生）。"),
     )
 
-    def __init__(self, *args: Any, user: Staff, **kwargs: Any) -> None:
+    other_day = forms.BooleanField(label=gettext_lazy("确认今天完成"), required=False)
+
+    def __init__(
+        self, *args: Any, user: Staff, booked_on: datetime.date | None = None, **kwargs: Any
+    ) -> None:
+        """`booked_on`: the visit's day, given by the page; when it is not today the form
+        asks to confirm (other_day). The API, which gives none, does not ask."""
         super().__init__(*args, **kwargs)
         model_field(self, "product").queryset = VaccineProduct.objects.filter(active=True)
         if not may_override(user):
             del self.fields["override_note"]
+        self.booked_on = booked_on
+        if booked_on is None or booked_on == timezone.localdate():
+            del self.fields["other_day"]
+        else:
+            self.fields["other_day"].label = _("这是%(day)s的预约，确认今天完成") % {
+                "day": f"{booked_on:%m-%d}"
+            }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "other_day" in self.fields and not data.get("other_day"):
+            raise forms.ValidationError(
+                _("这户预约在%(day)s，不是今天。如确实今天完成，请勾选“确认今天完成”后再保存。")
+                % {"day": f"{self.booked_on:%m-%d}"}
+            )
+        return data
 
     def to_result(self, vaccinator: Staff | None) -> booking.VisitResult:
         d = self.cleaned_data
@@ -232,7 +262,7 @@ def appointment_complete(request: AuthedRequest, pk: int) -> HttpResponse:
         "product": appointment.product or (status.next_product if status else None),
         "given_at": timezone.localtime().replace(second=0, microsecond=0),
     }
-    form = CompleteForm(request.POST or None, user=request.user, initial=initial)
+    form = CompleteForm(request.POST or None, user=request.user, initial=initial, booked_on=appointment.date)
     error = ""
     if request.method == "POST":
         result = complete_from_form(form, appointment, request.user)
@@ -334,8 +364,9 @@ class RouteForm(forms.Form):
 @_route_access
 def route_list(request: AuthedRequest) -> HttpResponse:
     """A day's routes the user may open, the home visits still waiting for one, and (for
-    planners) the form for a new route."""
-    day = _day(request.GET.get("date") or request.POST.get("day"))
+    planners) the form for a new route. Without a day asked for, the first day from today
+    with home visits or routes."""
+    day = _day(request.GET.get("date") or request.POST.get("day"), _visits_day(request, home_only=True))
     planner = request.user.can(Perm.PLAN_ROUTES)
     form = RouteForm(request.POST or None, user=request.user, initial={"day": day}) if planner else None
     if request.method == "POST":
@@ -344,13 +375,17 @@ def route_list(request: AuthedRequest) -> HttpResponse:
         if form.is_valid():
             waiting = booking.waiting_home_visits(request.user, form.cleaned_data["day"])
             chosen = waiting.filter(pk__in=_ids(request.POST.getlist("visit")))
-            route = booking.create_route(
-                form.cleaned_data["day"], form.team(), request.user, chosen, form.cleaned_data["name"]
-            )
-            messages.success(request, _("已建立路线，共%(n)d户。") % {"n": route.visits.count()})
-            return redirect("vaccination:route_detail", pk=route.pk)
+            try:
+                route = booking.create_route(
+                    form.cleaned_data["day"], form.team(), request.user, chosen, form.cleaned_data["name"]
+                )
+            except booking.AppointmentError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("已建立路线，共%(n)d户。") % {"n": route.visits.count()})
+                return redirect("vaccination:route_detail", pk=route.pk)
     routes = (
-        booking.routes_for(request.user)
+        booking.with_day_numbers(booking.routes_for(request.user))
         .filter(date=day)
         .select_related("doctor", "nurse", "driver", "community_worker")
         .annotate(
@@ -377,11 +412,15 @@ def route_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     (full only with UNMASKED_LISTS).
     """
     route = get_object_or_404(
-        booking.routes_for(request.user).select_related("doctor", "nurse", "driver", "community_worker"),
+        booking.with_day_numbers(booking.routes_for(request.user)).select_related(
+            "doctor", "nurse", "driver", "community_worker"
+        ),
         pk=pk,
     )
     user = request.user
     visits = list(booking.visits_for(route, user).order_by("route_order", "id"))
+    for visit in visits:
+        visit.due = booking.due_at(visit)  # type: ignore[attr-defined]
     planner = user.can(Perm.PLAN_ROUTES)
     context = {
         "route": route,
