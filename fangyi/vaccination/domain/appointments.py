@@ -14,8 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +27,6 @@ from fangyi.vaccination.models import (
     Appointment,
     AppointmentKind,
     AppointmentState,
-    DoseKind,
     HomeVisitRoute,
     OutreachAttempt,
     Screening,
@@ -378,58 +376,6 @@ def reorder(route: HomeVisitRoute) -> None:
     for number, visit in enumerate(sorted(visits, key=visit_order), start=1):
         visit.route_order = number
     Appointment.objects.bulk_update(visits, ["route_order"])
-
-
-def with_day_numbers(routes: QuerySet[HomeVisitRoute]) -> QuerySet[HomeVisitRoute]:
-    """`routes` with each one's number among all the routes of its day (`day_number`),
-    whoever may see them: one subquery, not a count per route."""
-    earlier = (
-        HomeVisitRoute.objects.filter(date=OuterRef("date"), pk__lte=OuterRef("pk"))
-        .order_by()
-        .values("date")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return routes.annotate(numbered=Coalesce(Subquery(earlier), 1))
-
-
-def first_day_with_visits(user: Staff, today: datetime.date, *, home_only: bool) -> datetime.date:
-    """The day a list of visits opens on: today when there is one today, else the next day
-    with one (a visit agreed for tomorrow is what the team plans today); today when none.
-    Visits: open appointments in the user's scope (`home_only`: home visits) and, for the
-    routes page, the routes the user may open (a driver's)."""
-    days = []
-    if user.can(Perm.VIEW_VACCINATION):
-        open_ = Appointment.objects.visible_to(user).filter(date__gte=today, state=AppointmentState.BOOKED)
-        if home_only:
-            open_ = open_.filter(kind=AppointmentKind.HOME)
-        days.append(open_.order_by("date").values_list("date", flat=True).first())
-    if home_only and may_see_routes(user):
-        days.append(
-            routes_for(user).filter(date__gte=today).order_by("date").values_list("date", flat=True).first()
-        )
-    found = [day for day in days if day is not None]
-    return min(found) if found else today
-
-
-@dataclass(frozen=True)
-class Due:
-    """What the run sheet says a visit is for: the dose due and the vaccine to bring."""
-
-    dose: str
-    product: VaccineProduct | None
-
-
-def due_at(visit: Appointment) -> Due:
-    """The dose `visit`'s resident is due (第2剂 · 基础免疫) and the product: the one booked,
-    else the one their series continues with. Reads the resident's stored status."""
-    status = getattr(visit.resident, "vaccination", None)
-    product = visit.product or (status.next_product if status else None)
-    if status is not None and status.doses and not status.next_kind:
-        return Due("", product)  # nothing more is due by the rules
-    kind = DoseKind(status.next_kind) if status is not None and status.next_kind else DoseKind.PRIMARY
-    number = status.doses + 1 if status is not None else 1
-    return Due(_("第%(n)d剂 · %(kind)s") % {"n": number, "kind": kind.label}, product)
 
 
 @dataclass

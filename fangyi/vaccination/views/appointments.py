@@ -31,7 +31,7 @@ from fangyi.core.access import AuthedRequest, require
 from fangyi.org.models import Site, SiteKind, Staff
 from fangyi.org.roles import Perm
 from fangyi.vaccination.domain import appointments as booking
-from fangyi.vaccination.domain import outreach
+from fangyi.vaccination.domain import outreach, route_days
 from fangyi.vaccination.domain.doses import DuplicateDose, may_override
 from fangyi.vaccination.domain.rules import RuleViolation
 from fangyi.vaccination.models import (
@@ -64,8 +64,8 @@ def _day(value: str | None, default: Callable[[], datetime.date] = timezone.loca
 
 def _visits_day(request: AuthedRequest, *, home_only: bool) -> Callable[[], datetime.date]:
     """A list's day when none is asked for: today if it has visits, else the next day with
-    some (booking.first_day_with_visits)."""
-    return lambda: booking.first_day_with_visits(request.user, timezone.localdate(), home_only=home_only)
+    some (route_days.first_day_with_visits)."""
+    return lambda: route_days.first_day_with_visits(request.user, timezone.localdate(), home_only=home_only)
 
 
 def _ids(values: list[str]) -> list[int]:
@@ -385,7 +385,7 @@ def route_list(request: AuthedRequest) -> HttpResponse:
                 messages.success(request, _("已建立路线，共%(n)d户。") % {"n": route.visits.count()})
                 return redirect("vaccination:route_detail", pk=route.pk)
     routes = (
-        booking.with_day_numbers(booking.routes_for(request.user))
+        route_days.with_day_numbers(booking.routes_for(request.user))
         .filter(date=day)
         .select_related("doctor", "nurse", "driver", "community_worker")
         .annotate(
@@ -412,7 +412,7 @@ def route_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     (full only with UNMASKED_LISTS).
     """
     route = get_object_or_404(
-        booking.with_day_numbers(booking.routes_for(request.user)).select_related(
+        route_days.with_day_numbers(booking.routes_for(request.user)).select_related(
             "doctor", "nurse", "driver", "community_worker"
         ),
         pk=pk,
@@ -420,7 +420,7 @@ def route_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     visits = list(booking.visits_for(route, user).order_by("route_order", "id"))
     for visit in visits:
-        visit.due = booking.due_at(visit)  # type: ignore[attr-defined]
+        visit.due = route_days.due_at(visit)  # type: ignore[attr-defined]
     planner = user.can(Perm.PLAN_ROUTES)
     context = {
         "route": route,
