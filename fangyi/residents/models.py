@@ -102,8 +102,13 @@ class ResidentQuerySet(models.QuerySet["Resident"]):
             number = key.upper()
             if masked:
                 return self.filter(pk__in=_keyed(number, digits=True)) if len(key) <= 4 else self.none()
+            by_end = _keyed(number, digits=True)
+            if len(key) <= 6 and (key.isdigit() or (key[:-1].isdigit() and key[-1] == "x")):
+                # A few digits are an ending: as a beginning (12…, every Tianjin number)
+                # they would match the whole register.
+                return self.filter(pk__in=by_end)
             by_start = Resident.objects.filter(id_number__prefix=number)
-            return self.filter(pk__in=_keyed(number, digits=True).union(by_start.order_by().values("pk")))
+            return self.filter(pk__in=by_end.union(by_start.order_by().values("pk")))
         by_pinyin = Resident.objects.filter(
             models.Q(name_pinyin__prefix=key) | models.Q(name_initials__prefix=key)
         )
