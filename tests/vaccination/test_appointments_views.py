@@ -211,3 +211,18 @@ def test_the_day_list_opens_on_today_when_today_has_visits(org, staff, client_fo
 def test_the_day_list_without_open_visits_opens_on_today(org, staff, client_for):
     booking.cancel(home_visit(elder(org["a"], org["a1"], "取消了", 90), days(1)), None, "")
     assert client_for(staff[Role.COMMUNITY_WORKER]).get(LIST).context["day"] == today()
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_day_list_names_routes_by_their_day_number_in_one_query(
+    org, staff, client_for, django_assert_num_queries, count
+):
+    doctor = staff[Role.MEDICAL_STAFF]
+    for n in range(count):
+        visit = home_visit(elder(org["a"], org["a1"], f"居民{n}", 80))
+        booking.create_route(today(), booking.Team(doctor), None, [visit])
+    client = client_for(staff[Role.COMMUNITY_WORKER])
+    # session, user, count, page, the routes' day numbers
+    with django_assert_num_queries(5):
+        response = client.get(LIST, {"date": today().isoformat()})
+    assert f"{today():%m-%d} 第{count}条路线" in response.content.decode()

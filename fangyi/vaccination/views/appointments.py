@@ -107,6 +107,7 @@ def appointment_list(request: AuthedRequest) -> HttpResponse:
     if state in AppointmentState.values:
         qs = qs.filter(state=state)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    route_days.number_routes(a.route for a in page)
     context = {
         "day": day,
         "kind": kind,
