@@ -195,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
                 "/residents/?" + query({"community": facts["community_id"], "age": "80+"}),
             ),  # fmt: skip
             "resident_search": (staff, "/residents/?" + query({"q": facts["search"]})),
+            "resident_search_given_name": (staff, "/residents/?" + query({"q": facts["search_given"]})),
+            "resident_search_phone_end": (grid, "/residents/?" + query({"q": facts["search_phone"]})),
             "resident_detail": (staff, f"/residents/{facts['detail_id']}/"),
             "resident_list_grid_worker": (grid, "/residents/"),
         }

@@ -34,6 +34,10 @@ def main() -> None:
         "detail_id": detail.pk if detail else None,
         "search": middle.name_initials if middle else "fzq",
         "search_name": middle.name if middle else "",
+        # Part of a name (the given name: 琴霞 of 张琴霞) and a phone's last four digits,
+        # found through the search keys rather than a prefix of a column.
+        "search_given": middle.name[1:] if middle and len(middle.name) > 1 else "芝奇",
+        "search_phone": middle.phone[-4:] if middle and middle.phone else "5678",
         "grid_residents": Resident.objects.filter(grid_id=grid_worker.grid_id).count(),
     }, ensure_ascii=False))  # fmt: skip
 

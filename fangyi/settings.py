@@ -153,7 +153,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"stderr": {"class": "logging.StreamHandler"}},
+    "filters": {"refusals": {"()": "fangyi.core.logs.RefusalsWithoutTraceback"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "filters": ["refusals"]}},
     "root": {"handlers": ["stderr"], "level": "WARNING"},
     "loggers": {"fangyi": {"level": "INFO"}},
 }

@@ -108,9 +108,11 @@ def test_queue_to_home_visit_to_dose_on_a_phone(drive, chromium, live_server):
     assert errors == []
     context.close()
 
-    # The doctor plans tomorrow's route with the driver, and opens the run sheet.
+    # The doctor plans tomorrow's route with the driver, and opens the run sheet. The
+    # routes page opens on tomorrow by itself: today has no visit.
     context, page, errors = phone_page(chromium, live_server, "doctor")
-    page.goto(f"/vaccination/routes/?date={tomorrow.isoformat()}")
+    page.goto("/vaccination/routes/")
+    expect(page.locator("h1")).to_contain_text(tomorrow.isoformat())
     expect(page.locator(".visit-pick")).to_contain_text("范芝奇")
     page.select_option("select[name=doctor]", str(drive["doctor"].pk))
     page.select_option("select[name=driver]", str(drive["driver"].pk))
@@ -135,6 +137,10 @@ def test_queue_to_home_visit_to_dose_on_a_phone(drive, chromium, live_server):
     page.get_by_role("link", name="接种/预检").click()
     page.select_option("select[name=product]", label="众爱可维（北京生物）")
     page.fill("input[name=batch]", "202112A")
+    # Booked for tomorrow, done today: asked once, then confirmed.
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator(".flash-error")).to_contain_text("不是今天")
+    page.get_by_label("确认今天完成").check()
     page.get_by_role("button", name="保存").click()
     expect(page.locator(".flash")).to_contain_text("已为范芝奇登记接种。")
     expect(page.locator(".run-sheet tr.state-done")).to_contain_text("众爱可维")

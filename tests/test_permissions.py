@@ -630,7 +630,12 @@ def slots_form(world: World, user: Staff | None, in_scope: bool) -> dict:
 
 
 def route_form(world: World, user: Staff | None, in_scope: bool) -> dict:
-    return {"day": timezone.localdate().isoformat(), "doctor": world.staff[R.MEDICAL_STAFF].pk}
+    """A route with a waiting home visit ticked (a route without one is refused)."""
+    return {
+        "day": timezone.localdate().isoformat(),
+        "doctor": world.staff[R.MEDICAL_STAFF].pk,
+        "visit": [_home_visit(world, user, in_scope).pk],
+    }
 
 
 def api_home_appointment_json(world: World, user: Staff | None, in_scope: bool) -> dict:

@@ -52,19 +52,21 @@ class Account:
     site: str = ""
 
 
-# One account per role. Community roles work in 万科新城 (its secretary 郑甜 and worker
-# 陶媛 are in the report); the seconded cadre is the court's, sent to 万达新城.
+# One account per role, each a person's name (the header shows it beside the role: not
+# "网格员 · 网格员"; route teams list people). Community roles work in 万科新城 (its
+# secretary 郑甜 and worker 陶媛 are in the report); the seconded cadre is the court's,
+# sent to 万达新城.
 ACCOUNTS = (
-    Account("demo_admin", Role.SUBDISTRICT_ADMIN, "街道管理员"),
-    Account("demo_staff", Role.SUBDISTRICT_STAFF, "街道工作人员"),
-    Account("demo_leader", Role.LEADER, "街道领导"),
+    Account("demo_admin", Role.SUBDISTRICT_ADMIN, "刘建国"),
+    Account("demo_staff", Role.SUBDISTRICT_STAFF, "孙丽娟"),
+    Account("demo_leader", Role.LEADER, "高志远"),
     Account("demo_secretary", Role.COMMUNITY_SECRETARY, "郑甜", community="万科新城"),
     Account("demo_worker", Role.COMMUNITY_WORKER, "陶媛", community="万科新城"),
-    Account("demo_grid", Role.GRID_WORKER, "网格员", community="万科新城", grid="第一网格"),
-    Account("demo_cadre", Role.SECONDED_CADRE, "法院下沉干部", community="万达新城", unit="区人民法院"),
-    Account("demo_doctor", Role.MEDICAL_STAFF, "卫生服务中心医生", site=HEALTH_CENTER),
+    Account("demo_grid", Role.GRID_WORKER, "何倩", community="万科新城", grid="第一网格"),
+    Account("demo_cadre", Role.SECONDED_CADRE, "许文博", community="万达新城", unit="区人民法院"),
+    Account("demo_doctor", Role.MEDICAL_STAFF, "林海燕", site=HEALTH_CENTER),
     Account("demo_driver", Role.DRIVER, "王奎", site=HEALTH_CENTER),
-    Account("demo_volunteer", Role.VOLUNTEER_COORDINATOR, "东旺志愿服务队"),
+    Account("demo_volunteer", Role.VOLUNTEER_COORDINATOR, "韩冬梅"),
 )
 
 # The drive's field staff without a login: a community worker in every community (万科新城

@@ -24,12 +24,14 @@ from django.utils.translation import gettext as _
 from fangyi.demo import bulk, idnumbers
 from fangyi.demo.org import BATCH, COMMUNITIES
 from fangyi.org.models import Community, Grid, Subdistrict
+from fangyi.residents import searchkeys
 from fangyi.residents.documents import DocumentType
 from fangyi.residents.domain import pinyin_keys
 from fangyi.residents.models import (
     Household,
     Mobility,
     Resident,
+    SearchKey,
     Sex,
     Status,
     TimelineEntry,
@@ -407,7 +409,7 @@ def analyze() -> None:
         else "ANALYZE"
     )
     with connection.cursor() as cursor:
-        for model in (Community, Grid, Household, Resident, TimelineEntry, *DRIVE_TABLES):
+        for model in (Community, Grid, Household, Resident, SearchKey, TimelineEntry, *DRIVE_TABLES):
             cursor.execute(f"{verb} {connection.ops.quote_name(model._meta.db_table)}")
 
 
@@ -419,6 +421,7 @@ def _write(pending: list[tuple[Household, list[Resident]]], summary: str) -> int
             resident.household_id = household.pk
         residents.extend(members)
     Resident.objects.bulk_create(residents, batch_size=BATCH)
+    searchkeys.add(residents)
     now = timezone.now()
     bulk.insert(
         TimelineEntry,

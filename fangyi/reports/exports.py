@@ -91,7 +91,7 @@ def xlsx(report: Daily, out: str | IO[bytes]) -> None:
     ws.set_column(2, last, 8)
     ws.set_row(0, 30)
     ws.merge_range(0, 0, 0, last, title(report), title_f)
-    ws.merge_range(1, 0, 1, 6, _("填报单位：%(unit)s") % {"unit": report.subdistrict}, plain)
+    ws.merge_range(1, 0, 1, 6, _("填报单位：%(unit)s") % {"unit": report.unit or report.subdistrict}, plain)
     ws.merge_range(1, 7, 1, last, _("统计日期：%(day)s") % {"day": day_label(report)}, plain)
     col = 0
     for group, subs in header():

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from fangyi.core.access import Origin
 from fangyi.org.models import Staff
-from fangyi.residents import documents, names, phone
+from fangyi.residents import documents, names, phone, searchkeys
 from fangyi.residents import fields as register
 from fangyi.residents.models import Disclosure, DisclosureKind, Resident, TimelineEntry, TimelineKind
 from fangyi.residents.names import pinyin_keys
@@ -22,6 +22,8 @@ __all__ = ["pinyin_keys"]  # also read here by the demo and the import
 # Fields whose changes are written on the timeline: the register's, declared in fields.py.
 TRACKED_FIELDS = register.REGISTER
 PERSONAL_FIELDS = register.PERSONAL
+# Fields the search keys are made of (searchkeys.py).
+SEARCHED_FIELDS = {"name", "id_number", "phone"}
 
 # The register's rules for the year someone joined the Party: not before it was founded,
 # not in the future, not before the age of 14.
@@ -79,6 +81,7 @@ def register_resident(resident: Resident, actor: Staff | None, *, source: str = 
     """Save a new resident and put the registration on their timeline."""
     fill_derived(resident)
     resident.save()
+    searchkeys.add(Resident.objects.filter(pk=resident.pk))
     TimelineEntry.objects.create(
         resident=resident,
         actor=actor,
@@ -223,6 +226,8 @@ def _write(current: Resident, mine: dict[str, Any], actor: Staff | None, source:
     ]
     current.version += 1
     current.save(update_fields=[*changes, *(derived - set(changes)), "version", "updated_at"])
+    if SEARCHED_FIELDS.intersection(changes):
+        searchkeys.refresh_one(current)
     details = {f: {"from": _display(old, f), "to": _display(current, f)} for f in changes}
     labels = "、".join(str(Resident._meta.get_field(f).verbose_name) for f in changes)
     TimelineEntry.objects.create(

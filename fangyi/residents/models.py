@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Replace
-from django.db.models.lookups import StartsWith
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -74,53 +72,59 @@ class ResidentQuerySet(models.QuerySet["Resident"]):
         return qs.filter(birth_date__gt=earliest) if earliest else qs
 
     def search(self, text: str, *, masked: bool = False) -> ResidentQuerySet:
-        """Search by name — characters, full pinyin (fanzhiqi), initials (fzq), a name in
-        another script in any case (maria) — or by a document number: its last digits (up
-        to six) or its beginning. All by prefix.
+        """Search by any part of the name — 张琴霞 by 琴霞 or 霞 — by its pinyin from the
+        start (qinxia is not 张琴霞; zhangqinxia and zqx are), a name in another script by
+        any part in any case (ller for Müller); or by the last digits of a phone or a
+        document number, or a number's beginning.
 
-        For a user who sees document numbers `masked`, a number matches by its last four
-        characters only, what the mask shows: a longer prefix or suffix would let them
+        For a user who sees numbers and phones `masked`, they match by their last four
+        characters at most, what the mask shows: a longer prefix or suffix would let them
         rebuild the hidden birth date one guess at a time.
 
         A name written with a middle dot (迪丽热巴·迪力木拉提) is found with or without it.
-        Prefix matches (`__prefix`, see lookups.py) use the indexes on name, name_pinyin,
-        name_initials and id_number, on SQLite too.
+        Everything is a prefix match (`__prefix`, see lookups.py) on an index: the search
+        keys (searchkeys.py), name_pinyin, name_initials and id_number, on SQLite too.
         """
         text = text.strip()
         if not text:
             return self
-        if text.isascii():
-            key = "".join(ch for ch in text.lower() if ch.isalnum())
-            if not key:
-                return self.none()
-            if key.isdigit() or (key[:-1].isdigit() and key[-1] == "x"):
-                if masked:
-                    return self.filter(id_number__endswith=key.upper()) if len(key) <= 4 else self.none()
-                return (
-                    self.filter(id_number__endswith=key.upper())
-                    if len(key) <= 6
-                    else (self.filter(id_number__prefix=key.upper()))
-                )
-            if any(ch.isdigit() for ch in key):  # E12345678, H1234, KAZ1100…: no name has digits
-                if masked:
-                    return self.filter(id_number__endswith=key.upper()) if len(key) <= 4 else self.none()
-                return self.filter(id_number__prefix=key.upper())
-            return self.filter(models.Q(name_pinyin__prefix=key) | models.Q(name_initials__prefix=key))
-        key = names.without_dots(names.canonical(text))
-        found = models.Q(name__prefix=key)
-        spelled, _initials = names.pinyin_keys(key)
-        if not names.has_cjk(key) and spelled:
-            # Müller, Иван: the lower-case key pinyin_keys() stored.
-            found |= models.Q(name_pinyin__prefix=spelled)
-        elif len(key) >= 2 and spelled:
-            # With the dot left out or put elsewhere: among the names with the same pinyin
-            # (an index range), those with a dot that read `key` without it.
-            found |= (
-                models.Q(name_pinyin__prefix=spelled)
-                & models.Q(name__contains=names.DOT)
-                & models.Q(StartsWith(Replace(models.F("name"), models.Value(names.DOT)), models.Value(key)))
-            )
-        return self.filter(found)
+        if not text.isascii():
+            return self.filter(pk__in=_keyed(names.without_dots(names.canonical(text)), digits=False))
+        key = "".join(ch for ch in text.lower() if ch.isalnum())
+        if not key:
+            return self.none()
+        if any(ch.isdigit() for ch in key):  # E12345678, H1234, 5678…: no name has digits
+            number = key.upper()
+            if masked:
+                return self.filter(pk__in=_keyed(number, digits=True)) if len(key) <= 4 else self.none()
+            by_end = _keyed(number, digits=True)
+            if len(key) <= 6 and (key.isdigit() or (key[:-1].isdigit() and key[-1] == "x")):
+                # A few digits are an ending: as a beginning (12…, every Tianjin number)
+                # they would match the whole register.
+                return self.filter(pk__in=by_end)
+            by_start = Resident.objects.filter(id_number__prefix=number)
+            return self.filter(pk__in=by_end.union(by_start.order_by().values("pk")))
+        by_pinyin = Resident.objects.filter(
+            models.Q(name_pinyin__prefix=key) | models.Q(name_initials__prefix=key)
+        )
+        return self.filter(pk__in=_keyed(key, digits=False).union(by_pinyin.order_by().values("pk")))
+
+
+def _keyed(text: str, *, digits: bool) -> models.QuerySet:
+    """The ids of the residents with a search key starting `text`: an ending of the name,
+    or (`digits`) the end of a phone or a document number.
+
+    Alternatives are joined by UNION (search() too), not OR: PostgreSQL reads an OR of an
+    indexed column and a subquery row by row, over the whole register."""
+    if digits:
+        reversed_ = text[::-1]
+        found = models.Q(kind=SearchKeyKind.PHONE, key__prefix=reversed_) | models.Q(
+            kind=SearchKeyKind.DOCUMENT, key__prefix=reversed_
+        )
+    else:
+        key = text if names.has_cjk(text) else names.pinyin_keys(text)[0]
+        found = models.Q(kind=SearchKeyKind.NAME, key__prefix=key) if key else models.Q(pk__in=[])
+    return SearchKey.objects.filter(found).order_by().values("resident_id")
 
 
 class Household(models.Model):
@@ -263,6 +267,34 @@ class Resident(models.Model):
             f"{self.room}" if self.room else "",
         ]
         return "".join(parts)
+
+
+class SearchKeyKind(models.TextChoices):
+    NAME = "n", _("姓名")
+    PHONE = "p", _("联系电话")
+    DOCUMENT = "d", _("证件号码")
+
+
+class SearchKey(models.Model):
+    """One key search finds a resident by (searchkeys.py keeps them): each ending of the
+    name (琴霞 and 霞 for 张琴霞), the phone and the document number reversed (their last
+    digits are then a prefix). Looked up by prefix on one index, on every database."""
+
+    resident = models.ForeignKey(Resident, models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=1, choices=SearchKeyKind.choices)
+    key = models.CharField(max_length=60)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["kind", "key"],
+                name="search_key_idx",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.key}"
 
 
 class TimelineKind(models.TextChoices):

@@ -244,3 +244,14 @@ def test_org_show_json_after_demo(demo_300):
 
 def test_reference_date_is_new_year_of_the_demo_year():
     assert demo.reference_date(datetime.date(2026, 11, 29)) == datetime.date(2026, 1, 1)
+
+
+def test_demo_accounts_are_people_not_their_roles():
+    """The header shows "name · role" and route teams list people: no "网格员 · 网格员"."""
+    roles = {str(role.label) for role in Role}
+    named_after_work = [
+        a.username
+        for a in demo.ACCOUNTS
+        if a.display_name in roles or a.display_name.endswith(("人员", "医生", "干部", "服务队", "领导"))
+    ]
+    assert (named_after_work, len({a.display_name for a in demo.ACCOUNTS})) == ([], len(demo.ACCOUNTS))

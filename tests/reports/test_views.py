@@ -203,3 +203,26 @@ def test_api_trend(doses, staff):
 def test_api_trend_refuses_a_reversed_range(org, staff):
     response = api_get(staff[Role.LEADER], "/api/v1/reports/trend?start=2022-01-25&end=2022-01-24")
     assert response.status_code == 422
+
+
+def test_a_community_report_is_filled_in_by_the_community(doses, staff, client_for):
+    client = client_for(staff[Role.COMMUNITY_SECRETARY])
+    page = client.get("/reports/daily/?date=2022-01-24").content.decode()
+    response = client.get("/reports/daily.xlsx?date=2022-01-24")
+    rows = (
+        CalamineWorkbook.from_filelike(
+            io.BytesIO(b"".join(response.streaming_content if response.streaming else [response.content]))
+        )
+        .get_sheet_by_index(0)
+        .to_python()
+    )
+    assert ("填报单位：万达新城" in page, "填报单位：普东街" in page, rows[1][0]) == (
+        True,
+        False,
+        "填报单位：万达新城",
+    )
+
+
+def test_a_subdistrict_report_is_filled_in_by_the_subdistrict(doses, staff, client_for):
+    page = client_for(staff[Role.LEADER]).get("/reports/daily/?date=2022-01-24").content.decode()
+    assert "填报单位：普东街" in page

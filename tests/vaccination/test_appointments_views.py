@@ -34,8 +34,8 @@ def test_the_day_list_takes_the_same_queries_for_one_or_three(
         else:
             home_visit(resident)
     client = client_for(staff[Role.COMMUNITY_WORKER])
-    # session, user, count, page
-    with django_assert_num_queries(4):
+    # session, user, the first day with visits (none asked for), count, page
+    with django_assert_num_queries(5):
         response = client.get(LIST)
     assert len(response.context["page"]) == count
 
@@ -162,3 +162,67 @@ def test_the_appointment_list_marks_a_past_booking_as_missed(org, staff, client_
         client_for(staff[Role.COMMUNITY_WORKER]).get(f"{LIST}?date={days(-1).isoformat()}").content.decode()
     )
     assert "预约未接种" in html
+
+
+def test_completing_a_visit_booked_for_another_day_asks_first(org, staff, client_for):
+    appointment = home_visit(elder(org["a"], org["a1"], "范芝奇", 90), days(1))
+    client = client_for(staff[Role.MEDICAL_STAFF])
+    data = {"screening": "passed", "product": product().pk, "batch": "202201A"}
+    page = client.get(complete_url(appointment)).content.decode()
+    refused = client.post(complete_url(appointment), data)
+    appointment.refresh_from_db()
+    state_after_refusal = appointment.state
+    confirmed = client.post(complete_url(appointment), {**data, "other_day": "on"})
+    appointment.refresh_from_db()
+    day = f"{days(1):%m-%d}"
+    assert (
+        f"这是{day}的预约，确认今天完成" in page,
+        refused.status_code,
+        f"这户预约在{day}，不是今天。如确实今天完成，请勾选“确认今天完成”后再保存。"
+        in refused.content.decode(),
+        state_after_refusal,
+        confirmed.status_code,
+        appointment.state,
+    ) == (True, 200, True, AppointmentState.BOOKED, 302, AppointmentState.DONE)
+
+
+def test_a_visit_of_today_is_completed_without_the_question(org, staff, client_for):
+    appointment = home_visit(elder(org["a"], org["a1"], "范芝奇", 90))
+    page = client_for(staff[Role.MEDICAL_STAFF]).get(complete_url(appointment)).content.decode()
+    assert "确认今天完成" not in page
+
+
+def test_the_day_list_opens_on_the_next_day_with_visits(org, staff, client_for):
+    home_visit(elder(org["a"], org["a1"], "后天", 90), days(2))
+    home_visit(elder(org["a"], org["a1"], "大后天", 90), days(3))
+    response = client_for(staff[Role.COMMUNITY_WORKER]).get(LIST)
+    assert (response.context["day"], [a.resident.name for a in response.context["page"]]) == (
+        days(2),
+        ["后天"],
+    )
+
+
+def test_the_day_list_opens_on_today_when_today_has_visits(org, staff, client_for):
+    home_visit(elder(org["a"], org["a1"], "今天", 90))
+    home_visit(elder(org["a"], org["a1"], "明天", 90), days(1))
+    assert client_for(staff[Role.COMMUNITY_WORKER]).get(LIST).context["day"] == today()
+
+
+def test_the_day_list_without_open_visits_opens_on_today(org, staff, client_for):
+    booking.cancel(home_visit(elder(org["a"], org["a1"], "取消了", 90), days(1)), None, "")
+    assert client_for(staff[Role.COMMUNITY_WORKER]).get(LIST).context["day"] == today()
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_day_list_names_routes_by_their_day_number_in_one_query(
+    org, staff, client_for, django_assert_num_queries, count
+):
+    doctor = staff[Role.MEDICAL_STAFF]
+    for n in range(count):
+        visit = home_visit(elder(org["a"], org["a1"], f"居民{n}", 80))
+        booking.create_route(today(), booking.Team(doctor), None, [visit])
+    client = client_for(staff[Role.COMMUNITY_WORKER])
+    # session, user, count, page, the routes' day numbers
+    with django_assert_num_queries(5):
+        response = client.get(LIST, {"date": today().isoformat()})
+    assert f"{today():%m-%d} 第{count}条路线" in response.content.decode()

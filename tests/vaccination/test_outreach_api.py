@@ -205,7 +205,8 @@ def test_routes_for_a_driver_and_the_run_sheet_with_phones(org, staff):
 
 def test_another_drivers_route_is_404(org, staff):
     crew = team(org)
-    route = booking.create_route(today(), booking.Team(crew["doctor"], driver=crew["driver"]), None, [])
+    visit = home_visit(elder(org["a"], org["a1"], "范芝奇", 90))
+    route = booking.create_route(today(), booking.Team(crew["doctor"], driver=crew["driver"]), None, [visit])
     assert call(staff[Role.DRIVER], "get", f"/routes/{route.pk}").status_code == 404
 
 

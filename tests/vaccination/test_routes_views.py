@@ -3,15 +3,20 @@ phones), drivers seeing only their routes."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from fangyi.org.roles import Role
 from fangyi.vaccination.domain import appointments as booking
+from fangyi.vaccination.domain.doses import DoseInput, record_dose
 from fangyi.vaccination.models import HomeVisitRoute
 from tests.vaccination.outreach_builders import (
+    days,
     elder,
     home_visit,
+    product,
     team,
     today,
 )
@@ -115,3 +120,70 @@ def test_adding_and_removing_stops(org, staff, crew, client_for):
     client.post(url, {"action": "add", "visit": [later.pk]})
     client.post(url, {"action": "remove", "visit": [first.pk]})
     assert list(route.visits.values_list("resident__name", "route_order")) == [("乙", 1)]
+
+
+def test_an_empty_route_is_refused_with_a_reason_and_nothing_is_made(org, staff, crew, client_for):
+    home_visit(elder(org["a"], org["a1"], "甲", 85))
+    data = {"day": today().isoformat(), "doctor": crew["doctor"].pk}  # no visit ticked
+    response = client_for(staff[Role.COMMUNITY_SECRETARY]).post(ROUTES, data)
+    assert (
+        response.status_code,
+        "请至少勾选一户待安排的上门接种，才能建立路线。" in response.content.decode(),
+        HomeVisitRoute.objects.count(),
+    ) == (200, True, 0)
+
+
+def test_routes_open_on_the_next_day_with_home_visits(org, staff, crew, client_for):
+    home_visit(elder(org["a"], org["a1"], "明天", 85), days(1))
+    response = client_for(staff[Role.COMMUNITY_SECRETARY]).get(ROUTES)
+    assert (response.context["day"], [a.resident.name for a in response.context["waiting"]]) == (
+        days(1),
+        ["明天"],
+    )
+
+
+def test_a_driver_opens_on_the_day_of_their_next_route(org, crew, client_for):
+    visit = home_visit(elder(org["a"], org["a1"], "后天", 85), days(2))
+    booking.create_route(days(2), booking.Team(crew["doctor"], driver=crew["driver"]), None, [visit])
+    assert client_for(crew["driver"]).get(ROUTES).context["day"] == days(2)
+
+
+def test_routes_are_numbered_within_their_day(org, crew, client_for):
+    tomorrow = home_visit(elder(org["a"], org["a1"], "明天", 85), days(1))
+    booking.create_route(days(1), booking.Team(crew["doctor"]), None, [tomorrow])  # row id 1
+    route_with(crew, [home_visit(elder(org["a"], org["a1"], "甲", 85))])
+    second = route_with(crew, [home_visit(elder(org["a"], org["a1"], "乙", 85))])
+    client = client_for(crew["doctor"])
+    listed = [str(r) for r in client.get(ROUTES).context["routes"]]
+    sheet = client.get(sheet_url(second)).content.decode()
+    day = f"{today():%m-%d}"
+    assert (listed, "第2条路线" in sheet, f"#{second.pk}" in sheet) == (
+        [f"{day} 第1条路线", f"{day} 第2条路线"],
+        True,
+        False,
+    )
+
+
+def test_the_run_sheet_carries_the_masked_number_the_dose_due_the_product_time_and_signature(
+    org, crew, client_for
+):
+    resident = elder(org["a"], org["a1"], "范芝奇", 90)
+    record_dose(resident, DoseInput(product(), days(-30)), None)
+    route = route_with(crew, [home_visit(resident)])
+    html = client_for(crew["driver"]).get(sheet_url(route)).content.decode()
+    head = html[html.index("<thead>") : html.index("</thead>")]
+    headers = [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<th[^>]*>(.*?)</th>", head)]
+    row = html[html.index("<tbody>") : html.index("</tbody>")]
+    assert (
+        headers,
+        resident.masked_number in row,
+        resident.id_number in row,
+        "第2剂 · 基础免疫" in row,
+        product().name in row,
+    ) == (
+        ["#", "姓名", "证件号码", "年龄", "地址", "电话", "应种剂次", "疫苗", "备注", "时间", "完成", "签名"],
+        True,
+        False,
+        True,
+        True,
+    )

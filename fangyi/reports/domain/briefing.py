@@ -25,7 +25,7 @@ def reason_label(reason: str) -> str:
 
 def briefing(report: Daily) -> str:
     total = report.total
-    place = report.rows[0].community if len(report.rows) == 1 else report.subdistrict
+    place = report.unit or report.subdistrict
     reasons = sorted(
         ((n, reason) for reason, n in total.not_vaccinated_by_reason.items() if n),
         key=lambda pair: -pair[0],

@@ -37,7 +37,7 @@ from django.db.models import Count, F, Min, Q, QuerySet
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.utils.translation import gettext_lazy
 
-from fangyi.org.models import Community, Subdistrict
+from fangyi.org.models import Community, Staff, Subdistrict
 from fangyi.org.roles import Scope
 from fangyi.reports.domain.briefing import briefing
 from fangyi.residents.models import AgeBand, Resident, Status
@@ -45,7 +45,6 @@ from fangyi.vaccination.models import Dose, Reason, VaccinationStatus
 
 if TYPE_CHECKING:
     from fangyi.org.actors import SystemActor
-    from fangyi.org.models import Staff
 
 AGE = 60
 MILESTONE = 100  # 首次日接种破百: the first day with 100 or more first doses
@@ -132,6 +131,8 @@ class Daily:
     total: Row
     first_over_milestone: bool  # the first day ever with MILESTONE or more first doses
     briefing: str = ""
+    # Who fills it in (填报单位): the subdistrict, or the one community (and grid) it covers.
+    unit: str = ""
 
     def as_json(self) -> dict[str, Any]:
         """The report as `fangyi report daily --format json` prints it and the API returns it."""
@@ -238,9 +239,18 @@ def daily(user: Staff | SystemActor, on: datetime.date, subdistrict: Subdistrict
     for row in rows:
         total.add(row)
     first = total.first_dose_60plus_today >= MILESTONE and not _reached_before(doses, on)
-    report = Daily(on, subdistrict.name, rows, total, first)
+    report = Daily(on, subdistrict.name, rows, total, first, unit=reporting_unit(user, rows, subdistrict))
     report.briefing = briefing(report)
     return report
+
+
+def reporting_unit(user: Staff | SystemActor, rows: list[Row], subdistrict: Subdistrict) -> str:
+    """The subdistrict for a report on several communities; a report on one community is
+    that community's, on one grid that grid's (a grid worker's figures are the grid's)."""
+    if len(rows) != 1:
+        return subdistrict.name
+    grid = user.grid if isinstance(user, Staff) and user.grid_id else None
+    return f"{rows[0].community} · {grid.name}" if grid is not None else rows[0].community
 
 
 def _population(by_id: dict[int | None, Row], residents: QuerySet, on: datetime.date) -> None:

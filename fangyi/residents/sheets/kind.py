@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from fangyi.org.models import Subdistrict
 from fangyi.org.roles import Perm
-from fangyi.residents import documents, domain, names, phone
+from fangyi.residents import documents, domain, names, phone, searchkeys
 from fangyi.residents import fields as register
 from fangyi.residents.documents import DocumentType
 from fangyi.residents.models import Resident, Status, TimelineEntry, TimelineKind
@@ -348,6 +348,7 @@ class Residents(Kind[RosterState]):
                     "details": {},
                 },
             )
+            searchkeys.add(written)
 
     def export_columns(self, unmasked: bool) -> list[Column]:
         """The entered fields in their declared order (fields.ENTERED), each under its

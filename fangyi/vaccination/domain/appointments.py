@@ -333,7 +333,7 @@ def visits_for(route: HomeVisitRoute, user: Staff) -> QuerySet[Appointment]:
     residents in their own scope."""
     qs = route.visits.all() if on_team(route, user) else route.visits.visible_to(user)
     return qs.exclude(state=AppointmentState.CANCELLED).select_related(
-        "resident", "community", "dose__product", "product"
+        "resident__vaccination__next_product", "community", "dose__product", "product"
     )
 
 
@@ -384,7 +384,11 @@ class Team:
 def create_route(
     day: datetime.date, team: Team, actor: Staff | None, visits: Iterable[Appointment] = (), name: str = ""
 ) -> HomeVisitRoute:
-    """A route for `day` with its team, and the given home visits on it in visiting order."""
+    """A route for `day` with its team, and the given home visits on it in visiting order.
+    A route without a visit is refused: the team would drive out for "0/0 户"."""
+    visits = list(visits)
+    if not visits:
+        raise AppointmentError(_("请至少勾选一户待安排的上门接种，才能建立路线。"))
     route = HomeVisitRoute.objects.create(
         date=day,
         name=name,

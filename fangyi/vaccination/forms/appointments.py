@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangyi.core import bounds
@@ -47,11 +50,33 @@ class CompleteForm(forms.Form):
         help_text=gettext_lazy("仅在不符合接种规则但确需接种时填写（限医生）。"),
     )
 
-    def __init__(self, *args: Any, user: Staff, **kwargs: Any) -> None:
+    other_day = forms.BooleanField(label=gettext_lazy("确认今天完成"), required=False)
+
+    def __init__(
+        self, *args: Any, user: Staff, booked_on: datetime.date | None = None, **kwargs: Any
+    ) -> None:
+        """`booked_on`: the visit's day, given by the page; when it is not today the form
+        asks to confirm (other_day). The API, which gives none, does not ask."""
         super().__init__(*args, **kwargs)
         model_field(self, "product").queryset = VaccineProduct.objects.filter(active=True)
         if not may_override(user):
             del self.fields["override_note"]
+        self.booked_on = booked_on
+        if booked_on is None or booked_on == timezone.localdate():
+            del self.fields["other_day"]
+        else:
+            self.fields["other_day"].label = _("这是%(day)s的预约，确认今天完成") % {
+                "day": f"{booked_on:%m-%d}"
+            }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "other_day" in self.fields and not data.get("other_day"):
+            raise forms.ValidationError(
+                _("这户预约在%(day)s，不是今天。如确实今天完成，请勾选“确认今天完成”后再保存。")
+                % {"day": f"{self.booked_on:%m-%d}"}
+            )
+        return data
 
     def to_result(self, vaccinator: Staff | None) -> booking.VisitResult:
         d = self.cleaned_data

@@ -80,7 +80,19 @@ class HomeVisitRoute(models.Model):
         ordering = ["-date", "id"]
 
     def __str__(self) -> str:
-        return self.name or f"{self.date} #{self.pk}"
+        number = _("%(day)s 第%(n)d条路线") % {"day": f"{self.date:%m-%d}", "n": self.day_number}
+        return f"{number} {self.name}" if self.name else number
+
+    @property
+    def day_number(self) -> int:
+        """The route's number among its day's routes, 1 for the first made (not the row id:
+        "#2" for the day's first route said nothing to the team). Annotated by lists
+        (`numbered`, appointments.with_day_numbers), else counted."""
+        known = self.__dict__.get("numbered")
+        if known is None:
+            known = HomeVisitRoute.objects.filter(date=self.date, pk__lte=self.pk).count()
+            self.__dict__["numbered"] = known
+        return known
 
 
 class AppointmentKind(models.TextChoices):

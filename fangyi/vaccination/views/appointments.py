@@ -31,7 +31,7 @@ from fangyi.core.access import AuthedRequest, require
 from fangyi.org.models import Site, Staff
 from fangyi.org.roles import ROUTE_TEAM, Perm
 from fangyi.vaccination.domain import appointments as booking
-from fangyi.vaccination.domain import outreach
+from fangyi.vaccination.domain import outreach, route_days
 from fangyi.vaccination.domain.doses import DuplicateDose
 from fangyi.vaccination.domain.rules import RuleViolation
 from fangyi.vaccination.forms import DATE, model_field, vaccination_sites
@@ -47,9 +47,16 @@ TIME = {"type": "time"}
 PAGE_SIZE = 50
 
 
-def _day(value: str | None) -> datetime.date:
-    """The day asked for in the query string; today when missing, malformed or out of range."""
-    return bounds.parse_date(value) or timezone.localdate()
+def _day(value: str | None, default: Callable[[], datetime.date] = timezone.localdate) -> datetime.date:
+    """The day asked for in the query string; `default()` (today) when missing, malformed
+    or out of range."""
+    return bounds.parse_date(value) or default()
+
+
+def _visits_day(request: AuthedRequest, *, home_only: bool) -> Callable[[], datetime.date]:
+    """A list's day when none is asked for: today if it has visits, else the next day with
+    some (route_days.first_day_with_visits)."""
+    return lambda: route_days.first_day_with_visits(request.user, timezone.localdate(), home_only=home_only)
 
 
 def _ids(values: list[str]) -> list[int]:
@@ -75,8 +82,9 @@ def _route_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
 
 @require(Perm.VIEW_VACCINATION)
 def appointment_list(request: AuthedRequest) -> HttpResponse:
-    """The appointments of a day in the user's scope, site and home, with their state."""
-    day = _day(request.GET.get("date"))
+    """The appointments of a day in the user's scope, site and home, with their state;
+    without a day asked for, the first day from today with open ones."""
+    day = _day(request.GET.get("date"), _visits_day(request, home_only=False))
     kind = request.GET.get("kind", "")
     state = request.GET.get("state", "")
     qs = (
@@ -90,6 +98,7 @@ def appointment_list(request: AuthedRequest) -> HttpResponse:
     if state in AppointmentState.values:
         qs = qs.filter(state=state)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    route_days.number_routes(a.route for a in page)
     context = {
         "day": day,
         "kind": kind,
@@ -171,7 +180,7 @@ def appointment_complete(request: AuthedRequest, pk: int) -> HttpResponse:
         "product": appointment.product or (status.next_product if status else None),
         "given_at": timezone.localtime().replace(second=0, microsecond=0),
     }
-    form = CompleteForm(request.POST or None, user=request.user, initial=initial)
+    form = CompleteForm(request.POST or None, user=request.user, initial=initial, booked_on=appointment.date)
     error = ""
     if request.method == "POST":
         result = complete_from_form(form, appointment, request.user)
@@ -266,8 +275,9 @@ class RouteForm(forms.Form):
 @_route_access
 def route_list(request: AuthedRequest) -> HttpResponse:
     """A day's routes the user may open, the home visits still waiting for one, and (for
-    planners) the form for a new route."""
-    day = _day(request.GET.get("date") or request.POST.get("day"))
+    planners) the form for a new route. Without a day asked for, the first day from today
+    with home visits or routes."""
+    day = _day(request.GET.get("date") or request.POST.get("day"), _visits_day(request, home_only=True))
     planner = request.user.can(Perm.PLAN_ROUTES)
     form = RouteForm(request.POST or None, user=request.user, initial={"day": day}) if planner else None
     if request.method == "POST":
@@ -276,13 +286,17 @@ def route_list(request: AuthedRequest) -> HttpResponse:
         if form.is_valid():
             waiting = booking.waiting_home_visits(request.user, form.cleaned_data["day"])
             chosen = waiting.filter(pk__in=_ids(request.POST.getlist("visit")))
-            route = booking.create_route(
-                form.cleaned_data["day"], form.team(), request.user, chosen, form.cleaned_data["name"]
-            )
-            messages.success(request, _("已建立路线，共%(n)d户。") % {"n": route.visits.count()})
-            return redirect("vaccination:route_detail", pk=route.pk)
+            try:
+                route = booking.create_route(
+                    form.cleaned_data["day"], form.team(), request.user, chosen, form.cleaned_data["name"]
+                )
+            except booking.AppointmentError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("已建立路线，共%(n)d户。") % {"n": route.visits.count()})
+                return redirect("vaccination:route_detail", pk=route.pk)
     routes = (
-        booking.routes_for(request.user)
+        route_days.with_day_numbers(booking.routes_for(request.user))
         .filter(date=day)
         .select_related("doctor", "nurse", "driver", "community_worker")
         .annotate(
@@ -309,11 +323,15 @@ def route_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     (full only with UNMASKED_LISTS).
     """
     route = get_object_or_404(
-        booking.routes_for(request.user).select_related("doctor", "nurse", "driver", "community_worker"),
+        route_days.with_day_numbers(booking.routes_for(request.user)).select_related(
+            "doctor", "nurse", "driver", "community_worker"
+        ),
         pk=pk,
     )
     user = request.user
     visits = list(booking.visits_for(route, user).order_by("route_order", "id"))
+    for visit in visits:
+        visit.due = route_days.due_at(visit)  # type: ignore[attr-defined]
     planner = user.can(Perm.PLAN_ROUTES)
     context = {
         "route": route,
