@@ -28,6 +28,7 @@ from fangyi.vaccination.domain import appointments as booking
 from fangyi.vaccination.domain import outreach
 from fangyi.vaccination.domain.doses import DuplicateDose
 from fangyi.vaccination.domain.rules import RuleViolation
+from fangyi.vaccination.forms import CompleteForm
 from fangyi.vaccination.models import (
     Appointment,
     AppointmentKind,
@@ -37,7 +38,7 @@ from fangyi.vaccination.models import (
     Slot,
     VaccineProduct,
 )
-from fangyi.vaccination.views.appointments import CompleteForm, may_change, sites_for
+from fangyi.vaccination.views.appointments import may_change, sites_for
 from fangyi.vaccination.views.outreach import AttemptForm, attempt_errors
 
 router = Router(tags=["vaccination: outreach, appointments, routes"])
@@ -442,6 +443,7 @@ def complete_appointment(request: AuthedRequest, appointment_id: Id, payload: Co
     )
     values = payload.dict()
     values["product"] = values.pop("product_id")
+    values["until"] = values.pop("deferred_until")
     if values.get("given_at"):
         values["given_at"] = timezone.localtime(values["given_at"]).strftime("%Y-%m-%dT%H:%M")
     form = CompleteForm(_form_data(values), user=request.user)

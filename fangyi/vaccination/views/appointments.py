@@ -32,14 +32,13 @@ from fangyi.org.models import Site, SiteKind, Staff
 from fangyi.org.roles import Perm
 from fangyi.vaccination.domain import appointments as booking
 from fangyi.vaccination.domain import outreach
-from fangyi.vaccination.domain.doses import DuplicateDose, may_override
+from fangyi.vaccination.domain.doses import DuplicateDose
 from fangyi.vaccination.domain.rules import RuleViolation
+from fangyi.vaccination.forms import CompleteForm
 from fangyi.vaccination.models import (
     Appointment,
     AppointmentKind,
     AppointmentState,
-    Screening,
-    VaccineProduct,
 )
 from fangyi.vaccination.views.outreach import model_field
 
@@ -153,58 +152,6 @@ def appointment_no_show(request: AuthedRequest, pk: int) -> HttpResponse:
         lambda a: booking.mark_no_show(a, request.user),
         _("%(name)s未到，已回到动员名单。"),
     )
-
-
-class CompleteForm(forms.Form):
-    """What the doctor found: screening passed (the dose) or deferred/contraindicated."""
-
-    screening = forms.ChoiceField(
-        label=gettext_lazy("预检结果"),
-        choices=[
-            (s.value, s.label) for s in (Screening.PASSED, Screening.DEFERRED, Screening.CONTRAINDICATED)
-        ],
-        widget=forms.RadioSelect,
-        initial=Screening.PASSED,
-    )
-    product = forms.ModelChoiceField(
-        label=gettext_lazy("疫苗"), queryset=VaccineProduct.objects.none(), required=False
-    )
-    batch = forms.CharField(label=gettext_lazy("疫苗批号"), max_length=50, required=False)
-    given_at = bounds.DateTimeField(
-        label=gettext_lazy("接种时间"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
-    )
-    deferred_until = bounds.DateField(
-        label=gettext_lazy("暂缓至"), required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
-    )
-    note = forms.CharField(label=gettext_lazy("说明"), max_length=200, required=False)
-    override_note = forms.CharField(
-        label=gettext_lazy("医生特批说明"),
-        max_length=300,
-        required=False,
-        help_text=gettext_lazy("仅在不符合接种规则但确需接种时填写（限医生）。"),
-    )
-
-    def __init__(self, *args: Any, user: Staff, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        model_field(self, "product").queryset = VaccineProduct.objects.filter(active=True)
-        if not may_override(user):
-            del self.fields["override_note"]
-
-    def to_result(self, vaccinator: Staff | None) -> booking.VisitResult:
-        d = self.cleaned_data
-        return booking.VisitResult(
-            screening=d["screening"],
-            product=d.get("product"),
-            batch=d.get("batch") or "",
-            given_at=d.get("given_at"),
-            vaccinator=vaccinator,
-            deferred_until=d.get("deferred_until"),
-            note=d.get("note") or "",
-            override_note=d.get("override_note") or "",
-        )
 
 
 def complete_from_form(form: CompleteForm, appointment: Appointment, user: Staff) -> Appointment | str:
