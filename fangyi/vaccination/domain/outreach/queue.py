@@ -197,6 +197,11 @@ class QueueRow:
         )
 
     @property
+    def follow_up_today(self) -> bool:
+        """A follow-up the worker set for today (a later one is not due; an earlier one is late)."""
+        return self.follow_up_on == self.on
+
+    @property
     def follow_up_due(self) -> bool:
         return self.follow_up_on is None or self.follow_up_on <= self.on
 
@@ -386,6 +391,25 @@ class QueuePage:
     @property
     def previous_page_number(self) -> int:
         return self.number - 1
+
+
+# The queue lists the day's bookings above the people still to reach; a day's loop
+# books a few dozen at most.
+BOOKED_LIMIT = 30
+
+
+def booked_on(user: Staff, place: Place, on: datetime.date | None = None) -> list[Appointment]:
+    """The open appointments of `place` booked on `on` (today), latest first: the people
+    the day's loop has booked, who have left the queue. One query."""
+    on = on or timezone.localdate()
+    start = datetime.datetime.combine(on, datetime.time.min, tzinfo=timezone.get_current_timezone())
+    qs = Appointment.objects.visible_to(user).filter(
+        state=AppointmentState.BOOKED,
+        created_at__gte=start,
+        created_at__lt=start + datetime.timedelta(days=1),
+    )
+    qs = qs.filter(resident__grid=place.grid) if place.grid else qs.filter(community=place.community)
+    return list(qs.select_related("resident", "slot__site").order_by("-created_at", "-id")[:BOOKED_LIMIT])
 
 
 def status_of(resident: Resident) -> VaccinationStatus | None:
