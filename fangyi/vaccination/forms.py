@@ -218,7 +218,7 @@ class ScreeningForm(forms.Form):
     def __init__(self, *args: Any, user: Staff, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["product"].queryset = VaccineProduct.objects.filter(active=True)  # type: ignore[attr-defined]
+        self.fields["product"].queryset = VaccineProduct.objects.filter(active=True)
         if not may_override(user):
             del self.fields["override_note"]
 
@@ -227,7 +227,8 @@ class ScreeningForm(forms.Form):
         return timezone.localdate()
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         screening = data.get("screening")
         if screening == Screening.PASSED:
             for name in self.required_when_passed:
@@ -268,8 +269,8 @@ class DoseForm(ScreeningForm):
 
     def __init__(self, *args: Any, user: Staff, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        self.fields["site"].queryset = vaccination_sites(user)  # type: ignore[attr-defined]
-        self.fields["vaccinator"].queryset = medical_staff(user)  # type: ignore[attr-defined]
+        self.fields["site"].queryset = vaccination_sites(user)
+        self.fields["vaccinator"].queryset = medical_staff(user)
         now = timezone.localtime()
         self.fields["given_on"].initial = now.date()
         self.fields["given_time"].initial = now.strftime("%H:%M")
