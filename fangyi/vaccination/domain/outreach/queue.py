@@ -247,19 +247,15 @@ class QueueRow:
         return str(Sex(self.sex).label) if self.sex else ""
 
 
-def _band_queryset(
-    user: Staff, place: Place, on: datetime.date, after: datetime.date, until: datetime.date
-) -> QuerySet:
-    """The residents of one age band of the queue (birth dates after `after`, up to
-    `until`), in queue order, with the columns the order needs (see _display_sql for the rest)."""
+def _queue_queryset(user: Staff, place: Place, on: datetime.date) -> QuerySet:
+    """The residents of the queue, unordered, with the columns its order needs (see
+    _display_sql for the rest); `queue_page` cuts it into age bands and orders each."""
     attempts = OutreachAttempt.objects.filter(resident=OuterRef("pk")).order_by("-at", "-id")
     upcoming = Appointment.objects.filter(
         resident=OuterRef("pk"), state=AppointmentState.BOOKED, date__gte=on
     )
 
-    qs = Resident.objects.visible_to(user).filter(
-        status__in=[Status.LIVING_HERE, Status.AWAY], birth_date__gt=after, birth_date__lte=until
-    )
+    qs = Resident.objects.visible_to(user).filter(status__in=[Status.LIVING_HERE, Status.AWAY])
     qs = qs.filter(grid=place.grid) if place.grid else qs.filter(community=place.community)
     not_vaccinated = (
         Q(vaccination__isnull=True)
@@ -294,9 +290,15 @@ def _band_queryset(
             ),
             follow_up_on=Subquery(attempts.values("follow_up_on")[:1]),
         )
-        .order_by("priority", F("follow_up_on").asc(nulls_first=True), "birth_date", "id")
+        .order_by()
         .values(*PART_COLUMNS)
     )
+
+
+_BAND_WHERE = "birth_date > %s AND birth_date <= %s"
+# The queue's order within a band: never contacted, overdue second doses, the others;
+# then by follow-up date (none first), oldest first.
+_BAND_ORDER = "priority, follow_up_on IS NOT NULL, follow_up_on, birth_date, id"
 
 
 def _display_sql() -> str:
@@ -346,15 +348,21 @@ def queue_page(
     on = on or timezone.localdate()
     number = max(number, 1)
     offset = (number - 1) * size
-    # Each band is compiled by the ORM with its own values as parameters and needs at
-    # most the rows up to the end of the page (and one more).
-    parts = [
-        _band_queryset(user, place, on, after, until).query.sql_with_params() for after, until in _bands(on)
-    ]
+    # The ORM compiles the queue once (compiling costs more than running it); each band
+    # narrows it to its birth dates, which the database pushes down to the (grid,
+    # birth_date) or (community, birth_date) index, orders it and needs at most the rows
+    # up to the end of the page (and one more). Every value is a parameter.
+    part_sql, part_params = _queue_queryset(user, place, on).query.sql_with_params()
+    bands = _bands(on)
     bands_sql = " UNION ALL ".join(
-        f"SELECT * FROM ({part_sql} LIMIT %s) AS band_{n}" for n, (part_sql, _params) in enumerate(parts)
+        f"SELECT * FROM (SELECT * FROM ({part_sql}) AS part_{n} WHERE {_BAND_WHERE} "
+        f"ORDER BY {_BAND_ORDER} LIMIT %s) AS band_{n}"
+        for n in range(len(bands))
     )
-    params = [p for _sql, part_params in parts for p in [*part_params, offset + size + 1]]
+    adapt = connection.ops.adapt_datefield_value
+    params = [
+        p for after, until in bands for p in [*part_params, adapt(after), adapt(until), offset + size + 1]
+    ]
     columns = ", ".join(f"queue.{connection.ops.quote_name(c)}" for c in PART_COLUMNS if c != "priority")
     sql = f"SELECT {columns}, {_display_sql()} FROM ({bands_sql}) AS queue"
     with connection.cursor() as cursor:
