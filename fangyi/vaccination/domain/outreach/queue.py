@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -247,52 +247,66 @@ class QueueRow:
         return str(Sex(self.sex).label) if self.sex else ""
 
 
-def _queue_queryset(user: Staff, place: Place, on: datetime.date) -> QuerySet:
-    """The residents of the queue, unordered, with the columns its order needs (see
-    _display_sql for the rest); `queue_page` cuts it into age bands and orders each."""
-    attempts = OutreachAttempt.objects.filter(resident=OuterRef("pk")).order_by("-at", "-id")
-    upcoming = Appointment.objects.filter(
-        resident=OuterRef("pk"), state=AppointmentState.BOOKED, date__gte=on
-    )
+# The resident's columns of a queue row, read through the scope (visible_to).
+RESIDENT_COLUMNS = list(QUEUE_COLUMNS)[: list(QUEUE_COLUMNS).index("state")]
 
+
+def _scope(user: Staff, place: Place) -> tuple[str, tuple]:
+    """The SQL and parameters of the residents of `place` the user may see, living here
+    or away: the one part of the queue the ORM writes (it owns the scoping rule)."""
     qs = Resident.objects.visible_to(user).filter(status__in=[Status.LIVING_HERE, Status.AWAY])
     qs = qs.filter(grid=place.grid) if place.grid else qs.filter(community=place.community)
-    not_vaccinated = (
-        Q(vaccination__isnull=True)
-        | Q(vaccination__state=VaccinationState.UNVACCINATED)
-        | Q(vaccination__state=VaccinationState.PARTLY, vaccination__next_due_on__lte=on)
-    )
-    reachable = (
-        Q(vaccination__isnull=True)
-        | ~Q(vaccination__reason__in=[*BLOCKING, *BLOCKING_UNTIL])
-        | Q(vaccination__reason__in=BLOCKING_UNTIL, vaccination__reason_until__isnull=True)
-        | Q(vaccination__reason__in=BLOCKING_UNTIL, vaccination__reason_until__lt=on)
-    )
+    return qs.order_by().values(*RESIDENT_COLUMNS).query.sql_with_params()
+
+
+def _queue_sql(scope: str) -> str:
+    """The queue around the scope, unordered, with the columns its order needs (see
+    _display_sql for the rest); `queue_page` cuts it into age bands and orders each.
+
+    Written by hand rather than by the ORM: building this query through the ORM cost
+    more than running it (about 10 ms a page against 1 ms on SQLite at 150,000
+    residents). Its parameters, in order, are `_queue_params`."""
+    q = connection.ops.quote_name
+    status = q(VaccinationStatus._meta.db_table)
+    attempts = q(OutreachAttempt._meta.db_table)
+    appointments = q(Appointment._meta.db_table)
     # Correlated subqueries with ORDER BY … LIMIT 1 are looked up by index, and only for
     # the rows the sort needs; an EXISTS would become a scan of every attempt.
+    last_attempt = f"FROM {attempts} a WHERE a.resident_id = r.id ORDER BY a.at DESC, a.id DESC LIMIT 1"
+    blocking = ", ".join(["%s"] * len(BLOCKING + BLOCKING_UNTIL))
+    blocking_until = ", ".join(["%s"] * len(BLOCKING_UNTIL))
     return (
-        qs.filter(not_vaccinated, reachable)
-        .filter(~Exists(upcoming))
-        .alias(last_at=Subquery(attempts.values("at")[:1]))
-        .annotate(
-            state=F("vaccination__state"),
-            dose_count=F("vaccination__doses"),
-            overdue=F("vaccination__overdue"),
-            next_due_on=F("vaccination__next_due_on"),
-            reason=F("vaccination__reason"),
-            reason_until=F("vaccination__reason_until"),
-            # 0: never contacted, 1: an overdue second dose, 2: the others.
-            priority=Case(
-                When(Q(last_at__isnull=True), then=Value(0)),
-                When(Q(vaccination__overdue=True), then=Value(1)),
-                default=Value(2),
-                output_field=IntegerField(),
-            ),
-            follow_up_on=Subquery(attempts.values("follow_up_on")[:1]),
-        )
-        .order_by()
-        .values(*PART_COLUMNS)
+        "SELECT r.*, s.state AS state, s.doses AS dose_count, s.overdue AS overdue, "
+        "s.next_due_on AS next_due_on, s.reason AS reason, s.reason_until AS reason_until, "
+        # 0: never contacted, 1: an overdue second dose, 2: the others.
+        f"CASE WHEN (SELECT a.at {last_attempt}) IS NULL THEN 0 WHEN s.overdue THEN 1 ELSE 2 END AS priority, "
+        f"(SELECT a.follow_up_on {last_attempt}) AS follow_up_on "
+        f"FROM ({scope}) AS r LEFT JOIN {status} s ON s.resident_id = r.id "
+        # Not vaccinated, or a dose due or overdue (no status row: nothing recorded yet).
+        "WHERE (s.resident_id IS NULL OR s.state = %s OR (s.state = %s AND s.next_due_on <= %s)) "
+        # No reason in force that takes them off.
+        f"AND (s.resident_id IS NULL OR s.reason NOT IN ({blocking}) OR (s.reason IN ({blocking_until}) "
+        "AND (s.reason_until IS NULL OR s.reason_until < %s))) "
+        # No appointment still to come (one booked and past is back here, as missed).
+        f"AND NOT EXISTS (SELECT 1 FROM {appointments} p WHERE p.resident_id = r.id "
+        "AND p.state = %s AND p.date >= %s)"
     )
+
+
+def _queue_params(scope_params: tuple, on: datetime.date) -> list:
+    day = connection.ops.adapt_datefield_value(on)
+    return [
+        *scope_params,
+        VaccinationState.UNVACCINATED,
+        VaccinationState.PARTLY,
+        day,
+        *BLOCKING,
+        *BLOCKING_UNTIL,
+        *BLOCKING_UNTIL,
+        day,
+        AppointmentState.BOOKED,
+        day,
+    ]
 
 
 _BAND_WHERE = "birth_date > %s AND birth_date <= %s"
@@ -348,11 +362,11 @@ def queue_page(
     on = on or timezone.localdate()
     number = max(number, 1)
     offset = (number - 1) * size
-    # The ORM compiles the queue once (compiling costs more than running it); each band
-    # narrows it to its birth dates, which the database pushes down to the (grid,
-    # birth_date) or (community, birth_date) index, orders it and needs at most the rows
-    # up to the end of the page (and one more). Every value is a parameter.
-    part_sql, part_params = _queue_queryset(user, place, on).query.sql_with_params()
+    # Each band narrows the queue to its birth dates, which the database pushes down to
+    # the (grid, birth_date) or (community, birth_date) index, orders it and needs at most
+    # the rows up to the end of the page (and one more). Every value is a parameter.
+    scope_sql, scope_params = _scope(user, place)
+    part_sql, part_params = _queue_sql(scope_sql), _queue_params(scope_params, on)
     bands = _bands(on)
     bands_sql = " UNION ALL ".join(
         f"SELECT * FROM (SELECT * FROM ({part_sql}) AS part_{n} WHERE {_BAND_WHERE} "
