@@ -100,7 +100,10 @@ def test_queue_to_home_visit_to_dose_on_a_phone(drive, chromium, live_server):
     page.locator(".segmented label", has_text="入户").click()
     page.locator("button[value=home_tomorrow]").click()
     expect(page.locator(".who-card h1")).to_contain_text("王秀英")
-    expect(page.locator(".flash")).to_contain_text("已记录 范芝奇：同意接种。")
+    # The flash names what was booked and for when (before: "已记录 范芝奇：同意接种。").
+    expect(page.locator(".flash")).to_contain_text(
+        f"已为 范芝奇 预约 {tomorrow.month}月{tomorrow.day}日 上门接种。"
+    )
     visit = Appointment.objects.get(resident=drive["fan"])
     assert (visit.kind, visit.date, visit.outreach.channel) == ("home", tomorrow, "door")
     page.goto("/vaccination/outreach/")

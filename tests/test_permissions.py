@@ -614,7 +614,8 @@ def attempt_form(world: World, user: Staff | None, in_scope: bool) -> dict:
 
 def deferral_form(world: World, user: Staff | None, in_scope: bool) -> dict:
     until = timezone.localdate() + datetime.timedelta(days=7)
-    return {"screening": "deferred", "deferred_until": until.isoformat()}
+    # The page's screening form names the day `until` (as on the dose page); the API keeps `deferred_until`.
+    return {"screening": "deferred", "until": until.isoformat(), "deferred_until": until.isoformat()}
 
 
 def slots_form(world: World, user: Staff | None, in_scope: bool) -> dict:

@@ -41,9 +41,8 @@ from fangyi.sheets.kinds import (
     RowError,
 )
 from fangyi.vaccination.domain import status as status_domain
-from fangyi.vaccination.domain.doses import by_schedule
-from fangyi.vaccination.domain.rules import RuleViolation, Series, classify
-from fangyi.vaccination.models import Dose, DoseKind, Screening, VaccineProduct
+from fangyi.vaccination.domain.doses import DoseInput, DosePlan, new_dose, plan_dose
+from fangyi.vaccination.models import Dose, Screening, VaccineProduct
 from fangyi.vaccination.timeline import TimelineKind
 
 HOME_VISIT = re.compile(r"[(（\[【]?\s*上门(?:接种)?\s*[)）\]】]?")
@@ -421,13 +420,8 @@ class Doses(Kind[DoseState]):
         for values in sorted(new, key=lambda val: (val["document_type"], val["id_number"], val["given_on"])):
             resident = residents[values["document_type"], values["id_number"]]
             earlier = history[resident.pk]
-            number, kind, completes = self._plan(ctx, resident, earlier, values)
-            dose = Dose(
-                resident=resident,
+            data = DoseInput(
                 product=values["product"],
-                dose_number=number,
-                kind=kind,
-                completes_series=completes,
                 given_on=values["given_on"],
                 given_at=values.get("given_at"),
                 site=values.get("site_obj"),
@@ -435,8 +429,8 @@ class Doses(Kind[DoseState]):
                 home_visit=values.get("home_visit", False),
                 batch=values.get("batch") or "",
                 screening=Screening.NOT_RECORDED,
-                recorded_by=ctx.actor,
             )
+            dose = new_dose(resident, data, self._plan(ctx, resident, earlier, values), ctx.actor)
             earlier.append(dose)
             doses.append(dose)
         Dose.objects.bulk_create(doses, batch_size=500)
@@ -466,8 +460,8 @@ class Doses(Kind[DoseState]):
 
     def _plan(
         self, ctx: Context, resident: Resident, earlier: list[Dose], values: dict[str, Any]
-    ) -> tuple[int, str, bool]:
-        """(number, kind, completes series), as record_dose with DoseInput(dose_number=…).
+    ) -> DosePlan:
+        """The dose's plan (`plan_dose`, as for every dose) with the file's 剂次.
 
         Where the health center numbers a dose after doses we have not seen, its number
         is trusted and the kind read off the product's schedule (剂次 3 is a booster of
@@ -487,19 +481,15 @@ class Doses(Kind[DoseState]):
                 _("该居民已有第%(n)d剂，本行记为第%(m)d剂，请核对。") % {"n": number, "m": max(used) + 1},
             )
             number = max(used) + 1
-        if number != len(earlier) + 1:
-            return by_schedule(product, number)
-        try:
-            nxt = classify(earlier, product, values["given_on"], resident.birth_date)
-        except RuleViolation as exc:
+        planned = plan_dose(earlier, product, values["given_on"], resident.birth_date, number)
+        if planned.refused:
             ctx.warn(
                 values["row"],
                 str(self.by_name["given_on"].label),
                 values["given_on"].isoformat(),
-                _("%(why)s 卫生院已接种，照常导入，请核对。") % {"why": exc},
+                _("%(why)s 卫生院已接种，照常导入，请核对。") % {"why": planned.refused},
             )
-            return _regardless(earlier, product, number)
-        return nxt.dose_number, nxt.kind, nxt.completes_series
+        return planned
 
     def _timeline(self, ctx: Context, dose: Dose) -> TimelineEntry:
         return TimelineEntry(
@@ -549,17 +539,6 @@ class Doses(Kind[DoseState]):
                 width=26,
             ),
         ]
-
-
-def _regardless(earlier: list[Dose], product: VaccineProduct, number: int) -> tuple[int, str, bool]:
-    """The kind of a dose the rules refuse, from the history alone."""
-    series = Series.of(earlier)
-    if series.complete_on is None:
-        return number, DoseKind.PRIMARY, len(series.primary) + 1 >= product.primary_doses
-    if not series.boosters:
-        same_type = series.series_product is not None and series.series_product.type == product.type
-        return number, DoseKind.BOOSTER if same_type else DoseKind.HETEROLOGOUS, False
-    return number, DoseKind.SECOND_BOOSTER, False
 
 
 def _shown_number(values: dict[str, Any]) -> str:

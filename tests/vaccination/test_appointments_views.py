@@ -105,7 +105,7 @@ def test_a_rule_violation_is_shown_in_chinese_and_nothing_changes(org, staff, cl
     resident = elder(org["a"], org["a1"], "范芝奇", 90)
     record_dose(resident, DoseInput(product(), days(-10)), None)
     appointment = home_visit(resident)
-    data = {"screening": "passed", "product": product().pk}
+    data = {"screening": "passed", "product": product().pk, "batch": "202201A"}
     response = client_for(staff[Role.MEDICAL_STAFF]).post(complete_url(appointment), data)
     appointment.refresh_from_db()
     assert (response.status_code, "不足21天" in response.content.decode(), appointment.state) == (
@@ -115,9 +115,24 @@ def test_a_rule_violation_is_shown_in_chinese_and_nothing_changes(org, staff, cl
     )
 
 
+def test_completing_asks_for_what_the_dose_page_asks(org, staff, client_for):
+    # One screening form: a visit completed without a batch number was accepted before
+    # (the dose page refused it); a deferral until the day of the visit was accepted too.
+    appointment = home_visit(elder(org["a"], org["a1"], "范芝奇", 90))
+    doctor = client_for(staff[Role.MEDICAL_STAFF])
+    no_batch = doctor.post(complete_url(appointment), {"screening": "passed", "product": product().pk})
+    same_day = doctor.post(complete_url(appointment), {"screening": "deferred", "until": today().isoformat()})
+    appointment.refresh_from_db()
+    assert (
+        no_batch.context["error"],
+        same_day.context["error"],
+        appointment.state,
+    ) == ("预检通过时必须填写此项。", "暂缓日期应晚于预检日期。", AppointmentState.BOOKED)
+
+
 def test_a_deferral_from_the_page(org, staff, client_for):
     appointment = home_visit(elder(org["a"], org["a1"], "范芝奇", 90))
-    data = {"screening": "deferred", "deferred_until": days(5).isoformat(), "note": "发热 38.2℃"}
+    data = {"screening": "deferred", "until": days(5).isoformat(), "note": "发热 38.2℃"}
     client_for(staff[Role.MEDICAL_STAFF]).post(complete_url(appointment), data)
     appointment.refresh_from_db()
     assert appointment.state == AppointmentState.DEFERRED

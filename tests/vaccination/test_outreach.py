@@ -442,7 +442,7 @@ def test_unit_figures_are_for_subdistrict_roles_and_cadres(staff):
     assert allowed == {Role.SUBDISTRICT_ADMIN, Role.SUBDISTRICT_STAFF, Role.LEADER, Role.SECONDED_CADRE}
 
 
-def test_two_grids_share_the_compiled_query_but_not_their_rows(org, worker):
+def test_two_grids_of_the_same_shape_get_their_own_rows(org, worker):
     elder(org["a"], org["a1"], "一网格", 70)
     elder(org["a"], org["a2"], "二网格", 70)
     other = make_staff(org, Role.GRID_WORKER, username="grid_a2")
@@ -451,7 +451,7 @@ def test_two_grids_share_the_compiled_query_but_not_their_rows(org, worker):
     assert (names(worker), names(other)) == (["一网格"], ["二网格"])
 
 
-def test_the_queue_on_another_day_binds_that_day(org, worker):
+def test_the_queue_on_another_day_reads_that_day(org, worker):
     resident = elder(org["a"], org["a1"], "范芝奇", 90)
     outreach.log_attempt(resident, attempt("agreed", appointment_kind="home", home_date=days(3)), worker)
     assert (names(worker), names(worker, on=days(4))) == ([], ["范芝奇"])

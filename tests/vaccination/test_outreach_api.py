@@ -182,7 +182,7 @@ def test_completing_a_home_visit_records_the_dose(org, staff):
 
 def test_completing_twice_is_refused(org, staff):
     visit = home_visit(elder(org["a"], org["a1"], "范芝奇", 90))
-    body = {"screening": "passed", "product_id": product().pk}
+    body = {"screening": "passed", "product_id": product().pk, "batch": "202201A"}
     call(staff[Role.MEDICAL_STAFF], "post", f"/appointments/{visit.pk}/complete", body)
     again = call(staff[Role.MEDICAL_STAFF], "post", f"/appointments/{visit.pk}/complete", body)
     assert (again.status_code, again.json()["message"]) == (422, "该预约已是“已接种”状态，不能再更改。")

@@ -41,8 +41,8 @@ def test_the_grid_workers_queue_takes_the_same_queries_for_one_or_three(
         if n == 1:
             outreach.log_attempt(resident, attempt("unreachable"), worker)
     client = client_for(worker)
-    # session, user, the worker's grid, the protocol, the queue
-    with django_assert_num_queries(5):
+    # session, user, the worker's grid, the protocol, the queue, the day's bookings
+    with django_assert_num_queries(6):
         response = client.get(QUEUE)
     assert (response.status_code, len(response.context["page"].items)) == (200, count)
 
@@ -54,8 +54,8 @@ def test_the_community_queue_takes_the_same_queries_for_one_or_three(
     for n in range(count):
         elder(org["a"], org["a2" if n else "a1"], f"居民{n}", 70 + n)
     client = client_for(staff[Role.COMMUNITY_WORKER])
-    # session, user, the community, the protocol, the queue, the community's grids
-    with django_assert_num_queries(6):
+    # session, user, the community, the protocol, the queue, the day's bookings, the community's grids
+    with django_assert_num_queries(7):
         response = client.get(QUEUE)
     assert len(response.context["page"].items) == count
 
@@ -257,3 +257,82 @@ def test_the_units_page_counts_attempts_in_the_date_range(org, staff, worker, cl
     now = client.get(UNITS).context["figures"][0].attempts
     later = client.get(f"{UNITS}?since={days(1).isoformat()}").context["figures"][0].attempts
     assert (now, later) == (1, 0)
+
+
+# ---------------------------------------------------------------- the loop keeps the worker's mode
+
+
+def month_day(day) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+def flash(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+def test_the_flash_names_the_home_visit_booked_and_its_day(org, worker, client_for):
+    resident = elder(org["a"], org["a1"], "范芝奇", 90)
+    response = client_for(worker).post(
+        attempt_url(resident), {"channel": "door", "outcome": "home_tomorrow"}, follow=True
+    )
+    assert flash(response) == [f"已为 范芝奇 预约 {month_day(days(1))} 上门接种。"]
+
+
+def test_the_flash_names_the_slot_booked(org, worker, client_for):
+    resident = elder(org["a"], org["a1"], "范芝奇", 90)
+    slot = slot_on(org["site"], days(2), hour=9)
+    response = client_for(worker).post(
+        attempt_url(resident), {"channel": "phone", "outcome": "site", "slot": slot.pk}, follow=True
+    )
+    assert flash(response) == [f"已为 范芝奇 预约 {month_day(days(2))} 09:00 到{org['site'].name}接种。"]
+
+
+def test_other_outcomes_keep_their_flash(org, worker, client_for):
+    resident = elder(org["a"], org["a1"], "范芝奇", 90)
+    response = client_for(worker).post(
+        attempt_url(resident), {"channel": "phone", "outcome": "unreachable"}, follow=True
+    )
+    assert flash(response) == ["已记录 范芝奇：联系不上。"]
+
+
+def test_the_channel_chosen_stays_for_the_next_resident_until_changed(org, worker, staff, client_for):
+    first = elder(org["a"], org["a1"], "范芝奇", 90)
+    second = elder(org["a"], org["a1"], "王德贵", 85)
+    third = elder(org["a"], org["a1"], "李桂兰", 80)
+    client = client_for(worker)
+    before = client.get(attempt_url(first)).context["checked_channel"]
+    after_door = client.post(attempt_url(first), {"channel": "door", "outcome": "unreachable"}, follow=True)
+    after_family = client.post(
+        attempt_url(second), {"channel": "family", "outcome": "unreachable"}, follow=True
+    )
+    # Another worker's session is not changed by this one's mode.
+    other = client_for(staff[Role.COMMUNITY_WORKER]).get(attempt_url(third)).context["checked_channel"]
+    door_html = after_door.content.decode()
+    assert (
+        before,
+        after_door.context["resident"],
+        after_door.context["checked_channel"],
+        'value="door" checked' in door_html,
+        after_family.context["checked_channel"],
+        other,
+    ) == ("phone", second, "door", True, "family", "phone")
+
+
+def test_the_queue_marks_follow_ups_due_today_and_lists_the_days_bookings(org, worker, client_for):
+    today_follow = elder(org["a"], org["a1"], "范芝奇", 90)
+    later = elder(org["a"], org["a1"], "王德贵", 85)
+    booked = elder(org["a"], org["a1"], "李桂兰", 80)
+    outreach.log_attempt(
+        today_follow, attempt("refused", refusal_category="no_need", follow_up_on=days(0)), worker
+    )
+    outreach.log_attempt(later, attempt("refused", refusal_category="no_need", follow_up_on=days(3)), worker)
+    outreach.log_attempt(booked, attempt("agreed", appointment_kind="home", home_date=days(1)), worker)
+    response = client_for(worker).get(QUEUE)
+    rows = {r.name: r.follow_up_today for r in response.context["page"].items}
+    html = response.content.decode()
+    assert (
+        rows,
+        [(a.resident.name, a.date) for a in response.context["booked"]],
+        html.count("今天跟进"),
+        "今天已预约 1 人" in html,
+    ) == ({"范芝奇": True, "王德贵": False}, [("李桂兰", days(1))], 1, True)

@@ -109,3 +109,14 @@ def test_under_age_is_refused(org):
 def test_each_dose_is_on_the_timeline(elder):
     record_dose(elder, DoseInput(product("众爱可维"), D(2022, 1, 24), home_visit=True), None)
     assert elder.timeline.filter(kind="dose").get().summary == "接种第1剂（基础免疫）众爱可维，上门接种"
+
+
+def test_an_overridden_dose_is_classed_from_the_history_as_the_import_classes_it(elder, staff):
+    # Before, an override was read off the product's schedule alone: a ZF2001 dose too
+    # soon after two inactivated ones became its "3rd primary dose, completing the series";
+    # the import called the same dose a heterologous booster. Both now use plan_dose.
+    record_dose(elder, DoseInput(product("众爱可维"), D(2021, 6, 1)), None)
+    record_dose(elder, DoseInput(product("众爱可维"), D(2021, 6, 29)), None)
+    early = DoseInput(product("智克威得"), D(2021, 9, 1), override_note="出国需要，提前加强")
+    booster = record_dose(elder, early, staff[Role.MEDICAL_STAFF])
+    assert (booster.dose_number, booster.kind, booster.completes_series) == (3, DoseKind.HETEROLOGOUS, False)

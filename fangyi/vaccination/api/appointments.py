@@ -191,7 +191,11 @@ def complete_appointment(request: AuthedRequest, appointment_id: Id, payload: Co
     values: dict[str, Any] = payload.dict()
     if values.get("given_at"):
         values["given_at"] = timezone.localtime(values["given_at"]).strftime("%Y-%m-%dT%H:%M")
-    form = check(CompleteForm(form_data(values, {"product_id": "product"}), user=request.user))
+    form = check(
+        CompleteForm(
+            form_data(values, {"product_id": "product", "deferred_until": "until"}), user=request.user
+        )
+    )
     appointment = booking.complete(appointment, form.to_result(None), request.user)
     return 200, Appointment.objects.select_related("resident", "slot__site").get(pk=appointment.pk)
 

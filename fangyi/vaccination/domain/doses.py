@@ -12,7 +12,7 @@ from fangyi.org.models import Site, Staff
 from fangyi.org.roles import Perm
 from fangyi.residents.models import Resident, TimelineEntry
 from fangyi.vaccination.domain import status as status_domain
-from fangyi.vaccination.domain.rules import RuleViolation, classify
+from fangyi.vaccination.domain.rules import RuleViolation, Series, classify
 from fangyi.vaccination.models import Appointment, AppointmentState, Dose, DoseKind, Screening, VaccineProduct
 from fangyi.vaccination.timeline import TimelineKind
 
@@ -43,24 +43,49 @@ def may_override(actor: Staff | None) -> bool:
     return actor is not None and actor.can(Perm.OVERRIDE_RULES)
 
 
-def plan(resident: Resident, data: DoseInput, actor: Staff | None) -> tuple[int, str, bool]:
-    """(dose number, kind, completes series) for the dose, or RuleViolation.
+@dataclass(frozen=True)
+class DosePlan:
+    """Where a dose stands in the resident's history: its number, kind and whether it
+    completes the primary series; `refused` says what the rules object to, if anything."""
 
-    With a doctor's override note a refused dose is recorded anyway, numbered after the
-    history, its kind taken from the product's schedule.
+    number: int
+    kind: str
+    completes_series: bool
+    refused: str = ""
+
+
+def plan_dose(
+    history: list[Dose],
+    product: VaccineProduct,
+    given_on: datetime.date,
+    birth_date: datetime.date,
+    dose_number: int | None = None,
+) -> DosePlan:
+    """The one classification of a dose, for the page, a home visit, the API and the import.
+
+    Where a record numbers the dose after doses we have not seen (given elsewhere or
+    before Fangyi), its number is trusted and the kind read off the product's schedule.
+    Otherwise the rules class it; a dose they refuse is classed from the history alone
+    (`regardless`) and carries the rules' reason in `refused` — whether it is recorded
+    all the same (a doctor's override, the health center's record) is the caller's call.
     """
-    history = list(resident.doses.select_related("product"))
-    if data.dose_number and data.dose_number != len(history) + 1:
-        # The health center's record numbers doses we have not seen (given elsewhere
-        # or before Fangyi): trust its number and read the kind off the schedule.
-        return by_schedule(data.product, data.dose_number)
+    if dose_number and dose_number != len(history) + 1:
+        return DosePlan(*by_schedule(product, dose_number))
     try:
-        nxt = classify(history, data.product, data.given_on, resident.birth_date)
-        return nxt.dose_number, nxt.kind, nxt.completes_series
-    except RuleViolation:
-        if not (data.override_note.strip() and may_override(actor)):
-            raise
-    return by_schedule(data.product, len(history) + 1)
+        nxt = classify(history, product, given_on, birth_date)
+    except RuleViolation as exc:
+        return DosePlan(*regardless(history, product, len(history) + 1), refused=str(exc))
+    return DosePlan(nxt.dose_number, nxt.kind, nxt.completes_series)
+
+
+def plan(resident: Resident, data: DoseInput, actor: Staff | None) -> DosePlan:
+    """The dose's plan, or RuleViolation when the rules refuse it and no doctor overrode
+    them with a note."""
+    history = list(resident.doses.select_related("product"))
+    planned = plan_dose(history, data.product, data.given_on, resident.birth_date, data.dose_number)
+    if planned.refused and not (data.override_note.strip() and may_override(actor)):
+        raise RuleViolation(planned.refused)
+    return planned
 
 
 def by_schedule(product: VaccineProduct, number: int) -> tuple[int, str, bool]:
@@ -71,6 +96,42 @@ def by_schedule(product: VaccineProduct, number: int) -> tuple[int, str, bool]:
     if number == product.primary_doses + 1:
         return number, DoseKind.BOOSTER, False
     return number, DoseKind.SECOND_BOOSTER, False
+
+
+def regardless(earlier: list[Dose], product: VaccineProduct, number: int) -> tuple[int, str, bool]:
+    """The kind of a dose the rules refuse, from the history alone: a primary dose while
+    the series is incomplete, then a booster (heterologous after another vaccine type),
+    then a second booster."""
+    series = Series.of(earlier)
+    if series.complete_on is None:
+        return number, DoseKind.PRIMARY, len(series.primary) + 1 >= product.primary_doses
+    if not series.boosters:
+        same_type = series.series_product is not None and series.series_product.type == product.type
+        return number, DoseKind.BOOSTER if same_type else DoseKind.HETEROLOGOUS, False
+    return number, DoseKind.SECOND_BOOSTER, False
+
+
+def new_dose(resident: Resident, data: DoseInput, planned: DosePlan, actor: Staff | None) -> Dose:
+    """The dose row (unsaved) as planned: one shape for `record_dose` and the import."""
+    return Dose(
+        resident=resident,
+        product=data.product,
+        dose_number=planned.number,
+        kind=planned.kind,
+        completes_series=planned.completes_series,
+        given_on=data.given_on,
+        given_at=data.given_at,
+        site=data.site,
+        site_name=data.site_name or (data.site.name if data.site else ""),
+        home_visit=data.home_visit,
+        vaccinator=data.vaccinator,
+        batch=data.batch,
+        screening=data.screening,
+        elsewhere=data.elsewhere,
+        recorded_by=actor,
+        override_note=data.override_note,
+        override_by=actor if data.override_note else None,
+    )
 
 
 def dose_summary(dose: Dose) -> str:
@@ -89,26 +150,7 @@ def record_dose(resident: Resident, data: DoseInput, actor: Staff | None) -> Dos
     Raises RuleViolation (with the reason) when the rules refuse it and no doctor
     overrode them, DuplicateDose when the resident already has a dose that day.
     """
-    number, kind, completes = plan(resident, data, actor)
-    dose = Dose(
-        resident=resident,
-        product=data.product,
-        dose_number=number,
-        kind=kind,
-        completes_series=completes,
-        given_on=data.given_on,
-        given_at=data.given_at,
-        site=data.site,
-        site_name=data.site_name or (data.site.name if data.site else ""),
-        home_visit=data.home_visit,
-        vaccinator=data.vaccinator,
-        batch=data.batch,
-        screening=data.screening,
-        elsewhere=data.elsewhere,
-        recorded_by=actor,
-        override_note=data.override_note,
-        override_by=actor if data.override_note else None,
-    )
+    dose = new_dose(resident, data, plan(resident, data, actor), actor)
     try:
         with transaction.atomic():
             dose.save()

@@ -19,7 +19,7 @@ from fangyi.org.models import Community, Site, SiteKind, Staff
 from fangyi.org.roles import VACCINATORS
 from fangyi.residents.forms import PlaceFilterForm
 from fangyi.residents.models import AgeBand
-from fangyi.vaccination.domain.doses import DoseInput
+from fangyi.vaccination.domain.doses import DoseInput, may_override
 from fangyi.vaccination.models import (
     AefiCategory,
     BoosterRule,
@@ -192,30 +192,31 @@ def vaccination_sites(user: Staff):
     return Site.objects.visible_to(user).filter(kind__in=[SiteKind.HEALTH_CENTER, SiteKind.VACCINATION_SITE])
 
 
-class DoseForm(forms.Form):
-    """A dose as the screening doctor records it, or the screening result that stops it."""
+SCREENING_RESULTS = [
+    (s.value, s.label) for s in (Screening.PASSED, Screening.DEFERRED, Screening.CONTRAINDICATED)
+]
+
+
+class ScreeningForm(forms.Form):
+    """The screening before a dose and the dose it allows, with one set of rules for the
+    same act wherever it happens: the dose page (DoseForm) and a completed home visit or
+    site appointment (CompleteForm), on the page and through the API.
+
+    Passed: the product and the batch number (and whatever `required_when_passed` adds).
+    Deferred: until a day after the screening. Contraindicated: the contraindication.
+    The doctor's override note is a field only for those who may override.
+    """
+
+    required_when_passed: tuple[str, ...] = ("product", "batch")
 
     screening = forms.ChoiceField(
-        label=_("预检结果"),
-        choices=[
-            (s.value, s.label) for s in (Screening.PASSED, Screening.DEFERRED, Screening.CONTRAINDICATED)
-        ],
-        initial=Screening.PASSED,
-        widget=forms.RadioSelect,
+        label=_("预检结果"), choices=SCREENING_RESULTS, initial=Screening.PASSED, widget=forms.RadioSelect
     )
     product = forms.ModelChoiceField(label=_("疫苗"), queryset=VaccineProduct.objects.none(), required=False)
-    given_on = bounds.DateField(label=_("接种日期"), widget=date_input())
-    given_time = forms.TimeField(
-        label=_("接种时间"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-    )
-    site = forms.ModelChoiceField(label=_("接种点"), queryset=Site.objects.none(), required=False)
-    home_visit = forms.BooleanField(label=_("上门接种"), required=False)
-    vaccinator = forms.ModelChoiceField(label=_("接种人"), queryset=Staff.objects.none(), required=False)
     batch = forms.CharField(label=_("疫苗批号"), max_length=50, required=False)
     until = bounds.DateField(
         label=_("暂缓至"), required=False, widget=date_input(), help_text=_("到期后重新动员")
     )
-    certificate = forms.BooleanField(label=_("有医生证明"), required=False)
     note = forms.CharField(label=_("说明"), max_length=200, required=False, help_text=_("暂缓或禁忌的原因"))
     override_note = forms.CharField(
         label=_("医生特批说明"),
@@ -224,10 +225,60 @@ class DoseForm(forms.Form):
         help_text=_("不符合接种规则仍需接种时，由医生填写理由"),
     )
 
-    def __init__(self, *args, user: Staff, **kwargs):
+    def __init__(self, *args: Any, user: Staff, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["product"].queryset = VaccineProduct.objects.filter(active=True)
+        if not may_override(user):
+            del self.fields["override_note"]
+
+    def screening_day(self, data: dict) -> datetime.date | None:
+        """The day of the screening, which a deferral must outlast."""
+        return timezone.localdate()
+
+    def clean(self) -> dict:
+        super().clean()
+        data = self.cleaned_data
+        screening = data.get("screening")
+        if screening == Screening.PASSED:
+            for name in self.required_when_passed:
+                if not data.get(name):
+                    self.add_error(name, _("预检通过时必须填写此项。"))
+        elif screening == Screening.DEFERRED:
+            until, day = data.get("until"), self.screening_day(data)
+            if not until:
+                self.add_error("until", _("暂缓接种请填写暂缓到哪天。"))
+            elif day and until <= day:
+                self.add_error("until", _("暂缓日期应晚于预检日期。"))
+        elif screening == Screening.CONTRAINDICATED and not data.get("note"):
+            self.add_error("note", _("请写明禁忌症。"))
+        return data
+
+    @property
+    def passed(self) -> bool:
+        return self.cleaned_data["screening"] == Screening.PASSED
+
+    @property
+    def override(self) -> str:
+        return (self.cleaned_data.get("override_note") or "").strip()
+
+
+class DoseForm(ScreeningForm):
+    """A dose as the screening doctor records it on the dose page, or the screening
+    result that stops it: also where it was given and by whom."""
+
+    required_when_passed = ("product", "site", "vaccinator", "batch")
+    given_on = bounds.DateField(label=_("接种日期"), widget=date_input())
+    given_time = forms.TimeField(
+        label=_("接种时间"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    site = forms.ModelChoiceField(label=_("接种点"), queryset=Site.objects.none(), required=False)
+    home_visit = forms.BooleanField(label=_("上门接种"), required=False)
+    vaccinator = forms.ModelChoiceField(label=_("接种人"), queryset=Staff.objects.none(), required=False)
+    certificate = forms.BooleanField(label=_("有医生证明"), required=False)
+
+    def __init__(self, *args: Any, user: Staff, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
         self.fields["site"].queryset = vaccination_sites(user)
         self.fields["vaccinator"].queryset = medical_staff(user)
         now = timezone.localtime()
@@ -243,26 +294,8 @@ class DoseForm(forms.Form):
             raise ValidationError(_("接种日期不能晚于今天。"))
         return day
 
-    def clean(self) -> dict:
-        data = super().clean()
-        screening = data.get("screening")
-        if screening == Screening.PASSED:
-            for name in ("product", "site", "vaccinator", "batch"):
-                if not data.get(name):
-                    self.add_error(name, _("预检通过时必须填写此项。"))
-        elif screening == Screening.DEFERRED:
-            until, day = data.get("until"), data.get("given_on")
-            if not until:
-                self.add_error("until", _("暂缓接种请填写暂缓到哪天。"))
-            elif day and until <= day:
-                self.add_error("until", _("暂缓日期应晚于预检日期。"))
-        elif screening == Screening.CONTRAINDICATED and not data.get("note"):
-            self.add_error("note", _("请写明禁忌症。"))
-        return data
-
-    @property
-    def passed(self) -> bool:
-        return self.cleaned_data["screening"] == Screening.PASSED
+    def screening_day(self, data: dict) -> datetime.date | None:
+        return data.get("given_on")
 
     def dose_input(self) -> DoseInput:
         data = self.cleaned_data
@@ -278,7 +311,7 @@ class DoseForm(forms.Form):
             vaccinator=data["vaccinator"],
             batch=data["batch"].strip(),
             screening=Screening.PASSED,
-            override_note=data["override_note"].strip(),
+            override_note=self.override,
         )
 
 

@@ -126,7 +126,7 @@ def dose_record(request: AuthedRequest, resident_pk: int) -> HttpResponse:
             "form": form,
             "refused": refused,
             "may_override": may_override(request.user),
-            "show_override": bool(refused or form["override_note"].value()) and may_override(request.user),
+            "show_override": may_override(request.user) and bool(refused or form["override_note"].value()),
             **resident_section(resident, request.user),
         },
     )

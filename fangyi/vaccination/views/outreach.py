@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
 from fangyi.core import bounds
@@ -29,8 +29,10 @@ from fangyi.vaccination.domain.doses import DuplicateDose
 from fangyi.vaccination.domain.rules import RuleViolation
 from fangyi.vaccination.forms.outreach import AttemptForm, attempt_errors
 from fangyi.vaccination.models import (
+    AppointmentKind,
     AppointmentState,
     Channel,
+    Outcome,
     OutreachAttempt,
     RefusalCategory,
 )
@@ -38,6 +40,10 @@ from fangyi.vaccination.models import (
 # A phone shows four or five residents at a time; the next page is a tap away. A short
 # page also keeps the queue fast on a district's register (the goal: ≤ 3× /ping/).
 QUEUE_PAGE_SIZE = 10
+
+# The session key of the channel a worker last used: going door to door (入户) or
+# calling, they stay in that mode from one person to the next until they change it.
+CHANNEL_KEY = "outreach_channel"
 
 
 def log_from_form(form: AttemptForm, resident: Resident, user: Staff) -> OutreachAttempt | str:
@@ -65,6 +71,42 @@ def _place_query(request: AuthedRequest) -> str:
     return urlencode(keep)
 
 
+def month_day(day: datetime.date) -> str:
+    """A day as a worker says it: 12月3日 (Dec 3)."""
+    return dateformat.format(day, _("n月j日"))
+
+
+def attempt_message(resident: Resident, attempt: OutreachAttempt) -> str:
+    """The flash after an attempt: what was booked and when, else the outcome."""
+    booked = (
+        attempt.appointments.select_related("slot__site").first()
+        if attempt.outcome == Outcome.AGREED
+        else None
+    )
+    if booked is None:
+        return _("已记录 %(name)s：%(outcome)s。") % {
+            "name": resident.name,
+            "outcome": attempt.get_outcome_display(),
+        }
+    if booked.kind == AppointmentKind.HOME or booked.slot is None:
+        return _("已为 %(name)s 预约 %(day)s 上门接种。") % {
+            "name": resident.name,
+            "day": month_day(booked.date),
+        }
+    return _("已为 %(name)s 预约 %(day)s %(time)s 到%(site)s接种。") % {
+        "name": resident.name,
+        "day": month_day(booked.date),
+        "time": timezone.localtime(booked.slot.starts_at).strftime("%H:%M"),
+        "site": booked.slot.site.name,
+    }
+
+
+def worker_channel(request: AuthedRequest, form: AttemptForm) -> str:
+    """The channel to show checked: as just submitted, else the worker's last one."""
+    chosen = form.data.get("channel") or request.session.get(CHANNEL_KEY)
+    return chosen if chosen in Channel.values else Channel.PHONE
+
+
 @require(Perm.OUTREACH)
 def queue_view(request: AuthedRequest) -> HttpResponse:
     """The residents to reach, most urgent first, one page at a time (no total count)."""
@@ -86,6 +128,7 @@ def queue_view(request: AuthedRequest) -> HttpResponse:
         "unmasked": user.can(Perm.UNMASKED_LISTS),
         "today": timezone.localdate(),
         "unit_figures": outreach.may_see_unit_figures(user),
+        "booked": outreach.booked_on(user, place),
         "queue_url": reverse("vaccination:outreach_queue"),
     }
     return render(request, "vaccination/outreach_queue.html", context)
@@ -120,11 +163,9 @@ def attempt_view(request: AuthedRequest, pk: int) -> HttpResponse:
         else:
             result = log_from_form(form, resident, request.user)
         if isinstance(result, OutreachAttempt):
-            messages.success(
-                request,
-                _("已记录 %(name)s：%(outcome)s。")
-                % {"name": resident.name, "outcome": result.get_outcome_display()},
-            )
+            if request.session.get(CHANNEL_KEY) != result.channel:
+                request.session[CHANNEL_KEY] = result.channel
+            messages.success(request, attempt_message(resident, result))
             return redirect(_next_url(request, resident))
         error = result
     today = timezone.localdate()
@@ -143,7 +184,7 @@ def attempt_view(request: AuthedRequest, pk: int) -> HttpResponse:
         ),
         "refusals": RefusalCategory.choices,
         "channels": Channel.choices,
-        "checked_channel": form.data.get("channel") or Channel.PHONE,
+        "checked_channel": worker_channel(request, form),
         "tomorrow": today + datetime.timedelta(days=1),
         "today": today,
         "query": _place_query(request),
