@@ -71,6 +71,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "fangyi.core.context.permissions",
+                "fangyi.org.menu.menu",
             ],
         },
     },

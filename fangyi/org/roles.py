@@ -42,6 +42,8 @@ class Perm(models.TextChoices):
     RECORD_DOSE = "record_dose", _("登记接种、留观和异常反应")
     OVERRIDE_RULES = "override_rules", _("医生特批（不符合规则的接种）")
     PLAN_ROUTES = "plan_routes", _("安排上门接种路线")
+    VIEW_ROUTES = "view_routes", _("查看上门接种路线（司机只看自己的）")
+    VIEW_UNIT_FIGURES = "view_unit_figures", _("查看下沉干部动员成效")
     MANAGE_VACCINES = "manage_vaccines", _("维护疫苗产品和接种规则")
     VIEW_REPORTS = "view_reports", _("查看日报和统计")
     VIEW_AUDIT = "view_audit", _("查看审计记录（谁查看了完整号码、谁修改了规则和组织）")
@@ -110,6 +112,22 @@ PERMISSIONS: dict[Perm, frozenset[Role]] = {
     Perm.PLAN_ROUTES: frozenset(
         {R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.COMMUNITY_SECRETARY, R.MEDICAL_STAFF}
     ),
+    # Drivers open the routes they drive (their run sheet) and nothing else.
+    Perm.VIEW_ROUTES: frozenset(
+        {
+            R.SUBDISTRICT_ADMIN,
+            R.SUBDISTRICT_STAFF,
+            R.LEADER,
+            R.COMMUNITY_SECRETARY,
+            R.COMMUNITY_WORKER,
+            R.GRID_WORKER,
+            R.SECONDED_CADRE,
+            R.MEDICAL_STAFF,
+            R.DRIVER,
+        }
+    ),
+    # The cadres' units: the subdistrict roles see every unit, a cadre their own.
+    Perm.VIEW_UNIT_FIGURES: frozenset({R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.LEADER, R.SECONDED_CADRE}),
     Perm.MANAGE_VACCINES: frozenset({R.SUBDISTRICT_ADMIN}),
     Perm.VIEW_REPORTS: frozenset(
         {

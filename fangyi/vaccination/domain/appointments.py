@@ -331,7 +331,7 @@ def routes_for(user: Staff) -> QuerySet[HomeVisitRoute]:
 
 def may_see_routes(user: Staff) -> bool:
     """Who opens the route pages at all: planners, vaccination staff, and drivers."""
-    return user.can(Perm.PLAN_ROUTES) or user.can(Perm.VIEW_VACCINATION) or user.role == Role.DRIVER
+    return user.can(Perm.VIEW_ROUTES)
 
 
 def visits_for(route: HomeVisitRoute, user: Staff) -> QuerySet[Appointment]:

@@ -34,7 +34,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from fangyi.org.models import Community, Grid, Staff, Unit
-from fangyi.org.roles import Role, Scope
+from fangyi.org.roles import Perm, Role, Scope
 from fangyi.residents.idnumber import age_on
 from fangyi.residents.models import Mobility, Resident, Sex, Status, TimelineEntry
 from fangyi.vaccination.domain import appointments as booking
@@ -706,14 +706,10 @@ def lift_reasons(resident: Resident, on: datetime.date) -> int:
 # How long after an attempt a dose still counts as having followed it.
 FOLLOWED_WITHIN = datetime.timedelta(days=30)
 
-# Subdistrict roles see every unit; a cadre sees their own.
-UNIT_FIGURE_ROLES = {Role.SUBDISTRICT_ADMIN, Role.SUBDISTRICT_STAFF, Role.LEADER, Role.SECONDED_CADRE}
-
-
 def may_see_unit_figures(user: Staff) -> bool:
-    return user.is_superuser or (
-        user.role in UNIT_FIGURE_ROLES
-        and (user.role == Role.SECONDED_CADRE or user.scope == Scope.SUBDISTRICT)
+    """Subdistrict roles see every unit; a cadre sees their own (posted to a community)."""
+    return user.can(Perm.VIEW_UNIT_FIGURES) and (
+        user.is_superuser or user.role == Role.SECONDED_CADRE or user.scope == Scope.SUBDISTRICT
     )
 
 
