@@ -706,6 +706,7 @@ def lift_reasons(resident: Resident, on: datetime.date) -> int:
 # How long after an attempt a dose still counts as having followed it.
 FOLLOWED_WITHIN = datetime.timedelta(days=30)
 
+
 def may_see_unit_figures(user: Staff) -> bool:
     """Subdistrict roles see every unit; a cadre sees their own (posted to a community)."""
     return user.can(Perm.VIEW_UNIT_FIGURES) and (
