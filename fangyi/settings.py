@@ -73,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "fangyi.org.context.permissions",
+                "fangyi.org.menu.menu",
             ],
             "builtins": ["fangyi.core.templatetags.once"],
         },

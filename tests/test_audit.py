@@ -50,9 +50,9 @@ def test_a_reveal_is_listed_with_who_when_whose_and_from_where(org, staff, clien
         entry.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
         "街道工作人员 (subdistrict_staff)",
         f'<a href="/residents/{resident.pk}/">范芝奇</a>',
-        "<td>万达新城</td>",
-        "<td>10.0.0.9</td>",
-        "<td>/residents/7/</td>",
+        '<td data-label="社区">万达新城</td>',
+        '<td data-label="IP地址">10.0.0.9</td>',
+        '<td data-label="页面">/residents/7/</td>',
         "Mozilla/5.0 TestPhone",
     ]
     assert [text in html for text in expected] == [True] * len(expected)

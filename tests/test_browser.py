@@ -152,8 +152,12 @@ def test_grid_worker_finds_a_resident_by_initials_and_opens_the_page(register, p
     page.goto("/login/")
     screenshot(page, "login.png")
     log_in(page, "grid_worker")
+    page.locator(".drawer summary").click()
+    expect(page.locator(".drawer-panel")).to_contain_text("动员名单")
+    screenshot(page, "menu.png")
+    page.locator(".drawer-panel a", has_text="居民名单").click()
 
-    page.goto("/residents/")
+    page.wait_for_url(re.compile(r"/residents/$"))
     expect(page.locator("#rows .resident")).to_have_count(4)
     screenshot(page, "resident-list.png")
 

@@ -7,6 +7,7 @@ The .po file is parsed by hand here (no polib in the project's dependencies).
 from __future__ import annotations
 
 import ast
+import datetime
 import gettext
 import re
 from dataclasses import dataclass, field
@@ -171,7 +172,8 @@ def test_compiled_catalogue_matches_po(messages):
     stale = []
     for e in messages:
         if e.msgid_plural is None:
-            if compiled.gettext(e.msgid) != e.msgstr[0]:
+            shown = compiled.pgettext(e.msgctxt, e.msgid) if e.msgctxt else compiled.gettext(e.msgid)
+            if shown != e.msgstr[0]:
                 stale.append(e.msgid)
         elif (
             compiled.ngettext(e.msgid, e.msgid_plural, 1),
@@ -227,3 +229,68 @@ def test_language_switch_form_sets_english(org, client):
     page = client.get("/residents/").content.decode()
     assert ">Residents</a>" in page
     assert "No residents match." in page
+
+
+# What the register and the timeline hold, in the reader's language.
+
+
+@pytest.fixture
+def household(org):
+    """范芝奇 heads a household with his wife and son; each was registered by hand."""
+    from fangyi.residents.models import Household
+
+    home = Household.objects.create(community=org["a"])
+    head = make_resident(org["a"], org["a1"], household=home, relation_to_head="户主")
+    make_resident(org["a"], org["a1"], name="王秀英", male=False, household=home, relation_to_head="配偶")
+    make_resident(
+        org["a"],
+        org["a1"],
+        name="范建国",
+        born=datetime.date(1960, 1, 2),
+        household=home,
+        relation_to_head="子女",
+    )
+    home.head = head
+    home.save()
+    return head
+
+
+def resident_page(org, client, resident, language: str) -> str:
+    client.force_login(make_staff(org, Role.COMMUNITY_WORKER))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client.get(f"/residents/{resident.pk}/").content.decode()
+
+
+def test_an_english_resident_page_names_the_relations_and_the_registration_in_english(org, client, household):
+    page = resident_page(org, client, household, "en")
+    words = ("Head of household", "王秀英</a> (Spouse)", "范建国</a> (Child)", "Registered")
+    chinese = ("配偶", "子女", "（户主）", "登记入册")
+    assert ([w for w in words if w not in page], [c for c in chinese if c in page]) == ([], [])
+
+
+def test_a_chinese_resident_page_keeps_the_relations_as_written(org, client, household):
+    page = resident_page(org, client, household, "zh-hans")
+    assert [w for w in ("王秀英</a>（配偶）", "范建国</a>（子女）", "登记入册") if w not in page] == []
+
+
+def test_a_relation_nobody_translated_is_shown_as_written(org, client, household):
+    from fangyi.residents.models import Resident
+
+    Resident.objects.filter(name="王秀英").update(relation_to_head="表亲")
+    assert "王秀英</a> (表亲)" in resident_page(org, client, household, "en")
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"), [("zh-hans", ["简体中文", "English"]), ("en", ["简体中文", "English"])]
+)
+def test_the_language_switch_names_each_language_in_itself(org, client, language, shown):
+    client.force_login(make_staff(org, Role.COMMUNITY_WORKER))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = client.get("/").content.decode()
+    footer = page[page.index('<footer class="footer">') :]
+    assert (
+        re.findall(
+            r'<button name="language" value="[\w-]+" lang="[\w-]+" class="link[^"]*">([^<]+)</button>', footer
+        )
+        == shown
+    )

@@ -149,6 +149,31 @@ class Household(models.Model):
         return _("%(head)s户") % {"head": self.head.name if self.head else self.pk}
 
 
+# The relations to the head of the household as the household register (户口簿) writes
+# them: shown in the reader's language. Any other word is shown as it was written.
+RELATIONS = {
+    "户主": _("户主"),
+    "配偶": _("配偶"),
+    "子女": _("子女"),
+    "儿子": _("儿子"),
+    "女儿": _("女儿"),
+    "子": _("儿子"),
+    "女": _("女儿"),
+    "父母": _("父母"),
+    "父亲": _("父亲"),
+    "母亲": _("母亲"),
+    "孙子女": _("孙子女"),
+    "孙子": _("孙子"),
+    "孙女": _("孙女"),
+    "外孙子女": _("外孙子女"),
+    "儿媳": _("儿媳"),
+    "女婿": _("女婿"),
+    "兄弟姐妹": _("兄弟姐妹"),
+    "祖父母": _("祖父母"),
+    "其他": _("其他"),
+}
+
+
 class Resident(models.Model):
     name = models.CharField(_("姓名"), max_length=50)
     # Precomputed for search: "fanzhiqi" and "fzq" for 范芝奇.
@@ -247,6 +272,11 @@ class Resident(models.Model):
     def sex_mismatch(self) -> bool:
         from_id = self.sex_from_id
         return bool(self.sex) and bool(from_id) and self.sex != from_id
+
+    @property
+    def relation_label(self) -> str:
+        """The relation to the head of the household in the reader's language."""
+        return str(RELATIONS.get(self.relation_to_head.strip(), self.relation_to_head))
 
     @property
     def masked_number(self) -> str:

@@ -51,7 +51,8 @@ def _xlsx(handle: Any, filename: str) -> FileResponse:
 
 @login_required
 def job_list(request: HttpRequest) -> HttpResponse:
-    if not any(request.user.can(k.edit_perm) for k in all_kinds()):  # type: ignore[union-attr]
+    kinds = [k for k in all_kinds() if request.user.can(k.edit_perm)]  # type: ignore[union-attr]
+    if not kinds:
         raise PermissionDenied
     qs = ImportJob.objects.visible_to(request.user).only(
         "id",
@@ -62,7 +63,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
         "summary",
     )
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    return render(request, "sheets/jobs.html", {"page": page})
+    return render(request, "sheets/jobs.html", {"page": page, "kinds": kinds})
 
 
 @login_required
