@@ -5,7 +5,9 @@ import sqlite3
 
 import pytest
 from django.apps import apps
+from django.conf import settings as django_settings
 from django.db import connection, connections
+from django.utils import translation
 
 from fangyi.org.roles import Role
 from tests.factories import make_org, make_staff
@@ -31,6 +33,14 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def chinese_after_each_test():
+    """A request with the English cookie leaves English active in the thread
+    (LocaleMiddleware activates, nothing deactivates): every test starts in Chinese."""
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
