@@ -1,4 +1,4 @@
-"""The vaccination columns of a resident roster (fangyi/vaccination/roster.py)."""
+"""The vaccination columns of a resident roster (fangyi/vaccination/sheets/roster.py)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fangyi.org.actors import SYSTEM
 from fangyi.reports.domain.figures import daily
 from fangyi.residents.models import Resident, TimelineEntry
 from fangyi.vaccination.models import Dose, DoseKind, ReasonRecord, VaccinationState
-from fangyi.vaccination.roster import Answer, answer, reason
+from fangyi.vaccination.sheets.roster import Answer, answer, reason
 from tests.factories import id_number
 from tests.sheets.conftest import ROSTER, run, write_xlsx
 
@@ -144,7 +145,7 @@ def test_a_bad_answer_is_left_out_and_the_resident_imported(org, tmp_path):
 
 def test_the_daily_report_counts_roster_doses_and_reasons_as_the_rules_say(org, tmp_path):
     run(roster(tmp_path, ROWS))
-    row = next(r for r in daily(None, timezone.localdate()).rows if r.community == "万达新城")
+    row = next(r for r in daily(SYSTEM, timezone.localdate()).rows if r.community == "万达新城")
     assert (row.population_60plus, row.first_dose_60plus_total, row.full_60plus_total) == (6, 1, 1)
     assert {k: n for k, n in row.not_vaccinated_by_reason.items() if n} == {
         "contraindication": 1,

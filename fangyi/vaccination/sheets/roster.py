@@ -38,9 +38,10 @@ from fangyi.vaccination.domain import refresh as refresh_domain
 from fangyi.vaccination.domain.doses import DoseInput, DuplicateDose, record_dose
 from fangyi.vaccination.domain.rules import RuleViolation
 from fangyi.vaccination.models import Reason, ReasonRecord, Screening, VaccineProduct
-from fangyi.vaccination.sheets import Products, _dose_number
+from fangyi.vaccination.sheets.fields import dose_number
+from fangyi.vaccination.sheets.products import Products
 
-# 已接种2针, 打了两针, 第二针, 3剂: words around a dose number (sheets._dose_number reads it).
+# 已接种2针, 打了两针, 第二针, 3剂: words around a dose number (fields.dose_number reads it).
 _AROUND = re.compile(r"^(?:已经|已|打了|接种|种了)*|(?:疫苗)$")
 _YES = frozenset(
     ("是", "已接种", "已种", "已打", "接种", "已经接种", "已", "有", "y", "yes", "√", "✓", "打了", "已完成")
@@ -85,7 +86,7 @@ def answer(raw: Any) -> Answer | None:
         return Answer(False)
     number = _AROUND.sub("", key).replace("两", "二").removesuffix("次")
     try:
-        count = _dose_number(number) if number else None
+        count = dose_number(number) if number else None
     except ValidationError:
         count = None
     if count:
