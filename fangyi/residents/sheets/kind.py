@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangyi.org.models import Subdistrict
+from fangyi.org.actors import SystemActor, account, sees_everything
+from fangyi.org.models import Staff, Subdistrict
 from fangyi.org.roles import Perm
 from fangyi.residents import documents, domain, names, phone, searchkeys
 from fangyi.residents import fields as register
@@ -257,7 +258,9 @@ class Residents(Kind[RosterState]):
             rows.counted(updated=len(changed))
             if changed and not rows.dry_run:
                 # Re-read under lock there: what was matched may have been edited since.
-                domain.import_changes([(c.pk, attrs) for c, attrs in changed], ctx.actor, source=ctx.source)
+                domain.import_changes(
+                    [(c.pk, attrs) for c, attrs in changed], account(ctx.actor), source=ctx.source
+                )
             done += len(chunk)
             rows.progress(matching * done / rows.count)
         created = sum(map(len, new))
@@ -295,12 +298,13 @@ class Residents(Kind[RosterState]):
     def stored(self, ctx: Context, keys: list[Any]) -> dict[Any, Any]:
         """Stored residents by (document type, number): a Stored row, or FOREIGN for one
         the user may not see."""
-        mine = Resident.objects.visible_to(ctx.actor) if ctx.actor else Resident.objects.all()
         numbers = [number for _type, number in keys]
+        mine = Resident.objects.visible_to(ctx.actor)
         rows = mine.filter(id_number__in=bulk.among(Resident, numbers)).order_by().values_list(*_STORED)
         found: dict[Any, Any] = {(row.document_type, row.id_number): row for row in map(Stored._make, rows)}
         rest = {k for k in keys if k not in found}
-        if rest and ctx.actor:
+        # Nothing is hidden from the system or a superuser: no need to look for it.
+        if rest and not sees_everything(ctx.actor):
             others = Resident.objects.filter(id_number__in=bulk.among(Resident, [n for _t, n in rest]))
             for key in others.values_list("document_type", "id_number"):
                 if key in rest:
@@ -327,6 +331,7 @@ class Residents(Kind[RosterState]):
     def insert(self, ctx: Context, state: RosterState, new: Iterator[tuple]) -> None:
         """New residents, as pack() made them, each with its timeline entry."""
         now = timezone.now()
+        author = account(ctx.actor)
         numbers: list[str] = []
         bulk.insert(Resident, _COLUMNS, _rows(new, now, numbers, state.places))
         # Each new resident's timeline entry, made by the database from the rows written.
@@ -342,7 +347,7 @@ class Residents(Kind[RosterState]):
                 written.order_by("id").values_list("id"),
                 {
                     "at": now,
-                    "actor_id": ctx.actor.pk if ctx.actor else None,
+                    "actor_id": author.pk if author else None,
                     "kind": TimelineKind.IMPORTED.value,
                     "summary": _("由表格“%(f)s”导入登记") % {"f": ctx.source},
                     "details": {},
@@ -398,13 +403,14 @@ class Residents(Kind[RosterState]):
         as_text = f.as_text or name in ("building", "building_unit", "room")
         return Column(str(f.label), value, as_text=as_text, width=f.width)
 
-    def export(self, request: Any, community: Any = None) -> Iterator[Any]:
-        if request is None:
-            queryset = Resident.objects.all()
-            if community is not None:
-                queryset = queryset.filter(community=community)
-        else:
-            queryset = filtered_residents(request)[1]
+    def export(
+        self, actor: Staff | SystemActor, *, request: Any = None, community: Any = None
+    ) -> Iterator[Any]:
+        queryset = (
+            filtered_residents(request)[1] if request is not None else Resident.objects.visible_to(actor)
+        )
+        if community is not None:
+            queryset = queryset.filter(community=community)
         return (
             queryset.select_related("community", "grid")
             .order_by("community__ordering", "id")

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fangyi.org.actors import account
 from fangyi.residents.models import Resident, TimelineEntry, TimelineKind
 from fangyi.residents.sheets import RosterColumns
 from fangyi.sheets import values as v
@@ -241,13 +242,15 @@ def write(ctx: Context, rows: list[tuple[int, int, Reported]]) -> None:
             if category in in_force:
                 continue
             reasons.append(
-                ReasonRecord(resident=resident, reason=category, note=note[:200], recorded_by=ctx.actor)
+                ReasonRecord(
+                    resident=resident, reason=category, note=note[:200], recorded_by=account(ctx.actor)
+                )
             )
             summary = _("由表格“%(f)s”导入未接种原因：%(r)s") % {"f": ctx.source, "r": Reason(category).label}
             entries.append(
                 TimelineEntry(
                     resident=resident,
-                    actor=ctx.actor,
+                    actor=account(ctx.actor),
                     kind=TimelineKind.IMPORTED,
                     summary=summary + (f"（{note}）" if note else ""),
                 )
@@ -280,7 +283,7 @@ def _dose(ctx: Context, resident: Resident, reported: Reported, product: Vaccine
         dose_number=reported.doses,
     )
     try:
-        record_dose(resident, data, ctx.actor)
+        record_dose(resident, data, account(ctx.actor))
     except (RuleViolation, DuplicateDose):
         return False
     return True
