@@ -102,7 +102,8 @@ class Doses(Kind[DoseState]):
 
     def start(self, ctx: Context, header: Header) -> DoseState:
         ctx.lists[NOT_IN_REGISTER] = []
-        return DoseState(Products(), {header_key(s.name): s for s in Site.objects.all()})
+        sites = Site.objects.visible_to(ctx.actor)
+        return DoseState(Products(), {header_key(s.name): s for s in sites})
 
     def check(self, ctx: Context, state: DoseState, values: dict[str, Any], row: int) -> dict[str, Any]:
         product, problems = state.products.find(values.get("vaccine"), values.get("maker"))
