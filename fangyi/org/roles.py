@@ -210,3 +210,10 @@ def may_see_unit_figures(user: Any) -> bool:
     return bool(user.can(Perm.VIEW_UNIT_FIGURES)) and (
         user.scope == Scope.SUBDISTRICT or user.role in OWN_UNIT_ONLY
     )
+
+
+def may_see_safety_alerts(user: Any) -> bool:
+    """The home page's alert of open serious adverse events: VIEW_VACCINATION, and a
+    posting to the whole subdistrict, which answers for them (the hotline, the report
+    upwards). A community's staff follow their residents' events on the safety page."""
+    return bool(user.can(Perm.VIEW_VACCINATION)) and user.scope == Scope.SUBDISTRICT
