@@ -174,6 +174,14 @@ REQUIRED_POSTING: dict[Role, Scope] = {
 # that unit (Unit.visible_to).
 OWN_UNIT_ONLY: frozenset[Role] = frozenset({R.SECONDED_CADRE})
 
+# Outreach goes door to door in pairs: a seconded cadre beside a worker of the community
+# the cadre was sent to. An attempt credits one of each (OutreachAttempt.worker and
+# .cadre, the cadre's unit earning the figures of the units page): whoever logs it is
+# credited on their side, and the companions offered are the other side's, in the
+# resident's community (vaccination.domain.outreach.companions).
+OUTREACH_CADRES: frozenset[Role] = frozenset({R.SECONDED_CADRE})
+OUTREACH_WORKERS: frozenset[Role] = frozenset({R.COMMUNITY_SECRETARY, R.COMMUNITY_WORKER, R.GRID_WORKER})
+
 # Who may be named for each place of a home-visit team, and who gives doses.
 VACCINATORS: frozenset[Role] = frozenset({R.MEDICAL_STAFF})
 ROUTE_TEAM: dict[str, frozenset[Role]] = {
@@ -202,3 +210,10 @@ def may_see_unit_figures(user: Any) -> bool:
     return bool(user.can(Perm.VIEW_UNIT_FIGURES)) and (
         user.scope == Scope.SUBDISTRICT or user.role in OWN_UNIT_ONLY
     )
+
+
+def may_see_safety_alerts(user: Any) -> bool:
+    """The home page's alert of open serious adverse events: VIEW_VACCINATION, and a
+    posting to the whole subdistrict, which answers for them (the hotline, the report
+    upwards). A community's staff follow their residents' events on the safety page."""
+    return bool(user.can(Perm.VIEW_VACCINATION)) and user.scope == Scope.SUBDISTRICT

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from fangyi.sheets.headers import header_keys
 
 if TYPE_CHECKING:
+    from fangyi.org.actors import SystemActor
     from fangyi.org.models import Staff
     from fangyi.sheets.headers import Header
 
@@ -90,7 +91,9 @@ class Context:
     """Who imports, from which file, with which options; what the import found besides
     its rejected rows. A kind keeps its own lookups in its state (Kind.start())."""
 
-    actor: Staff | None  # None: the command line, acting for the whole installation
+    # The user importing, or org.actors.SYSTEM for the command line (every community);
+    # rows that name an author store account(actor): the system is no account.
+    actor: Staff | SystemActor
     source: str  # the file's name, for the timeline
     options: dict[str, Any] = field(default_factory=dict)
     warnings: list[Issue] = field(default_factory=list)
@@ -235,9 +238,11 @@ class Kind(ABC, Generic[S]):
         match and count. Called once per file, inside its transaction."""
 
     @abstractmethod
-    def export(self, request: Any, community: Any = None) -> Iterator[Any]:
-        """The rows to export: for a request, the list page's rows (its scope and
-        filters); for None (the command line), every row, or `community`'s."""
+    def export(
+        self, actor: Staff | SystemActor, *, request: Any = None, community: Any = None
+    ) -> Iterator[Any]:
+        """The rows `actor` may export (SYSTEM, the command line: every row): with the
+        list page's `request`, its rows (its filters); else all, or `community`'s."""
 
     @abstractmethod
     def export_columns(self, unmasked: bool) -> list[Column]:

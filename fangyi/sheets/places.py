@@ -18,6 +18,7 @@ from fangyi.sheets.reader import SheetError
 from fangyi.sheets.values import NUMERALS
 
 if TYPE_CHECKING:
+    from fangyi.org.actors import SystemActor
     from fangyi.org.models import Staff
     from fangyi.sheets.headers import Header
     from fangyi.sheets.kinds import Context
@@ -54,16 +55,16 @@ def _lookup(index: dict[str, Any], name: str) -> Any:
 
 
 class Places:
-    """The communities and grids `actor` may import into (all of them for the command line)."""
+    """The communities and grids `actor` may import into (all of them for SYSTEM, the
+    command line)."""
 
-    def __init__(self, actor: Staff | None) -> None:
-        visible = Community.objects.visible_to(actor) if actor else Community.objects.all()
-        grids = Grid.objects.visible_to(actor) if actor else Grid.objects.all()
-        self.communities = _index(visible)
+    def __init__(self, actor: Staff | SystemActor) -> None:
+        grids = Grid.objects.visible_to(actor)
+        self.communities = _index(Community.objects.visible_to(actor))
         self.all_communities = _index(Community.objects.all())
         self.grids = {(g.community_id, grid_key(g.name)): g for g in grids}
         self.all_grids = {(g.community_id, grid_key(g.name)) for g in Grid.objects.all()}
-        self.default_grid = actor.grid if actor and actor.scope == Scope.GRID else None
+        self.default_grid = actor.grid if actor.scope == Scope.GRID else None
         self.default: Community | None = None
         self.community_by_pk = {c.pk: c for c in self.communities.values()}
         self.grid_by_pk = {g.pk: g for g in self.grids.values()}
@@ -123,7 +124,7 @@ class Places:
             self.default = _lookup(self.communities, chosen)
             if self.default is None:
                 raise SheetError(_("没有您可以导入的名为“%(c)s”的社区。") % {"c": chosen})
-        elif actor and actor.scope != Scope.SUBDISTRICT:
+        elif actor.scope != Scope.SUBDISTRICT:
             self.default = actor.community
         elif "community" not in header.columns:
             title = header_key("".join(str(c) for row in header.above for c in row))

@@ -178,6 +178,6 @@ def export(request: HttpRequest, kind: str) -> HttpResponseBase:
     k = _kind(request, kind, importing=False)
     handle = tempfile.TemporaryFile()
     unmasked = request.user.can(Perm.UNMASKED_LISTS)  # type: ignore[union-attr]
-    workbook.export(k, k.export(request), unmasked, handle)
+    workbook.export(k, k.export(cast(Staff, request.user), request=request), unmasked, handle)
     name = _("%(kind)s-%(day)s.xlsx") % {"kind": k.label, "day": timezone.localdate().strftime("%Y%m%d")}
     return _xlsx(handle, name)

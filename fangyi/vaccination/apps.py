@@ -15,8 +15,7 @@ class VaccinationConfig(AppConfig):
         from fangyi.residents.models import Resident
         from fangyi.residents.sheets import RESIDENTS
         from fangyi.sheets.kinds import register
-        from fangyi.vaccination import roster
-        from fangyi.vaccination.sheets import Doses
+        from fangyi.vaccination.sheets import Doses, roster
         from fangyi.vaccination.signals import resident_saved
         from fangyi.vaccination.timeline import TimelineKind, entry_link
         from fangyi.vaccination.views.safety import home_alert

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
+from fangyi.org.actors import SYSTEM
 from fangyi.sheets import pipeline
 from fangyi.sheets.kinds import Context, get_kind
 
@@ -40,7 +41,7 @@ def write_xlsx(path: Path, rows: list[list], *, first_row: int = 0, first_col: i
     return path
 
 
-def run(path, *, actor=None, dry_run=False, **options) -> pipeline.Outcome:
+def run(path, *, actor=SYSTEM, dry_run=False, **options) -> pipeline.Outcome:
     ctx = Context(actor=actor, source=Path(path).name, options=options)
     return pipeline.run(path, get_kind("residents"), ctx, dry_run=dry_run)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 
@@ -9,9 +10,9 @@ import pytest
 from django.core.management import call_command
 from python_calamine import CalamineWorkbook
 
-from fangyi.residents.models import Resident
-from tests.factories import make_resident
-from tests.sheets.conftest import ROSTER
+from fangyi.residents.models import Resident, TimelineEntry, TimelineKind
+from tests.factories import id_number, make_resident
+from tests.sheets.conftest import ROSTER, write_xlsx
 
 KEYS = [
     "kind",
@@ -84,6 +85,36 @@ def test_import_without_json_prints_a_summary(org):
     out = io.StringIO()
     call_command("import", "residents", str(ROSTER), stdout=out)
     assert "数据行 60，新增 50，更新 0，无变化 0，拒绝 10，跳过空行 3" in out.getvalue()
+
+
+def test_import_from_the_command_line_reaches_every_community_and_names_no_author(org, tmp_path):
+    moved = make_resident(org["b"], org["b1"], name="王德贵", building="1")
+    born = datetime.date(1950, 3, 4)
+    path = write_xlsx(
+        tmp_path / "two.xlsx",
+        [
+            ["姓名", "身份证号码", "所属社区", "网格", "楼栋"],
+            ["范芝奇", id_number(born), "万达新城", "第一网格", "3"],
+            ["李秀英", id_number(born, male=False), "宸宜家园", "第二网格", "5"],
+            ["王德贵", moved.id_number, "宸宜家园", "第一网格", "2"],
+        ],
+    )
+    result = import_json(str(path))
+    places = Resident.objects.order_by("name").values_list(
+        "name", "community__name", "grid__name", "building"
+    )
+    entries = TimelineEntry.objects.filter(kind__in=[TimelineKind.IMPORTED, TimelineKind.CHANGED])
+    assert (result["created"], result["updated"], result["rejected"]) == (2, 1, 0)
+    assert list(places) == [
+        ("李秀英", "宸宜家园", "第二网格", "5"),
+        ("王德贵", "宸宜家园", "第一网格", "2"),
+        ("范芝奇", "万达新城", "第一网格", "3"),
+    ]
+    assert sorted(entries.values_list("kind", "actor")) == [
+        ("changed", None),
+        ("imported", None),
+        ("imported", None),
+    ]
 
 
 def export_rows(tmp_path, *args) -> list[list]:

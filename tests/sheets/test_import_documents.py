@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from fangyi.org.actors import SYSTEM
 from fangyi.residents.models import Resident
 from fangyi.sheets import pipeline
 from fangyi.sheets.kinds import Context, get_kind
@@ -170,7 +171,7 @@ def test_doses_are_matched_on_type_and_number(org, tmp_path):
         tmp_path / "d.xlsx",
         [DOSE_HEADER, ["玛丽亚", "护照", "12345678", D(2022, 1, 24), 1, "众爱可维", "北京生物"]],
     )
-    outcome = pipeline.run(path, get_kind("doses"), Context(actor=None, source="d.xlsx"), dry_run=False)
+    outcome = pipeline.run(path, get_kind("doses"), Context(actor=SYSTEM, source="d.xlsx"), dry_run=False)
     assert (outcome.created, list(holder.doses.values_list("dose_number", flat=True))) == (1, [1])
 
 
@@ -187,6 +188,6 @@ def test_a_dose_for_a_document_not_in_the_register_is_listed_with_its_type(org, 
         tmp_path / "d.xlsx",
         [DOSE_HEADER, ["玛丽亚", "护照", "12345678", D(2022, 1, 24), 1, "众爱可维", "北京生物"]],
     )
-    outcome = pipeline.run(path, get_kind("doses"), Context(actor=None, source="d.xlsx"), dry_run=False)
+    outcome = pipeline.run(path, get_kind("doses"), Context(actor=SYSTEM, source="d.xlsx"), dry_run=False)
     listed = outcome.lists["not_in_register"]
     assert [(p["document_type"], p["id_number"]) for p in listed] == [("护照", "12345678")]

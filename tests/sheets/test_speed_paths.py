@@ -20,6 +20,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from pypinyin import Style, lazy_pinyin
 
+from fangyi.org.actors import SYSTEM
 from fangyi.residents import domain, names
 from fangyi.residents.models import Resident, TimelineEntry, TimelineKind
 from fangyi.residents.sheets import kind as residents_kind
@@ -187,7 +188,7 @@ def test_the_whole_file_is_checked_outside_the_transaction_then_written(tmp_path
 
         monkeypatch.setattr(kind, name, spy)
     path = write_xlsx(tmp_path / "w.xlsx", [FULL_HEADER, *varied_rows(25)])
-    ctx = Context(actor=None, source="w.xlsx", options={"community": "万达新城"})
+    ctx = Context(actor=SYSTEM, source="w.xlsx", options={"community": "万达新城"})
     monkeypatch.setattr(pipeline, "limit", lambda name: 10 if name == "FANGYI_IMPORT_CHUNK_ROWS" else 10**9)
     outcome = pipeline.run(path, get_kind("residents"), ctx, dry_run=False)
     checks = [inside for name, inside in calls if name == "check"]
@@ -202,7 +203,7 @@ def test_progress_runs_from_checking_to_writing_and_ends_full(org, tmp_path, set
     settings.FANGYI_IMPORT_CHUNK_ROWS = 7
     path = write_xlsx(tmp_path / "p.xlsx", [FULL_HEADER, *varied_rows(40)])
     reports: list[tuple[int, float]] = []
-    ctx = Context(actor=None, source="p.xlsx", options={"community": "万达新城"})
+    ctx = Context(actor=SYSTEM, source="p.xlsx", options={"community": "万达新城"})
     pipeline.run(
         path, get_kind("residents"), ctx, dry_run=False, progress=lambda r, f: reports.append((r, f))
     )
@@ -234,7 +235,7 @@ def test_stored_residents_are_found_among_thousands_of_numbers(org, tmp_path):
     born = datetime.date(1950, 1, 1)
     keys = [("id_card", id_number(born + datetime.timedelta(days=i))) for i in range(1500)]
     make_resident(org["a"], id_number=keys[-1][1], name="范芝奇")
-    found = get_kind("residents").stored(Context(actor=None, source=""), keys)
+    found = get_kind("residents").stored(Context(actor=SYSTEM, source=""), keys)
     assert list(found) == [keys[-1]]
     assert found[keys[-1]].name == "范芝奇"
 

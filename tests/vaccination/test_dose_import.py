@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
+from fangyi.org.actors import SYSTEM
 from fangyi.org.roles import Role
 from fangyi.residents.models import TimelineEntry
 from fangyi.sheets import pipeline, workbook
@@ -61,7 +62,7 @@ def write(path: Path, rows: list[list]) -> Path:
     return path
 
 
-def run(path: Path, actor=None, dry_run: bool = False) -> pipeline.Outcome:
+def run(path: Path, actor=SYSTEM, dry_run: bool = False) -> pipeline.Outcome:
     ctx = Context(actor=actor, source=path.name)
     return pipeline.run(path, get_kind("doses"), ctx, dry_run=dry_run)
 
@@ -165,6 +166,15 @@ def test_command_json_lists_people_not_in_the_register(sample_people):
     call_command("import", "doses", str(SAMPLE), "--json", stdout=out)
     result = json.loads(out.getvalue())
     assert (result["created"], result["rejected"], result["not_in_register"][0]["name"]) == (5, 1, "刘玉兰")
+
+
+def test_the_command_line_imports_doses_of_every_community_and_names_no_author(sample_people):
+    call_command("import", "doses", str(SAMPLE), "--json", stdout=io.StringIO())
+    doses = Dose.objects.filter(resident__in=sample_people.values())
+    entries = TimelineEntry.objects.filter(resident__in=sample_people.values(), kind="dose")
+    assert sorted(set(doses.values_list("resident__community__name", flat=True))) == ["万达新城", "宸宜家园"]
+    assert (doses.count(), set(doses.values_list("recorded_by", flat=True))) == (5, {None})
+    assert (entries.count(), set(entries.values_list("actor", flat=True))) == (5, {None})
 
 
 def test_error_workbook_has_a_sheet_of_people_not_in_the_register(sample_people, tmp_path):
@@ -365,7 +375,7 @@ def test_export_can_be_imported_again(sample_people, tmp_path):
     run(SAMPLE)
     out = tmp_path / "export.xlsx"
     kind = get_kind("doses")
-    workbook.export(kind, kind.export(None), True, out)
+    workbook.export(kind, kind.export(SYSTEM), True, out)
     assert counts(run(out)) == (0, 0, 5, 0)
 
 

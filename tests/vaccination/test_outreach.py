@@ -395,6 +395,18 @@ def test_a_cadre_logging_an_attempt_is_the_cadre_of_the_row(org, staff):
     assert (logged.worker, logged.cadre, logged.unit) == (staff[Role.COMMUNITY_WORKER], court, org["unit"])
 
 
+def test_a_cadre_is_offered_the_communitys_workers_and_a_worker_its_cadres(org, staff):
+    resident = elder(org["a"], org["a1"], "范芝奇", 90)
+    offered_to_cadre = outreach.companions(resident, staff[Role.SECONDED_CADRE])
+    offered_to_worker = outreach.companions(resident, staff[Role.COMMUNITY_WORKER])
+    assert sorted(offered_to_cadre.values_list("role", flat=True)) == [
+        Role.COMMUNITY_SECRETARY,
+        Role.COMMUNITY_WORKER,
+        Role.GRID_WORKER,
+    ]
+    assert list(offered_to_worker) == [staff[Role.SECONDED_CADRE]]
+
+
 # ---------------------------------------------------------------- units
 
 

@@ -1,4 +1,4 @@
-"""The vaccination columns of a resident roster (fangyi/vaccination/roster.py)."""
+"""The vaccination columns of a resident roster (fangyi/vaccination/sheets/roster.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from fangyi.org.actors import SYSTEM
 from fangyi.reports.domain.figures import daily
 from fangyi.residents.models import Resident, TimelineEntry
 from fangyi.vaccination.models import Dose, DoseKind, ReasonRecord, VaccinationState
-from fangyi.vaccination.roster import Answer, answer, reason
+from fangyi.vaccination.sheets.roster import Answer, answer, reason
 from tests.factories import id_number
 from tests.sheets.conftest import ROSTER, run, write_xlsx
 

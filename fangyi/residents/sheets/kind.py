@@ -19,15 +19,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangyi.org.models import Subdistrict
+from fangyi.org.actors import SystemActor, account, sees_everything
+from fangyi.org.models import Staff, Subdistrict
 from fangyi.org.roles import Perm
 from fangyi.residents import documents, domain, names, phone, searchkeys
 from fangyi.residents import fields as register
 from fangyi.residents.documents import DocumentType
 from fangyi.residents.models import Resident, Status, TimelineEntry, TimelineKind
+from fangyi.residents.sheets import export
 from fangyi.residents.sheets.columns import RosterColumns
 from fangyi.residents.sheets.fields import FIELDS
-from fangyi.residents.views import filtered_residents
 from fangyi.sheets import bulk
 from fangyi.sheets.headers import Header
 from fangyi.sheets.kinds import FOREIGN, Checked, Column, Context, Field, Kind, RowError, message_of
@@ -257,7 +258,9 @@ class Residents(Kind[RosterState]):
             rows.counted(updated=len(changed))
             if changed and not rows.dry_run:
                 # Re-read under lock there: what was matched may have been edited since.
-                domain.import_changes([(c.pk, attrs) for c, attrs in changed], ctx.actor, source=ctx.source)
+                domain.import_changes(
+                    [(c.pk, attrs) for c, attrs in changed], account(ctx.actor), source=ctx.source
+                )
             done += len(chunk)
             rows.progress(matching * done / rows.count)
         created = sum(map(len, new))
@@ -295,12 +298,13 @@ class Residents(Kind[RosterState]):
     def stored(self, ctx: Context, keys: list[Any]) -> dict[Any, Any]:
         """Stored residents by (document type, number): a Stored row, or FOREIGN for one
         the user may not see."""
-        mine = Resident.objects.visible_to(ctx.actor) if ctx.actor else Resident.objects.all()
         numbers = [number for _type, number in keys]
+        mine = Resident.objects.visible_to(ctx.actor)
         rows = mine.filter(id_number__in=bulk.among(Resident, numbers)).order_by().values_list(*_STORED)
         found: dict[Any, Any] = {(row.document_type, row.id_number): row for row in map(Stored._make, rows)}
         rest = {k for k in keys if k not in found}
-        if rest and ctx.actor:
+        # Nothing is hidden from the system or a superuser: no need to look for it.
+        if rest and not sees_everything(ctx.actor):
             others = Resident.objects.filter(id_number__in=bulk.among(Resident, [n for _t, n in rest]))
             for key in others.values_list("document_type", "id_number"):
                 if key in rest:
@@ -327,6 +331,7 @@ class Residents(Kind[RosterState]):
     def insert(self, ctx: Context, state: RosterState, new: Iterator[tuple]) -> None:
         """New residents, as pack() made them, each with its timeline entry."""
         now = timezone.now()
+        author = account(ctx.actor)
         numbers: list[str] = []
         bulk.insert(Resident, _COLUMNS, _rows(new, now, numbers, state.places))
         # Each new resident's timeline entry, made by the database from the rows written.
@@ -342,7 +347,7 @@ class Residents(Kind[RosterState]):
                 written.order_by("id").values_list("id"),
                 {
                     "at": now,
-                    "actor_id": ctx.actor.pk if ctx.actor else None,
+                    "actor_id": author.pk if author else None,
                     "kind": TimelineKind.IMPORTED.value,
                     "summary": _("由表格“%(f)s”导入登记") % {"f": ctx.source},
                     "details": {},
@@ -351,65 +356,12 @@ class Residents(Kind[RosterState]):
             searchkeys.add(written)
 
     def export_columns(self, unmasked: bool) -> list[Column]:
-        """The entered fields in their declared order (fields.ENTERED), each under its
-        roster column's header, so that an export imports again; the age after the birth
-        date."""
+        return export.columns(self.by_name, unmasked)
 
-        def masked(value: str, mask: Any) -> str:
-            return value if unmasked else mask(value)
-
-        def yes_no(value: bool) -> str:
-            return _("是") if value else _("否")
-
-        shown: dict[str, Callable[[Resident], Any]] = {
-            "name": lambda r: r.name,
-            "document_type": lambda r: r.get_document_type_display(),
-            "id_number": lambda r: r.id_number if unmasked else r.masked_number,
-            "sex": lambda r: r.get_sex_display(),
-            "birth_date": lambda r: r.birth_date,
-            "phone": lambda r: masked(r.phone, phone.mask),
-            "community": lambda r: r.community.name,
-            "grid": lambda r: r.grid.name if r.grid_id else "",
-            "building": lambda r: r.building,
-            "building_unit": lambda r: r.building_unit,
-            "room": lambda r: r.room,
-            "relation_to_head": lambda r: r.relation_to_head,
-            "mobility": lambda r: r.get_mobility_display(),
-            "lives_alone": lambda r: yes_no(r.lives_alone),
-            "party_member": lambda r: yes_no(r.party_member),
-            "party_joined_year": lambda r: r.party_joined_year or "",
-            "status": lambda r: r.get_status_display(),
-            "status_since": lambda r: r.status_since or "",
-            "notes": lambda r: r.notes,
-        }
-        columns = []
-        for name in register.ENTERED:
-            # The birth date is digits 7–14 of the ID number: beside a masked number it
-            # would give the mask back its hidden part. Masked exports carry the age alone.
-            if name != "birth_date" or unmasked:
-                columns.append(self._column(name, shown[name]))
-            if name == "birth_date":
-                columns.append(self._column("age", lambda r: r.age))
-        return columns
-
-    def _column(self, name: str, value: Callable[[Resident], Any]) -> Column:
-        f = self.by_name[name]
-        # Building, unit and room as text: "3" stays "3", "03" stays "03".
-        as_text = f.as_text or name in ("building", "building_unit", "room")
-        return Column(str(f.label), value, as_text=as_text, width=f.width)
-
-    def export(self, request: Any, community: Any = None) -> Iterator[Any]:
-        if request is None:
-            queryset = Resident.objects.all()
-            if community is not None:
-                queryset = queryset.filter(community=community)
-        else:
-            queryset = filtered_residents(request)[1]
-        return (
-            queryset.select_related("community", "grid")
-            .order_by("community__ordering", "id")
-            .iterator(chunk_size=2000)
-        )
+    def export(
+        self, actor: Staff | SystemActor, *, request: Any = None, community: Any = None
+    ) -> Iterator[Resident]:
+        return export.rows(actor, request, community)
 
 
 def _shown_key(packed: tuple) -> str:

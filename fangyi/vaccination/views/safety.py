@@ -17,8 +17,9 @@ from django.views.decorators.http import require_POST
 
 from fangyi.core import bounds
 from fangyi.core.access import AuthedRequest, require
+from fangyi.org import roles
 from fangyi.org.models import Site
-from fangyi.org.roles import Perm, Scope
+from fangyi.org.roles import Perm
 from fangyi.vaccination.domain import safety
 from fangyi.vaccination.forms import AefiFilterForm, AefiForm, CloseForm, FollowUpForm, vaccination_sites
 from fangyi.vaccination.models import AdverseEvent, Dose, Observation
@@ -26,9 +27,9 @@ from fangyi.vaccination.models import AdverseEvent, Dose, Observation
 
 def home_alert(request: HttpRequest) -> dict | None:
     """The home page's tile (core.contributions.HOME_TILES): open suspected-serious or
-    severe adverse events, for subdistrict roles; None when there are none to show."""
+    severe adverse events, for whom roles.may_see_safety_alerts; None when there are none."""
     user = request.user
-    if not (user.can(Perm.VIEW_VACCINATION) and user.scope == Scope.SUBDISTRICT):  # type: ignore[union-attr]
+    if not roles.may_see_safety_alerts(user):
         return None
     events = AdverseEvent.objects.visible_to(user).filter(safety.serious_q(), closed_at__isnull=True)
     serious = list(events.select_related("resident__community").order_by("-onset_at")[:10])

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fangyi.org.actors import SYSTEM
 from fangyi.org.models import Community
 from fangyi.sheets import workbook
 from fangyi.sheets.kinds import all_kinds, get_kind
@@ -31,5 +32,5 @@ class Command(BaseCommand):
             if community is None:
                 raise CommandError(_("没有名为“%(c)s”的社区。") % {"c": options["community"]})
         output = options["output"] or f"{kind.name}-{timezone.localdate():%Y%m%d}.xlsx"
-        count = workbook.export(kind, kind.export(None, community), options["unmasked"], output)
+        count = workbook.export(kind, kind.export(SYSTEM, community=community), options["unmasked"], output)
         self.stderr.write(_("已导出 %(n)d 行到 %(f)s") % {"n": count, "f": output})

@@ -9,6 +9,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from fangyi.org.actors import SYSTEM
 from fangyi.sheets import pipeline, workbook
 from fangyi.sheets.kinds import Context, all_kinds, get_kind
 from fangyi.sheets.reader import SheetError
@@ -37,9 +38,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         kind = get_kind(options["kind"])
-        ctx = Context(
-            actor=None, source=options["file"].rsplit("/", 1)[-1], options={"community": options["community"]}
-        )
+        source = options["file"].rsplit("/", 1)[-1]
+        ctx = Context(actor=SYSTEM, source=source, options={"community": options["community"]})
         started = time.monotonic()
         try:
             outcome = pipeline.run(options["file"], kind, ctx, dry_run=options["dry_run"])

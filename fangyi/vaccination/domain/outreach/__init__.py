@@ -6,7 +6,6 @@ outreach` reads `outreach.queue_page`, `outreach.log_attempt`, `outreach.unit_fi
 """
 
 from fangyi.vaccination.domain.outreach.attempts import (
-    COMMUNITY_ROLES,
     FOLLOW_UP_DAYS,
     OUTCOME_REASON,
     AttemptInput,
@@ -44,7 +43,6 @@ __all__ = [
     "BLOCKING",
     "BLOCKING_UNTIL",
     "BOOKED_LIMIT",
-    "COMMUNITY_ROLES",
     "FOLLOWED_WITHIN",
     "FOLLOW_UP_DAYS",
     "OUTCOME_REASON",

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangyi.org.models import Staff
-from fangyi.org.roles import Role
+from fangyi.org.roles import OUTREACH_CADRES, OUTREACH_WORKERS
 from fangyi.residents.models import Resident, TimelineEntry
 from fangyi.vaccination.domain import appointments as booking
 from fangyi.vaccination.domain import status as status_domain
@@ -53,9 +53,6 @@ OUTCOME_REASON = {
 # When to try again if the worker gives no date: a working habit, not a protocol rule.
 FOLLOW_UP_DAYS = {Outcome.UNREACHABLE: 1, Outcome.REFUSED: 7}
 
-# Staff who go door to door with a seconded cadre.
-COMMUNITY_ROLES = [Role.COMMUNITY_SECRETARY, Role.COMMUNITY_WORKER, Role.GRID_WORKER]
-
 
 @dataclass
 class AttemptInput:
@@ -78,13 +75,14 @@ class AttemptInput:
 
 def companions(resident: Resident, actor: Staff, on: datetime.date | None = None) -> QuerySet[Staff]:
     """Who may be credited as having gone with `actor` to `resident`: the seconded cadres
-    sent to the resident's community (for a cadre: that community's workers)."""
+    sent to the resident's community (for a cadre: that community's workers), the pairs
+    of roles.OUTREACH_CADRES and OUTREACH_WORKERS."""
     on = on or timezone.localdate()
     qs = Staff.objects.filter(is_active=True, community_id=resident.community_id).exclude(pk=actor.pk)
-    if actor.role == Role.SECONDED_CADRE:
-        return qs.filter(role__in=COMMUNITY_ROLES).order_by("display_name", "username")
+    if actor.role in OUTREACH_CADRES:
+        return qs.filter(role__in=OUTREACH_WORKERS).order_by("display_name", "username")
     return (
-        qs.filter(role=Role.SECONDED_CADRE)
+        qs.filter(role__in=OUTREACH_CADRES)
         .filter(Q(seconded_until__isnull=True) | Q(seconded_until__gte=on))
         .select_related("unit")
         .order_by("unit_id", "display_name", "username")
@@ -95,7 +93,7 @@ def _who(resident: Resident, actor: Staff, companion: Staff | None) -> tuple[Sta
     """(worker, cadre) of the attempt."""
     if companion is not None and not companions(resident, actor).filter(pk=companion.pk).exists():
         raise OutreachError(_("同行人员不是该社区的工作人员或下沉干部。"))
-    if actor.role == Role.SECONDED_CADRE:
+    if actor.role in OUTREACH_CADRES:
         return companion, actor
     return actor, companion
 

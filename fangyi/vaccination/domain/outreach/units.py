@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from fangyi.org import roles
 from fangyi.org.models import Staff, Unit
-from fangyi.org.roles import Role
 from fangyi.vaccination.models import Dose, Outcome, OutreachAttempt
 
 # How long after an attempt a dose still counts as having followed it.
@@ -41,7 +40,7 @@ def unit_figures(
     every unit of their subdistrict, a cadre their own unit. Two queries.
     """
     units = Unit.objects.visible_to(user).annotate(
-        cadres=Count("staff", filter=Q(staff__role=Role.SECONDED_CADRE, staff__is_active=True))
+        cadres=Count("staff", filter=Q(staff__role__in=roles.OUTREACH_CADRES, staff__is_active=True))
     )
     attempts = OutreachAttempt.objects.filter(unit__in=units)
     zone = timezone.get_current_timezone()

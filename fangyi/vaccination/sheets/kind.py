@@ -1,8 +1,8 @@
 """The health center's export of doses as a spreadsheet kind: `fangyi import doses FILE`.
 
 One row is one dose, matched to the register by document type and number (证件类型,
-证件号码; an ID card where the file names no type) and to a stored dose by person and day, so importing the same export twice changes nothing. The health
-center's record is the truth: a dose the rules would refuse (too early, another
+证件号码; an ID card where the file names no type) and to a stored dose by person and
+day, so importing the same export twice changes nothing. The health center's record is the truth: a dose the rules would refuse (too early, another
 product) is recorded all the same, with a warning. Rows for people who are not in the
 register are rejected and also listed in `not_in_register`, one line per person, so
 that the community can register them and import the file again.
@@ -11,30 +11,27 @@ that the community can register them and import the file again.
 from __future__ import annotations
 
 import datetime
-import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangyi.org.models import Site
+from fangyi.org.actors import SystemActor, account, sees_everything
+from fangyi.org.models import Site, Staff
 from fangyi.org.roles import Perm
 from fangyi.residents import documents, names
 from fangyi.residents.documents import DocumentType
 from fangyi.residents.models import Resident, TimelineEntry
-from fangyi.sheets import values as v
 from fangyi.sheets.headers import Header, header_key
 from fangyi.sheets.kinds import (
     FOREIGN,
     Checked,
     Column,
     Context,
-    Field,
     Kind,
     ListSheet,
     Refused,
@@ -43,172 +40,11 @@ from fangyi.sheets.kinds import (
 from fangyi.vaccination.domain import status as status_domain
 from fangyi.vaccination.domain.doses import DoseInput, DosePlan, new_dose, plan_dose
 from fangyi.vaccination.models import Dose, Screening, VaccineProduct
+from fangyi.vaccination.sheets.fields import FIELDS, HOME_VISIT
+from fangyi.vaccination.sheets.products import Products
 from fangyi.vaccination.timeline import TimelineKind
 
-HOME_VISIT = re.compile(r"[(（\[【]?\s*上门(?:接种)?\s*[)）\]】]?")
 NOT_IN_REGISTER = "not_in_register"
-
-
-def _given(raw: Any) -> datetime.date | None:
-    """The day of the dose; a datetime when the cell also holds the time of day."""
-    if isinstance(raw, datetime.datetime) and raw.time() != datetime.time(0):
-        return raw
-    return v.date(raw)
-
-
-def _dose_number(raw: Any) -> int | None:
-    """1, 2, 3 as numbers or as 第3剂, 第三针, 3剂次."""
-    if v.is_blank(raw):
-        return None
-    if isinstance(raw, bool):
-        raise ValidationError(_("剂次应为数字，如 1、2、3。"))
-    if isinstance(raw, int | float):
-        number = int(raw) if float(raw).is_integer() else 0
-    else:
-        text = re.sub(r"^第|剂次$|剂$|针$", "", v.text(raw) or "").strip()
-        number = v.NUMERALS.get(text) or (int(text) if text.isdigit() else 0)
-    if not 1 <= number <= 9:
-        raise ValidationError(_("剂次“%(v)s”无法识别，应为数字，如 1、2、3。") % {"v": str(raw)[:20]})
-    return number
-
-
-FIELDS = (
-    Field("serial", gettext_lazy("序号"), ("编号", "no")),
-    Field(
-        "name",
-        gettext_lazy("受种者姓名"),
-        ("姓名", "受种者", "受种人", "受种人姓名", "接种者姓名", "接种人姓名", "居民姓名"),
-        v.name,
-        optional=True,  # only compared with the register
-        example="范芝奇",
-        width=10,
-    ),
-    Field(
-        "document_type",
-        gettext_lazy("证件类型"),
-        ("证件种类", "证件类别", "证件名称", "身份证件类型", "受种者证件类型"),
-        v.choice(documents.TYPE_WORDS, "、".join(map(str, DocumentType.labels))),
-        example=DocumentType.ID_CARD.label,
-        width=14,
-    ),
-    Field(
-        "id_number",
-        gettext_lazy("证件号码"),
-        (
-            # Without a 证件类型 column these are ID numbers.
-            "身份证号码",
-            "身份证号",
-            "公民身份号码",
-            "身份证",
-            "证件号",
-            "受种者身份证号",
-            "身份证件号码",
-            "受种者证件号码",
-        ),
-        documents.number_cell,
-        required=True,
-        example="120113193201050011",
-        as_text=True,
-        width=22,
-    ),
-    Field(
-        "given_on",
-        gettext_lazy("接种日期"),
-        ("接种时间", "接种日期时间", "日期"),
-        _given,
-        required=True,
-        example="2022-01-24",
-        width=12,
-    ),
-    Field(
-        "dose_number",
-        gettext_lazy("剂次"),
-        ("针次", "接种剂次", "第几剂", "第几针", "剂次数"),
-        _dose_number,
-        optional=True,  # numbered after the person's history when left out
-        example="1",
-        width=6,
-    ),
-    Field(
-        "vaccine",
-        gettext_lazy("疫苗名称"),
-        ("疫苗", "疫苗种类", "疫苗品名", "品名", "疫苗品种", "疫苗类型"),
-        v.text,
-        example="新冠病毒灭活疫苗(Vero细胞)",
-        width=28,
-    ),
-    Field(
-        "maker",
-        gettext_lazy("生产企业"),
-        ("生产厂家", "厂家", "企业", "生产单位", "疫苗厂家", "疫苗生产企业"),
-        v.text,
-        example="北京生物",
-        width=14,
-    ),
-    Field(
-        "batch",
-        gettext_lazy("疫苗批号"),
-        ("批号", "批次", "疫苗批次"),
-        v.bounded_text(50),
-        optional=True,
-        example="202112A031",
-    ),
-    Field(
-        "site",
-        gettext_lazy("接种单位"),
-        ("接种点", "接种地点", "接种机构", "接种门诊"),
-        v.bounded_text(100),
-        optional=True,
-        example="普东街社区卫生服务中心",
-        width=26,
-    ),
-)
-
-
-class Products:
-    """The vaccine products, recognised by maker (or an alias) and by vaccine name."""
-
-    def __init__(self) -> None:
-        self.products = list(VaccineProduct.objects.all())
-        self.makers = [(header_key(n), p) for p in self.products for n in p.maker_names() if header_key(n)]
-        # Longest first: "北京科兴中维" must win over "科兴".
-        self.makers.sort(key=lambda pair: -len(pair[0]))
-
-    def by_maker(self, text: str) -> list[VaccineProduct]:
-        key = header_key(text)
-        found = []
-        for name, product in self.makers:
-            if (name in key or key == name) and product not in found:
-                found.append(product)
-        return found
-
-    def by_name(self, text: str) -> list[VaccineProduct]:
-        """A brand (众爱可维) names one product; a generic name (新冠病毒灭活疫苗(Vero细胞))
-        names every product of that kind."""
-        key = header_key(text)
-        brands = [p for p in self.products if header_key(p.name) and header_key(p.name) in key]
-        if brands:
-            return brands
-        return [p for p in self.products if header_key(p.generic_name) == key]
-
-    def find(self, vaccine: str | None, maker: str | None) -> tuple[VaccineProduct | None, list[tuple]]:
-        """The product, or None and [(field, why)]."""
-        by_maker = self.by_maker(maker) if maker else None
-        by_name = self.by_name(vaccine) if vaccine else None
-        if by_maker == []:
-            why = _("生产企业“%(m)s”不在疫苗产品目录中；如是别名，请在疫苗产品的“企业别名”中添加。")
-            return None, [("maker", why % {"m": maker})]
-        if by_name == []:
-            return None, [("vaccine", _("疫苗名称“%(v)s”不在疫苗产品目录中。") % {"v": vaccine})]
-        if by_maker is None and by_name is None:
-            return None, [("vaccine", _("请填写疫苗名称和生产企业。"))]
-        found = [p for p in (by_maker or by_name or []) if by_name is None or p in by_name]
-        if not found:
-            why = _("疫苗名称“%(v)s”与生产企业“%(m)s”对不上，请核对。")
-            return None, [("vaccine", why % {"v": vaccine, "m": maker})]
-        if len(found) > 1:
-            return None, [("maker", _("仅凭疫苗名称无法确定是哪家企业的疫苗，请填写生产企业。"))]
-        return found[0], []
 
 
 @dataclass
@@ -266,7 +102,8 @@ class Doses(Kind[DoseState]):
 
     def start(self, ctx: Context, header: Header) -> DoseState:
         ctx.lists[NOT_IN_REGISTER] = []
-        return DoseState(Products(), {header_key(s.name): s for s in Site.objects.all()})
+        sites = Site.objects.visible_to(ctx.actor)
+        return DoseState(Products(), {header_key(s.name): s for s in sites})
 
     def check(self, ctx: Context, state: DoseState, values: dict[str, Any], row: int) -> dict[str, Any]:
         product, problems = state.products.find(values.get("vaccine"), values.get("maker"))
@@ -316,14 +153,15 @@ class Doses(Kind[DoseState]):
         in the register or a 剂次 the person already has on another day."""
         people = {(document_type, number) for document_type, number, _day in keys}
         numbers = {number for _type, number in people}
-        visible = Resident.objects.visible_to(ctx.actor) if ctx.actor else Resident.objects.all()
+        visible = Resident.objects.visible_to(ctx.actor)
         residents = {
             (r.document_type, r.id_number): r
             for r in visible.filter(id_number__in=numbers)
             if (r.document_type, r.id_number) in people
         }
         foreign: set[tuple[str, str]] = set()
-        if ctx.actor and len(residents) < len(people):
+        # Nothing is hidden from the system or a superuser: no need to look for it.
+        if len(residents) < len(people) and not sees_everything(ctx.actor):
             rest = people - residents.keys()
             others = Resident.objects.filter(id_number__in={number for _type, number in rest})
             foreign = set(others.values_list("document_type", "id_number")) & rest
@@ -430,7 +268,7 @@ class Doses(Kind[DoseState]):
                 batch=values.get("batch") or "",
                 screening=Screening.NOT_RECORDED,
             )
-            dose = new_dose(resident, data, self._plan(ctx, resident, earlier, values), ctx.actor)
+            dose = new_dose(resident, data, self._plan(ctx, resident, earlier, values), account(ctx.actor))
             earlier.append(dose)
             doses.append(dose)
         Dose.objects.bulk_create(doses, batch_size=500)
@@ -494,7 +332,7 @@ class Doses(Kind[DoseState]):
     def _timeline(self, ctx: Context, dose: Dose) -> TimelineEntry:
         return TimelineEntry(
             resident_id=dose.resident_id,
-            actor=ctx.actor,
+            actor=account(ctx.actor),
             kind=TimelineKind.DOSE,
             summary=_("接种第%(n)d剂（%(kind)s）%(product)s%(where)s，由表格“%(f)s”导入")
             % {
@@ -509,8 +347,11 @@ class Doses(Kind[DoseState]):
 
     # Export: the same columns, so that an export can be imported again.
 
-    def export(self, request: Any, community: Any = None) -> Iterator[Any]:
-        doses = Dose.objects.all() if request is None else Dose.objects.visible_to(request.user)
+    def export(
+        self, actor: Staff | SystemActor, *, request: Any = None, community: Any = None
+    ) -> Iterator[Any]:
+        """Every dose `actor` may see (the dose list has no page of its own to filter)."""
+        doses = Dose.objects.visible_to(actor)
         if community is not None:
             doses = doses.filter(resident__community=community)
         return (

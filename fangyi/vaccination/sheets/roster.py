@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fangyi.org.actors import account
 from fangyi.residents.models import Resident, TimelineEntry, TimelineKind
 from fangyi.residents.sheets import RosterColumns
 from fangyi.sheets import values as v
@@ -38,9 +39,10 @@ from fangyi.vaccination.domain import refresh as refresh_domain
 from fangyi.vaccination.domain.doses import DoseInput, DuplicateDose, record_dose
 from fangyi.vaccination.domain.rules import RuleViolation
 from fangyi.vaccination.models import Reason, ReasonRecord, Screening, VaccineProduct
-from fangyi.vaccination.sheets import Products, _dose_number
+from fangyi.vaccination.sheets.fields import dose_number
+from fangyi.vaccination.sheets.products import Products
 
-# 已接种2针, 打了两针, 第二针, 3剂: words around a dose number (sheets._dose_number reads it).
+# 已接种2针, 打了两针, 第二针, 3剂: words around a dose number (fields.dose_number reads it).
 _AROUND = re.compile(r"^(?:已经|已|打了|接种|种了)*|(?:疫苗)$")
 _YES = frozenset(
     ("是", "已接种", "已种", "已打", "接种", "已经接种", "已", "有", "y", "yes", "√", "✓", "打了", "已完成")
@@ -85,7 +87,7 @@ def answer(raw: Any) -> Answer | None:
         return Answer(False)
     number = _AROUND.sub("", key).replace("两", "二").removesuffix("次")
     try:
-        count = _dose_number(number) if number else None
+        count = dose_number(number) if number else None
     except ValidationError:
         count = None
     if count:
@@ -240,13 +242,15 @@ def write(ctx: Context, rows: list[tuple[int, int, Reported]]) -> None:
             if category in in_force:
                 continue
             reasons.append(
-                ReasonRecord(resident=resident, reason=category, note=note[:200], recorded_by=ctx.actor)
+                ReasonRecord(
+                    resident=resident, reason=category, note=note[:200], recorded_by=account(ctx.actor)
+                )
             )
             summary = _("由表格“%(f)s”导入未接种原因：%(r)s") % {"f": ctx.source, "r": Reason(category).label}
             entries.append(
                 TimelineEntry(
                     resident=resident,
-                    actor=ctx.actor,
+                    actor=account(ctx.actor),
                     kind=TimelineKind.IMPORTED,
                     summary=summary + (f"（{note}）" if note else ""),
                 )
@@ -279,7 +283,7 @@ def _dose(ctx: Context, resident: Resident, reported: Reported, product: Vaccine
         dose_number=reported.doses,
     )
     try:
-        record_dose(resident, data, ctx.actor)
+        record_dose(resident, data, account(ctx.actor))
     except (RuleViolation, DuplicateDose):
         return False
     return True
