@@ -8,9 +8,15 @@ from django.apps import apps
 from django.conf import settings as django_settings
 from django.db import connection, connections
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 
 from fangyi.org.roles import Role
 from tests.factories import make_org, make_staff
+
+# No timed assertions in tests: Hypothesis' 200 ms deadline per example failed a parser
+# test on a loaded machine (the first example loads phonenumbers' metadata).
+hypothesis_settings.register_profile("fangyi", deadline=None)
+hypothesis_settings.load_profile("fangyi")
 
 
 @pytest.fixture
