@@ -417,6 +417,7 @@ def time_figures(day: datetime.date, repeat: int, warmup: int) -> dict:
     from django.db import connection
 
     from fangyi.demo import org as demo
+    from fangyi.org.actors import SYSTEM
     from fangyi.org.models import Staff, Subdistrict
     from fangyi.reports.domain import figures
 
@@ -424,9 +425,9 @@ def time_figures(day: datetime.date, repeat: int, warmup: int) -> dict:
     secretary = Staff.objects.select_related("subdistrict").get(username="demo_secretary")
     start = day - datetime.timedelta(days=29)
     calls = {
-        "daily_subdistrict": lambda: figures.daily(None, day, sub),
+        "daily_subdistrict": lambda: figures.daily(SYSTEM, day, sub),
         "daily_community": lambda: figures.daily(secretary, day, sub),
-        "trend_30_days_subdistrict": lambda: figures.trend(None, start, day, sub),
+        "trend_30_days_subdistrict": lambda: figures.trend(SYSTEM, start, day, sub),
     }
     timings = {}
     for name, call in calls.items():
@@ -439,7 +440,7 @@ def time_figures(day: datetime.date, repeat: int, warmup: int) -> dict:
             values.append((time.perf_counter() - started) * 1000)
         timings[name] = {"median_ms": median_ms(values), "min_ms": round(min(values), 2)}
         print(f"[bench.vaccination] {name}: {timings[name]}", file=sys.stderr, flush=True)
-    report = figures.daily(None, day, sub)
+    report = figures.daily(SYSTEM, day, sub)
     total = report.total.as_json()
     return {"database": connection.vendor, "timings": timings, "total": total, "briefing": report.briefing}
 

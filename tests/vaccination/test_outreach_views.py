@@ -332,7 +332,7 @@ def test_the_queue_marks_follow_ups_due_today_and_lists_the_days_bookings(org, w
     html = response.content.decode()
     assert (
         rows,
-        [(a.resident.name, a.date) for a in response.context["booked"]],
+        [(a.name, a.date) for a in response.context["booked"]],
         html.count("今天跟进"),
         "今天已预约 1 人" in html,
     ) == ({"范芝奇": True, "王德贵": False}, [("李桂兰", days(1))], 1, True)

@@ -207,10 +207,11 @@ def _scope(
     residents = Resident.objects.visible_to(user)
     statuses = VaccinationStatus.objects.visible_to(user).filter(community_id__in=ids)
     doses = Dose.objects.filter(resident__community_id__in=ids)
-    if user.scope != Scope.SUBDISTRICT:
-        # For the subdistrict, `ids` (Community.visible_to) is the whole scope already;
-        # Dose.visible_to would add IN (every resident of the subdistrict), and the
-        # database would then read the register to count one day's doses.
+    if user.scope == Scope.GRID:
+        # For the subdistrict and a community, `ids` (Community.visible_to) is the whole
+        # scope already; Dose.visible_to would add IN (every resident of the subdistrict
+        # or the community), which the database builds in full before counting one day's
+        # doses (SQLite, 150,000 residents: a community's figures 9 → 18 ms).
         doses = doses.visible_to(user)
     return rows, residents.filter(community_id__in=ids).order_by(), statuses.order_by(), doses.order_by()
 

@@ -156,6 +156,11 @@ class Appointment(models.Model):
                 fields=["resident"], condition=Q(state="booked"), name="appointment_one_open"
             ),
         ]
+        indexes = [
+            # The outreach queue's "booked today" panel: a place's open bookings of one
+            # day, newest first (outreach.booked_on), without probing every resident.
+            models.Index(fields=["community", "state", "created_at"], name="appointment_booked_day_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.resident} {self.date} {self.get_kind_display()}"

@@ -24,6 +24,7 @@ from fangyi.residents.idnumber import age_on, years_before
 from fangyi.residents.models import Mobility, Resident, Sex, Status
 from fangyi.vaccination.models import (
     Appointment,
+    AppointmentKind,
     AppointmentState,
     Outcome,
     OutreachAttempt,
@@ -415,18 +416,45 @@ class QueuePage:
 BOOKED_LIMIT = 30
 
 
-def booked_on(user: Staff, place: Place, on: datetime.date | None = None) -> list[Appointment]:
+@dataclass(frozen=True)
+class Booked:
+    """One of the day's bookings as the queue lists it: who, for which day, and where
+    (a site slot's start and site, or no site for a home visit)."""
+
+    name: str
+    date: datetime.date
+    kind: str
+    starts_at: datetime.datetime | None
+    site: str | None
+
+    @property
+    def kind_label(self) -> str:
+        return str(AppointmentKind(self.kind).label)
+
+
+def booked_on(user: Staff, place: Place, on: datetime.date | None = None) -> list[Booked]:
     """The open appointments of `place` booked on `on` (today), latest first: the people
-    the day's loop has booked, who have left the queue. One query."""
+    the day's loop has booked, who have left the queue. One query.
+
+    Only the five columns shown are read, and the filter on the appointment's own
+    community, state and creation time is the prefix of appointment_booked_day_idx, so
+    the database seeks to the day's bookings newest first instead of probing every
+    resident of the grid (the panel cost more than the queue itself at 150,000).
+    """
     on = on or timezone.localdate()
     start = datetime.datetime.combine(on, datetime.time.min, tzinfo=timezone.get_current_timezone())
     qs = Appointment.objects.visible_to(user).filter(
+        community=place.community,
         state=AppointmentState.BOOKED,
         created_at__gte=start,
         created_at__lt=start + datetime.timedelta(days=1),
     )
-    qs = qs.filter(resident__grid=place.grid) if place.grid else qs.filter(community=place.community)
-    return list(qs.select_related("resident", "slot__site").order_by("-created_at", "-id")[:BOOKED_LIMIT])
+    if place.grid:
+        qs = qs.filter(resident__grid=place.grid)
+    rows = qs.order_by("-created_at", "-id").values_list(
+        "resident__name", "date", "kind", "slot__starts_at", "slot__site__name"
+    )
+    return [Booked(*row) for row in rows[:BOOKED_LIMIT]]
 
 
 def status_of(resident: Resident) -> VaccinationStatus | None:
