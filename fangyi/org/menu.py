@@ -10,9 +10,10 @@ page a role may open is reachable from its menu.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
 from fangyi.org.roles import Perm
@@ -109,17 +110,7 @@ def menu_for(user: Staff, path: str = "") -> list[tuple[StrOrPromise, list[Link]
     """The groups of `user`'s menu with the links their role may open (empty groups
     left out); `current` marks the link of the page at `path`, or of the section it
     belongs to (the longest link `path` starts with)."""
-    groups = [
-        (
-            group.label,
-            [
-                (entry, reverse(entry.url_name, args=entry.args))
-                for entry in group.entries
-                if any(user.can(perm) for perm in entry.perms)
-            ],
-        )
-        for group in MENU
-    ]
+    groups = _allowed(frozenset(perm for perm in Perm if user.can(perm)), get_script_prefix())
     urls = [url for _label, links in groups for _entry, url in links]
     within = [url for url in urls if path == url or (url.endswith("/") and path.startswith(url))]
     current = max(within, key=len, default=None)
@@ -128,6 +119,27 @@ def menu_for(user: Staff, path: str = "") -> list[tuple[StrOrPromise, list[Link]
         for label, links in groups
         if links
     ]
+
+
+@lru_cache(maxsize=64)
+def _allowed(
+    perms: frozenset[Perm], prefix: str
+) -> tuple[tuple[StrOrPromise, tuple[tuple[Entry, str], ...]], ...]:
+    """The menu's groups with the entries `perms` open and their URLs. Drawn on every
+    page, so kept per set of permissions (a handful of roles): the URLs are fixed for a
+    process (`prefix`, the script prefix, is part of the key) and the labels are lazy,
+    translated when shown."""
+    return tuple(
+        (
+            group.label,
+            tuple(
+                (entry, reverse(entry.url_name, args=entry.args))
+                for entry in group.entries
+                if perms.intersection(entry.perms)
+            ),
+        )
+        for group in MENU
+    )
 
 
 def menu(request: HttpRequest) -> dict[str, Any]:
