@@ -24,6 +24,12 @@ from fangyi.sheets import bulk
 
 KEY_LENGTH = SearchKey._meta.get_field("key").max_length or 60
 _SOURCE = ("id", "name", "phone", "id_number")
+# The kinds as plain strings: an enum member's .value costs a descriptor call, and an
+# import asks for one on every key of every row.
+_NAME, _PHONE, _DOCUMENT = SearchKeyKind.NAME.value, SearchKeyKind.PHONE.value, SearchKeyKind.DOCUMENT.value
+# Keys of a resident, near enough: the endings of a name of three characters, a phone and
+# a document number. Writes of many residents weigh their keys by it (DeferredIndexes).
+PER_RESIDENT = 5
 
 
 def name_key(text: str) -> str:
@@ -35,23 +41,28 @@ def name_key(text: str) -> str:
 
 def reversed_digits(number: str) -> str:
     """A phone's digits, or a document number, backwards: its last digits come first."""
+    if number.isascii() and number.isalnum():
+        return number.upper()[::-1]  # what the register holds: nothing to take out
     return "".join(ch for ch in number if ch.isalnum()).upper()[::-1]
 
 
 def keys(name: str, phone: str, id_number: str) -> Iterator[tuple[str, str]]:
-    """(kind, key) of one resident."""
+    """(kind, key) of one resident, each once."""
     text = name_key(name)
-    for start in range(len(text)):
-        yield SearchKeyKind.NAME.value, text[start:][:KEY_LENGTH]
+    endings: Iterable[str] = (text[start:][:KEY_LENGTH] for start in range(len(text)))
+    if len(text) > KEY_LENGTH:
+        endings = dict.fromkeys(endings)  # cut to KEY_LENGTH, endings may repeat
+    for ending in endings:
+        yield _NAME, ending
     if phone:
-        yield SearchKeyKind.PHONE.value, reversed_digits(phone)[:KEY_LENGTH]
+        yield _PHONE, reversed_digits(phone)[:KEY_LENGTH]
     if id_number:
-        yield SearchKeyKind.DOCUMENT.value, reversed_digits(id_number)[:KEY_LENGTH]
+        yield _DOCUMENT, reversed_digits(id_number)[:KEY_LENGTH]
 
 
 def _rows(residents: Iterable[tuple[int, str, str, str]]) -> Iterator[tuple[int, str, str]]:
     for pk, name, phone, id_number in residents:
-        for kind, key in dict.fromkeys(keys(name, phone, id_number)):
+        for kind, key in keys(name, phone, id_number):
             yield pk, kind, key
 
 

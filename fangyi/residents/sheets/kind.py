@@ -25,7 +25,7 @@ from fangyi.org.roles import Perm
 from fangyi.residents import documents, domain, names, phone, searchkeys
 from fangyi.residents import fields as register
 from fangyi.residents.documents import DocumentType
-from fangyi.residents.models import Resident, Status, TimelineEntry, TimelineKind
+from fangyi.residents.models import Resident, SearchKey, Status, TimelineEntry, TimelineKind
 from fangyi.residents.sheets import export
 from fangyi.residents.sheets.columns import RosterColumns
 from fangyi.residents.sheets.fields import FIELDS
@@ -272,7 +272,10 @@ class Residents(Kind[RosterState]):
             rows.progress(matching + (1 - matching) * fraction)
 
         if created:
-            with bulk.DeferredIndexes((Resident, TimelineEntry), created):
+            with (
+                bulk.DeferredIndexes((Resident, TimelineEntry), created),
+                bulk.DeferredIndexes((SearchKey,), created * searchkeys.PER_RESIDENT),
+            ):
                 self.insert(ctx, state, _new_rows(rows, new, created, advance))
         if state.kept:
             self._write_kept(ctx, state)
