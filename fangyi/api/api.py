@@ -109,29 +109,25 @@ def rule_violation(request, exc: RuleViolation):
     return _answer(request, 422, error_body(str(exc), may_override=may_override(request.user)))
 
 
-@api.exception_handler(DuplicateDose)
-def duplicate_dose(request, exc: DuplicateDose):
-    return _answer(request, 409, error_body(str(exc)))
+def _refused(status: int):
+    """A handler answering a domain refusal with `status` and its Chinese message."""
+
+    def handler(request, exc: Exception):
+        return _answer(request, status, error_body(str(exc)))
+
+    return handler
 
 
-@api.exception_handler(AefiClosed)
-def aefi_closed(request, exc: AefiClosed):
-    return _answer(request, 409, error_body(str(exc)))
-
-
-@api.exception_handler(ScreeningError)
-def screening_refused(request, exc: ScreeningError):
-    return _answer(request, 422, error_body(str(exc)))
-
-
-@api.exception_handler(AppointmentError)
-def appointment_refused(request, exc: AppointmentError):
-    return _answer(request, 422, error_body(str(exc)))
-
-
-@api.exception_handler(OutreachError)
-def outreach_refused(request, exc: OutreachError):
-    return _answer(request, 422, error_body(str(exc)))
+# Domain refusals that carry nothing but their message: a lost race or a closed record
+# is a conflict (409), a request the rules cannot take is unprocessable (422).
+for error, status in (
+    (DuplicateDose, 409),
+    (AefiClosed, 409),
+    (ScreeningError, 422),
+    (AppointmentError, 422),
+    (OutreachError, 422),
+):
+    api.add_exception_handler(error, _refused(status))
 
 
 api.add_router("/residents", "fangyi.residents.api.router")

@@ -202,9 +202,7 @@ def book_site(
             raise AppointmentError(
                 _("%(slot)s已约满（%(n)d人），请选择其他时段。") % {"slot": locked, "n": locked.capacity}
             )
-        if replace:
-            _close_open(resident, actor, timezone.localdate())
-        appointment = _save_new(
+        return _book(
             Appointment(
                 resident=resident,
                 kind=AppointmentKind.SITE,
@@ -215,10 +213,9 @@ def book_site(
                 community_id=resident.community_id,
                 note=note,
                 created_by=actor,
-            )
+            ),
+            replace,
         )
-        _note(resident, actor, _("预约%(what)s") % {"what": describe(appointment)})
-    return appointment
 
 
 def book_home(
@@ -238,9 +235,7 @@ def book_home(
     if day < timezone.localdate():
         raise AppointmentError(_("上门接种日期不能早于今天。"))
     with transaction.atomic():
-        if replace:
-            _close_open(resident, actor, timezone.localdate())
-        appointment = _save_new(
+        return _book(
             Appointment(
                 resident=resident,
                 kind=AppointmentKind.HOME,
@@ -250,9 +245,19 @@ def book_home(
                 community_id=resident.community_id,
                 note=note,
                 created_by=actor,
-            )
+            ),
+            replace,
         )
-        _note(resident, actor, _("预约%(what)s") % {"what": describe(appointment)})
+
+
+def _book(appointment: Appointment, replace: bool) -> Appointment:
+    """Save a new appointment (closing the resident's open one first with `replace`)
+    and note it on the timeline; inside the caller's transaction."""
+    resident, actor = appointment.resident, appointment.created_by
+    if replace:
+        _close_open(resident, actor, timezone.localdate())
+    appointment = _save_new(appointment)
+    _note(resident, actor, _("预约%(what)s") % {"what": describe(appointment)})
     return appointment
 
 
