@@ -53,21 +53,37 @@ class Perm(models.TextChoices):
 
 
 R = Role
+# Everyone who works with the register (not drivers, not volunteer coordinators).
+WORK_WITH_THE_REGISTER = frozenset(
+    {
+        R.SUBDISTRICT_ADMIN,
+        R.SUBDISTRICT_STAFF,
+        R.LEADER,
+        R.COMMUNITY_SECRETARY,
+        R.COMMUNITY_WORKER,
+        R.GRID_WORKER,
+        R.SECONDED_CADRE,
+        R.MEDICAL_STAFF,
+    }
+)
+# Outreach is door-to-door work: community staff, grid workers and seconded cadres.
+DOOR_TO_DOOR = frozenset(
+    {
+        R.SUBDISTRICT_ADMIN,
+        R.SUBDISTRICT_STAFF,
+        R.COMMUNITY_SECRETARY,
+        R.COMMUNITY_WORKER,
+        R.GRID_WORKER,
+        R.SECONDED_CADRE,
+    }
+)
+# Who plans the day's slots and home-visit routes.
+PLAN_THE_DAY = frozenset({R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.COMMUNITY_SECRETARY, R.MEDICAL_STAFF})
+
 # Which roles hold each permission. Leaders read everything and change nothing;
 # drivers and volunteer coordinators do not work with the register at all.
 PERMISSIONS: dict[Perm, frozenset[Role]] = {
-    Perm.VIEW_RESIDENTS: frozenset(
-        {
-            R.SUBDISTRICT_ADMIN,
-            R.SUBDISTRICT_STAFF,
-            R.LEADER,
-            R.COMMUNITY_SECRETARY,
-            R.COMMUNITY_WORKER,
-            R.GRID_WORKER,
-            R.SECONDED_CADRE,
-            R.MEDICAL_STAFF,
-        }
-    ),
+    Perm.VIEW_RESIDENTS: WORK_WITH_THE_REGISTER,
     Perm.EDIT_RESIDENTS: frozenset(
         {R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.COMMUNITY_SECRETARY, R.COMMUNITY_WORKER, R.GRID_WORKER}
     ),
@@ -87,34 +103,11 @@ PERMISSIONS: dict[Perm, frozenset[Role]] = {
     Perm.VIEW_ORG: frozenset({R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.LEADER, R.COMMUNITY_SECRETARY}),
     Perm.MANAGE_ORG: frozenset({R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF}),
     Perm.MANAGE_STAFF: frozenset({R.SUBDISTRICT_ADMIN}),
-    Perm.VIEW_VACCINATION: frozenset(
-        {
-            R.SUBDISTRICT_ADMIN,
-            R.SUBDISTRICT_STAFF,
-            R.LEADER,
-            R.COMMUNITY_SECRETARY,
-            R.COMMUNITY_WORKER,
-            R.GRID_WORKER,
-            R.SECONDED_CADRE,
-            R.MEDICAL_STAFF,
-        }
-    ),
-    # Outreach is door-to-door work: community staff, grid workers and seconded cadres.
-    Perm.OUTREACH: frozenset(
-        {
-            R.SUBDISTRICT_ADMIN,
-            R.SUBDISTRICT_STAFF,
-            R.COMMUNITY_SECRETARY,
-            R.COMMUNITY_WORKER,
-            R.GRID_WORKER,
-            R.SECONDED_CADRE,
-        }
-    ),
+    Perm.VIEW_VACCINATION: WORK_WITH_THE_REGISTER,
+    Perm.OUTREACH: DOOR_TO_DOOR,
     Perm.RECORD_DOSE: frozenset({R.SUBDISTRICT_ADMIN, R.MEDICAL_STAFF}),
     Perm.OVERRIDE_RULES: frozenset({R.MEDICAL_STAFF}),
-    Perm.PLAN_ROUTES: frozenset(
-        {R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.COMMUNITY_SECRETARY, R.MEDICAL_STAFF}
-    ),
+    Perm.PLAN_ROUTES: PLAN_THE_DAY,
     Perm.MANAGE_VACCINES: frozenset({R.SUBDISTRICT_ADMIN}),
     Perm.VIEW_REPORTS: frozenset(
         {
@@ -130,32 +123,10 @@ PERMISSIONS: dict[Perm, frozenset[Role]] = {
     # answers for the system; the staff whose actions are logged do not read the log.
     Perm.VIEW_AUDIT: frozenset({R.SUBDISTRICT_ADMIN}),
     # Cancelling or marking a no-show: whoever books (outreach) or plans the day.
-    Perm.CHANGE_APPOINTMENTS: frozenset(
-        {
-            R.SUBDISTRICT_ADMIN,
-            R.SUBDISTRICT_STAFF,
-            R.COMMUNITY_SECRETARY,
-            R.COMMUNITY_WORKER,
-            R.GRID_WORKER,
-            R.SECONDED_CADRE,
-            R.MEDICAL_STAFF,
-        }
-    ),
+    Perm.CHANGE_APPOINTMENTS: DOOR_TO_DOOR | PLAN_THE_DAY,
     # The route pages: planners and vaccination staff, and drivers for their run sheet
     # (which routes each sees is vaccination.domain.appointments.routes_for).
-    Perm.OPEN_ROUTES: frozenset(
-        {
-            R.SUBDISTRICT_ADMIN,
-            R.SUBDISTRICT_STAFF,
-            R.LEADER,
-            R.COMMUNITY_SECRETARY,
-            R.COMMUNITY_WORKER,
-            R.GRID_WORKER,
-            R.SECONDED_CADRE,
-            R.MEDICAL_STAFF,
-            R.DRIVER,
-        }
-    ),
+    Perm.OPEN_ROUTES: WORK_WITH_THE_REGISTER | {R.DRIVER},
     # The seconded cadres' units: subdistrict roles (posted to the subdistrict) see every
     # unit, a cadre their own (OWN_UNIT_ONLY).
     Perm.VIEW_UNIT_FIGURES: frozenset({R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.LEADER, R.SECONDED_CADRE}),
