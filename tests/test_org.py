@@ -122,6 +122,7 @@ def test_every_role_has_a_chinese_label():
         "医务人员",
         "司机",
         "志愿者协调员",
+        "志愿者",
     ]
 
 

@@ -23,6 +23,7 @@ class Role(models.TextChoices):
     MEDICAL_STAFF = "medical_staff", _("医务人员")
     DRIVER = "driver", _("司机")
     VOLUNTEER_COORDINATOR = "volunteer_coordinator", _("志愿者协调员")
+    VOLUNTEER = "volunteer", _("志愿者")
 
 
 class Scope(models.TextChoices):
