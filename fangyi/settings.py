@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "fangyi.residents",
     "fangyi.sheets",
     "fangyi.vaccination",
+    "fangyi.measures",
     "fangyi.reports",
     "fangyi.audit",
     "fangyi.demo",
@@ -173,6 +174,13 @@ globals().update(config.int_overrides("FANGYI_TOKEN_"))
 # Spreadsheet import limits (defaults and meaning in fangyi/sheets/limits.py), from the
 # environment: FANGYI_IMPORT_MAX_BYTES, FANGYI_IMPORT_MAX_ROWS, …
 globals().update(config.int_overrides("FANGYI_IMPORT_"))
+
+# People involved in the epidemic: hours a grid worker has to verify a person after the
+# push; failed calls before the case is escalated to the community. From the
+# environment: FANGYI_MEASURES_VERIFY_HOURS, FANGYI_MEASURES_ESCALATE_AFTER.
+FANGYI_MEASURES_VERIFY_HOURS = 2
+FANGYI_MEASURES_ESCALATE_AFTER = 3
+globals().update(config.int_overrides("FANGYI_MEASURES_"))
 
 # The daily report's covering index carries INCLUDE columns on PostgreSQL; SQLite keeps
 # the key columns only, which is what we want there, so its warning is noise.

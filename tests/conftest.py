@@ -64,6 +64,16 @@ def vaccine_presets(transactional_db):
 
 
 @pytest.fixture
+def measure_presets(transactional_db):
+    """The measures' rule presets (8th and 9th editions), loaded again after a
+    transactional test flushed them."""
+    from fangyi.measures.models import Category
+
+    if not Category.objects.exists():
+        importlib.import_module("fangyi.measures.migrations.0002_presets").presets(apps, None)
+
+
+@pytest.fixture
 def writers_database(transactional_db, tmp_path):
     """A database several threads write at once, each on its own connection, as in
     production: PostgreSQL's test database as it is; on SQLite, a copy of the in-memory

@@ -15,6 +15,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from fangyi.api.auth import TokenAuth, TokenNotAccepted
 from fangyi.api.errors import FormRefused, error_body, error_message, form_error_body
+from fangyi.measures.domain import MeasureError
 from fangyi.residents.api import conflict_body
 from fangyi.residents.domain import EditConflict
 from fangyi.vaccination.domain.appointments import AppointmentError
@@ -126,6 +127,7 @@ for error, status in (
     (ScreeningError, 422),
     (AppointmentError, 422),
     (OutreachError, 422),
+    (MeasureError, 422),
 ):
     api.add_exception_handler(error, _refused(status))
 

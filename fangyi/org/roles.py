@@ -51,6 +51,12 @@ class Perm(models.TextChoices):
     CHANGE_APPOINTMENTS = "change_appointments", _("取消预约、登记未到")
     OPEN_ROUTES = "open_routes", _("打开上门接种路线（司机只看自己所在的路线）")
     VIEW_UNIT_FIGURES = "view_unit_figures", _("查看派出单位的下沉动员情况")
+    VIEW_MEASURES = "view_measures", _("查看涉疫人员和管控情况")
+    VERIFY_CASES = "verify_cases", _("登记推送人员、核实电话")
+    PLACE_MEASURES = "place_measures", _("落控、变更和解除管控措施")
+    REPORT_HEALTH = "report_health", _("登记体温、症状和核酸结果")
+    HANDLE_ALERTS = "handle_alerts", _("确认和处置预警")
+    MANAGE_MEASURE_RULES = "manage_measure_rules", _("维护管控规则和防控方案版本")
 
 
 R = Role
@@ -131,6 +137,17 @@ PERMISSIONS: dict[Perm, frozenset[Role]] = {
     # The seconded cadres' units: subdistrict roles (posted to the subdistrict) see every
     # unit, a cadre their own (OWN_UNIT_ONLY).
     Perm.VIEW_UNIT_FIGURES: frozenset({R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.LEADER, R.SECONDED_CADRE}),
+    # People involved in the epidemic. Everyone of the register follows them (the health
+    # center receives their alerts); the door-to-door roles phone them; the community's
+    # own staff place them under measures and release them (cadres help, they do not
+    # decide); reports and test results come from the door-to-door roles and the
+    # health center, which also answers the alerts.
+    Perm.VIEW_MEASURES: WORK_WITH_THE_REGISTER,
+    Perm.VERIFY_CASES: DOOR_TO_DOOR,
+    Perm.PLACE_MEASURES: DOOR_TO_DOOR - {R.SECONDED_CADRE},
+    Perm.REPORT_HEALTH: DOOR_TO_DOOR | {R.MEDICAL_STAFF},
+    Perm.HANDLE_ALERTS: (DOOR_TO_DOOR - {R.SECONDED_CADRE}) | {R.MEDICAL_STAFF},
+    Perm.MANAGE_MEASURE_RULES: frozenset({R.SUBDISTRICT_ADMIN}),
 }
 
 # Where a role is posted: a grid worker needs a grid, a community role a community.

@@ -1,0 +1,1 @@
+"""The measures pages, one module per subject (each module's views are named in urls.py)."""
