@@ -55,3 +55,18 @@ def test_a_case_placed_once_is_not_placed_again(org):
         place(case, proposed(case), SYSTEM, now=at("2026-12-01 12:00"))
     assert refused.value.message == "刘桂兰 当前状态为「管控中」，不能落控。"
     assert ReportSlot.objects.filter(case=case).count() == 19
+
+
+def test_due_for_release_when_the_period_is_over_all_tests_negative_and_no_alert_open(org):
+    from fangyi.measures.domain.release import due_for_release
+    from fangyi.measures.models import Alert, Case, TestResult
+
+    case = placed(org)
+    first = case.measures.get(order=1)
+    everyone = Case.objects.all()
+    assert list(due_for_release(everyone, D(2026, 12, 7))) == []  # tests still due
+    PcrTest.objects.filter(measure=first).update(result=TestResult.NEGATIVE)
+    assert list(due_for_release(everyone, D(2026, 12, 6))) == []  # the period is not over
+    assert list(due_for_release(everyone, D(2026, 12, 7))) == [case]
+    Alert.objects.create(case=case, kind="fever", raised_at=at("2026-12-07 09:00"), summary="37.8℃")
+    assert list(due_for_release(everyone, D(2026, 12, 7))) == []
