@@ -51,6 +51,9 @@ class Perm(models.TextChoices):
     CHANGE_APPOINTMENTS = "change_appointments", _("取消预约、登记未到")
     OPEN_ROUTES = "open_routes", _("打开上门接种路线（司机只看自己所在的路线）")
     VIEW_UNIT_FIGURES = "view_unit_figures", _("查看派出单位的下沉动员情况")
+    VIEW_VOLUNTEERS = "view_volunteers", _("查看志愿者、班次和服务时长")
+    MANAGE_VOLUNTEERS = "manage_volunteers", _("管理志愿者和班次、报名、签到签退")
+    SIGN_UP_SHIFTS = "sign_up_shifts", _("志愿者本人报名班次、查看自己的服务时长")
 
 
 R = Role
@@ -80,6 +83,11 @@ DOOR_TO_DOOR = frozenset(
 )
 # Who plans the day's slots and home-visit routes.
 PLAN_THE_DAY = frozenset({R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.COMMUNITY_SECRETARY, R.MEDICAL_STAFF})
+
+# Who runs the volunteers: the coordinator, the subdistrict's office, a community's secretary.
+VOLUNTEER_MANAGERS = frozenset(
+    {R.VOLUNTEER_COORDINATOR, R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.COMMUNITY_SECRETARY}
+)
 
 # Which roles hold each permission. Leaders read everything and change nothing;
 # drivers and volunteer coordinators do not work with the register at all.
@@ -131,6 +139,12 @@ PERMISSIONS: dict[Perm, frozenset[Role]] = {
     # The seconded cadres' units: subdistrict roles (posted to the subdistrict) see every
     # unit, a cadre their own (OWN_UNIT_ONLY).
     Perm.VIEW_UNIT_FIGURES: frozenset({R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.LEADER, R.SECONDED_CADRE}),
+    # Volunteers: the coordinator runs them; the subdistrict and a community's secretary
+    # (who ask for them) manage them too; the leader and community workers read.
+    Perm.VIEW_VOLUNTEERS: VOLUNTEER_MANAGERS | {R.LEADER, R.COMMUNITY_WORKER, R.GRID_WORKER},
+    Perm.MANAGE_VOLUNTEERS: VOLUNTEER_MANAGERS,
+    # A volunteer with a login: their own shifts, sign-ups and hours (OWN_SHIFTS_ONLY).
+    Perm.SIGN_UP_SHIFTS: frozenset({R.VOLUNTEER}),
 }
 
 # Where a role is posted: a grid worker needs a grid, a community role a community.
@@ -189,3 +203,8 @@ def may_see_safety_alerts(user: Any) -> bool:
     posting to the whole subdistrict, which answers for them (the hotline, the report
     upwards). A community's staff follow their residents' events on the safety page."""
     return bool(user.can(Perm.VIEW_VACCINATION)) and user.scope == Scope.SUBDISTRICT
+
+
+# A volunteer with a login sees only themself: their own record, shifts and hours
+# (volunteers.models: Volunteer/Assignment.visible_to).
+OWN_SHIFTS_ONLY: frozenset[Role] = frozenset({R.VOLUNTEER})
