@@ -707,10 +707,10 @@ MATRIX.update(
 
 
 # Volunteers: the coordinator, the subdistrict's office and a community's secretary run
-# them; the leader and the community's workers read; a volunteer with a login sees and
+# them; the leader and the community's workers (not the grid workers) read; a volunteer with a login sees and
 # signs up for their own shifts.
 VOLUNTEER_MANAGERS = {R.VOLUNTEER_COORDINATOR, R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.COMMUNITY_SECRETARY}
-VOLUNTEER_VIEWERS = VOLUNTEER_MANAGERS | {R.LEADER, R.COMMUNITY_WORKER, R.GRID_WORKER}
+VOLUNTEER_VIEWERS = VOLUNTEER_MANAGERS | {R.LEADER, R.COMMUNITY_WORKER}
 SHIFT_VIEWERS = VOLUNTEER_VIEWERS | {R.VOLUNTEER}
 
 

@@ -140,8 +140,9 @@ PERMISSIONS: dict[Perm, frozenset[Role]] = {
     # unit, a cadre their own (OWN_UNIT_ONLY).
     Perm.VIEW_UNIT_FIGURES: frozenset({R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.LEADER, R.SECONDED_CADRE}),
     # Volunteers: the coordinator runs them; the subdistrict and a community's secretary
-    # (who ask for them) manage them too; the leader and community workers read.
-    Perm.VIEW_VOLUNTEERS: VOLUNTEER_MANAGERS | {R.LEADER, R.COMMUNITY_WORKER, R.GRID_WORKER},
+    # (who ask for them) manage them too; the leader and community workers read (grid
+    # workers go door to door: the volunteers are their community's business).
+    Perm.VIEW_VOLUNTEERS: VOLUNTEER_MANAGERS | {R.LEADER, R.COMMUNITY_WORKER},
     Perm.MANAGE_VOLUNTEERS: VOLUNTEER_MANAGERS,
     # A volunteer with a login: their own shifts, sign-ups and hours (OWN_SHIFTS_ONLY).
     Perm.SIGN_UP_SHIFTS: frozenset({R.VOLUNTEER}),
