@@ -171,8 +171,8 @@ class TeamHoursOut(Schema):
 
 
 class HoursOut(Schema):
-    start: datetime.date = Field(alias="from", examples=["2022-01-01"])
-    end: datetime.date = Field(alias="to", examples=["2022-01-31"])
+    start: datetime.date = Field(description="the period's first day", examples=["2022-01-01"])
+    end: datetime.date = Field(description="its last day", examples=["2022-01-31"])
     volunteers: list[VolunteerHoursOut] = Field(
         examples=[[{"name": "宋彦宝", "team": "东旺志愿服务队", "hours": 25.5}]]
     )

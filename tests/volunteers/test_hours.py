@@ -85,8 +85,8 @@ def test_hours_per_volunteer_and_team_for_a_period(org):
 
     report = domain.hours(Assignment.objects.visible_to(SYSTEM), DAY, DAY + datetime.timedelta(days=2))
     assert report.as_json() == {
-        "from": "2022-01-24",
-        "to": "2022-01-26",
+        "start": "2022-01-24",
+        "end": "2022-01-26",
         "volunteers": [
             {"name": "宋彦宝", "team": "东旺志愿服务队", "hours": 12.42},  # 4.25 + 8.17
             {"name": "王强", "team": "东旺志愿服务队", "hours": 4.08},

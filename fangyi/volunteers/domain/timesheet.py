@@ -102,8 +102,8 @@ class Hours:
 
     def as_json(self) -> dict:
         return {
-            "from": self.start.isoformat(),
-            "to": self.end.isoformat(),
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
             "volunteers": [
                 {"name": v.volunteer.name, "team": v.team, "hours": float(v.hours)} for v in self.volunteers
             ],
