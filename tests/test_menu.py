@@ -123,7 +123,10 @@ def test_no_menu_entry_is_also_a_sub_page():
                 "/sheets/import/shifts/",
             ],
         ),
-        (R.SUBDISTRICT_STAFF, ["/sheets/import/residents/", "/sheets/import/volunteers/", "/sheets/import/shifts/"]),
+        (
+            R.SUBDISTRICT_STAFF,
+            ["/sheets/import/residents/", "/sheets/import/volunteers/", "/sheets/import/shifts/"],
+        ),
         (R.VOLUNTEER_COORDINATOR, ["/sheets/import/volunteers/", "/sheets/import/shifts/"]),
         (R.MEDICAL_STAFF, ["/sheets/import/doses/"]),
         (R.LEADER, []),

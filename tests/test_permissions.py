@@ -709,7 +709,12 @@ MATRIX.update(
 # Volunteers: the coordinator, the subdistrict's office and a community's secretary run
 # them; the leader and the community's workers (not the grid workers) read; a volunteer with a login sees and
 # signs up for their own shifts.
-VOLUNTEER_MANAGERS = {R.VOLUNTEER_COORDINATOR, R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.COMMUNITY_SECRETARY}
+VOLUNTEER_MANAGERS = {
+    R.VOLUNTEER_COORDINATOR,
+    R.SUBDISTRICT_ADMIN,
+    R.SUBDISTRICT_STAFF,
+    R.COMMUNITY_SECRETARY,
+}
 VOLUNTEER_VIEWERS = VOLUNTEER_MANAGERS | {R.LEADER, R.COMMUNITY_WORKER}
 SHIFT_VIEWERS = VOLUNTEER_VIEWERS | {R.VOLUNTEER}
 
@@ -886,7 +891,9 @@ MATRIX.update(
         "volunteers:hours_export": Entry(get=page(VOLUNTEER_VIEWERS)),
         "volunteers:certificate": Entry(get=page(SHIFT_VIEWERS), target=volunteer_pk),
         "api:list_volunteers": Entry(get=api(SHIFT_VIEWERS)),
-        "api:create_volunteer": Entry(write=api(VOLUNTEER_MANAGERS, 201), body=api_volunteer_json, is_json=True),
+        "api:create_volunteer": Entry(
+            write=api(VOLUNTEER_MANAGERS, 201), body=api_volunteer_json, is_json=True
+        ),
         "api:list_volunteer_teams": Entry(get=api(SHIFT_VIEWERS)),
         "api:list_volunteer_shifts": Entry(get=api(SHIFT_VIEWERS)),
         "api:create_volunteer_shift": Entry(

@@ -19,7 +19,11 @@ def team(org: dict, name: str = "东旺志愿服务队") -> Team:
 
 
 def volunteer(
-    org: dict, name: str = "宋彦宝", team_name: str | None = "东旺志愿服务队", community: Community | None = None, **extra
+    org: dict,
+    name: str = "宋彦宝",
+    team_name: str | None = "东旺志愿服务队",
+    community: Community | None = None,
+    **extra,
 ) -> Volunteer:
     return Volunteer.objects.create(
         subdistrict=org["subdistrict"],
@@ -56,8 +60,12 @@ def at(day: datetime.date, hour: int, minute: int = 0, second: int = 0) -> datet
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute, second)))
 
 
-def served(shift_: Shift, volunteer_: Volunteer, start: datetime.datetime, end: datetime.datetime) -> Assignment:
-    return Assignment.objects.create(shift=shift_, volunteer=volunteer_, checked_in_at=start, checked_out_at=end)
+def served(
+    shift_: Shift, volunteer_: Volunteer, start: datetime.datetime, end: datetime.datetime
+) -> Assignment:
+    return Assignment.objects.create(
+        shift=shift_, volunteer=volunteer_, checked_in_at=start, checked_out_at=end
+    )
 
 
 def days(n: int) -> datetime.date:

@@ -36,21 +36,49 @@ def coordinator(staff):
 
 def test_create_a_shift_sign_up_check_in_and_out_and_read_the_hours(org, coordinator):
     day = days(0).isoformat()
-    answer = call(coordinator, "post", "/api/v1/volunteers/shifts", {"date": day, "start": "07:30", "end": "12:00", "site_id": org["site"].pk, "needed": 1})
-    assert (answer.status_code, answer.json()["place"], answer.json()["taken"]) == (201, "普东街社区卫生服务中心", 0)
+    answer = call(
+        coordinator,
+        "post",
+        "/api/v1/volunteers/shifts",
+        {"date": day, "start": "07:30", "end": "12:00", "site_id": org["site"].pk, "needed": 1},
+    )
+    assert (answer.status_code, answer.json()["place"], answer.json()["taken"]) == (
+        201,
+        "普东街社区卫生服务中心",
+        0,
+    )
     shift_id = answer.json()["id"]
     song, li = volunteer(org, "宋彦宝"), volunteer(org, "李雪")
-    signed = call(coordinator, "post", f"/api/v1/volunteers/shifts/{shift_id}/sign-ups", {"volunteer_id": song.pk})
+    signed = call(
+        coordinator, "post", f"/api/v1/volunteers/shifts/{shift_id}/sign-ups", {"volunteer_id": song.pk}
+    )
     assert (signed.status_code, signed.json()["volunteer"], signed.json()["hours"]) == (201, "宋彦宝", 0.0)
-    full = call(coordinator, "post", f"/api/v1/volunteers/shifts/{shift_id}/sign-ups", {"volunteer_id": li.pk})
+    full = call(
+        coordinator, "post", f"/api/v1/volunteers/shifts/{shift_id}/sign-ups", {"volunteer_id": li.pk}
+    )
     assert (full.status_code, full.json()) == (409, {"message": "这个班次已满（需要 1 人）。"})
     sign_up_id = signed.json()["id"]
     today = days(0)
-    checked_in = call(coordinator, "post", f"/api/v1/volunteers/sign-ups/{sign_up_id}/check-in", {"at": at(today, 0, 1).isoformat()})
+    checked_in = call(
+        coordinator,
+        "post",
+        f"/api/v1/volunteers/sign-ups/{sign_up_id}/check-in",
+        {"at": at(today, 0, 1).isoformat()},
+    )
     assert checked_in.status_code == 200
-    early = call(coordinator, "post", f"/api/v1/volunteers/sign-ups/{sign_up_id}/check-out", {"at": at(today, 0, 0).isoformat()})
+    early = call(
+        coordinator,
+        "post",
+        f"/api/v1/volunteers/sign-ups/{sign_up_id}/check-out",
+        {"at": at(today, 0, 0).isoformat()},
+    )
     assert (early.status_code, early.json()) == (422, {"message": "签退时间必须晚于签到时间。"})
-    out = call(coordinator, "post", f"/api/v1/volunteers/sign-ups/{sign_up_id}/check-out", {"at": at(today, 0, 46).isoformat()})
+    out = call(
+        coordinator,
+        "post",
+        f"/api/v1/volunteers/sign-ups/{sign_up_id}/check-out",
+        {"at": at(today, 0, 46).isoformat()},
+    )
     assert (out.status_code, out.json()["hours"]) == (200, 0.75)
     hours = call(coordinator, "get", f"/api/v1/volunteers/hours?from={day}&to={day}").json()
     assert hours == {
@@ -70,9 +98,14 @@ def test_a_volunteer_signs_themself_up_and_sees_only_themself(org):
     answer = call(login, "post", f"/api/v1/volunteers/shifts/{open_one.pk}/sign-ups", {"volunteer_id": 999})
     assert (answer.status_code, answer.json()["volunteer_id"]) == (201, me.pk)
     assert [v["name"] for v in call(login, "get", "/api/v1/volunteers/").json()["results"]] == ["宋彦宝"]
-    assert [s["id"] for s in call(login, "get", "/api/v1/volunteers/shifts").json()["results"]] == [open_one.pk]
+    assert [s["id"] for s in call(login, "get", "/api/v1/volunteers/shifts").json()["results"]] == [
+        open_one.pk
+    ]
     assert call(login, "get", f"/api/v1/volunteers/shifts/{others.pk}/sign-ups").status_code == 404
-    assert call(login, "post", f"/api/v1/volunteers/sign-ups/{answer.json()['id']}/check-in", {}).status_code == 403
+    assert (
+        call(login, "post", f"/api/v1/volunteers/sign-ups/{answer.json()['id']}/check-in", {}).status_code
+        == 403
+    )
 
 
 def test_bad_input_is_refused_by_field_in_chinese(org, coordinator):

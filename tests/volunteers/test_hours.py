@@ -62,7 +62,9 @@ def test_a_total_is_the_sum_of_its_lines_as_shown(spans):
         for s, n in spans
     ]
     assert all(line == line.quantize(Decimal("0.01")) for line in lines)
-    assert all(abs(line - Decimal(n) / 3600) <= Decimal("0.005") for line, (_s, n) in zip(lines, spans, strict=True))
+    assert all(
+        abs(line - Decimal(n) / 3600) <= Decimal("0.005") for line, (_s, n) in zip(lines, spans, strict=True)
+    )
 
 
 def test_hours_per_volunteer_and_team_for_a_period(org):

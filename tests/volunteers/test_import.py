@@ -113,7 +113,9 @@ def counts(result: dict) -> tuple[int, int, int, int]:
 def test_import_volunteers_twice_changes_nothing_the_second_time(org, tmp_path):
     assert counts(run_import(tmp_path, "volunteers", VOLUNTEERS)) == (2, 0, 0, 0)
     assert counts(run_import(tmp_path, "volunteers", VOLUNTEERS)) == (0, 0, 2, 0)
-    rows = Volunteer.objects.order_by("name").values_list("name", "phone", "team__name", "community__name", "address")
+    rows = Volunteer.objects.order_by("name").values_list(
+        "name", "phone", "team__name", "community__name", "address"
+    )
     assert list(rows) == [
         ("宋彦宝", "13920001234", "东旺志愿服务队", None, "静海大邱庄"),
         ("李雪", "13920005678", "好榜样公益志愿者联盟", "宸宜家园", ""),
@@ -169,7 +171,11 @@ def test_import_shifts_twice_changes_nothing_then_a_corrected_time_updates(org, 
 
 def test_shift_import_finds_listed_volunteers_by_phone(org, tmp_path):
     known = volunteer(org, "宋彦宝")
-    text = SHIFTS.splitlines()[0] + "\n" + f"宋彦宝,{known.phone},,2022-01-24,7:50,12:05,普东街社区卫生服务中心,秩序维护\n"
+    text = (
+        SHIFTS.splitlines()[0]
+        + "\n"
+        + f"宋彦宝,{known.phone},,2022-01-24,7:50,12:05,普东街社区卫生服务中心,秩序维护\n"
+    )
     run_import(tmp_path, "shifts", text)
     assert list(Assignment.objects.values_list("volunteer_id", flat=True)) == [known.pk]
 

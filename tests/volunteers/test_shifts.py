@@ -79,7 +79,9 @@ def test_check_in_and_out_refusals(org, coordinator, steps, message):
     with pytest.raises(domain.VolunteerError) as refused:
         actions[last](assignment, coordinator, at(today, *time))
     assert str(refused.value) == message
-    assert Assignment.objects.filter(pk=assignment.pk).values("checked_in_at", "checked_out_at").get() == stored
+    assert (
+        Assignment.objects.filter(pk=assignment.pk).values("checked_in_at", "checked_out_at").get() == stored
+    )
 
 
 def test_withdraw_before_check_in_only(org, coordinator):
@@ -110,7 +112,11 @@ def test_who_sees_which_volunteers_shifts_and_sign_ups(org, staff, coordinator):
     song = volunteer(org, "宋彦宝", address="静海大邱庄")
     li = volunteer(org, "李雪", community=org["b"])
     wang = volunteer(org, "王强", community=org["a"])
-    in_a, in_b, at_site = shift(org, days(1), community=org["a"]), shift(org, days(1), community=org["b"]), shift(org, days(1))
+    in_a, in_b, at_site = (
+        shift(org, days(1), community=org["a"]),
+        shift(org, days(1), community=org["b"]),
+        shift(org, days(1)),
+    )
     domain.sign_up(in_a, song, coordinator)
     domain.sign_up(in_b, li, coordinator)
     domain.sign_up(at_site, wang, coordinator)
@@ -125,7 +131,11 @@ def test_who_sees_which_volunteers_shifts_and_sign_ups(org, staff, coordinator):
             sorted(Assignment.objects.visible_to(user).values_list("volunteer__name", flat=True)),
         )
 
-    everyone = (["宋彦宝", "李雪", "王强"], sorted([in_a.pk, in_b.pk, at_site.pk]), ["宋彦宝", "李雪", "王强"])
+    everyone = (
+        ["宋彦宝", "李雪", "王强"],
+        sorted([in_a.pk, in_b.pk, at_site.pk]),
+        ["宋彦宝", "李雪", "王强"],
+    )
     assert seen(coordinator) == everyone
     assert seen(staff[Role.COMMUNITY_SECRETARY]) == (["宋彦宝", "王强"], [in_a.pk], ["宋彦宝", "王强"])
     assert seen(login) == (["宋彦宝"], [in_a.pk], ["宋彦宝"])

@@ -85,7 +85,9 @@ def test_the_coordinator_signs_up_checks_in_and_out_and_the_certificate_adds_up(
 
     attendance = f"/volunteers/attendance/{assignment.pk}/"
     post(client, attendance, {"action": "in"})
-    Assignment.objects.filter(pk=assignment.pk).update(checked_in_at=timezone.now() - datetime.timedelta(minutes=135))
+    Assignment.objects.filter(pk=assignment.pk).update(
+        checked_in_at=timezone.now() - datetime.timedelta(minutes=135)
+    )
     answer = client.post(attendance, {"action": "out", "form_key": idempotency.new_key()}, follow=True)
     assert "宋彦宝 签退" in answer.content.decode()
     assignment.refresh_from_db()
@@ -101,7 +103,9 @@ def test_a_refused_check_out_says_why_and_changes_nothing(org, coordinator, clie
     client = client_for(coordinator)
     assignment = domain.sign_up(shift(org, days(0)), volunteer(org), coordinator)
     answer = client.post(
-        f"/volunteers/attendance/{assignment.pk}/", {"action": "out", "form_key": idempotency.new_key()}, follow=True
+        f"/volunteers/attendance/{assignment.pk}/",
+        {"action": "out", "form_key": idempotency.new_key()},
+        follow=True,
     )
     assert "宋彦宝还没有签到。" in answer.content.decode()
     assert Assignment.objects.filter(pk=assignment.pk, checked_out_at__isnull=True).exists()
@@ -113,7 +117,11 @@ def test_the_certificate_lists_each_shift_and_its_total(org, coordinator, client
     served(shift(org, day), song, at(day, 7, 50), at(day, 12, 5))
     night = shift(org, day + datetime.timedelta(days=1), start=datetime.time(22), end=datetime.time(6))
     served(night, song, at(night.date, 22), at(night.date + datetime.timedelta(days=1), 6, 10))
-    html = client_for(coordinator).get(f"/volunteers/{song.pk}/certificate/?start=2022-01-01&end=2022-01-31").content.decode()
+    html = (
+        client_for(coordinator)
+        .get(f"/volunteers/{song.pk}/certificate/?start=2022-01-01&end=2022-01-31")
+        .content.decode()
+    )
     lines = re.findall(r'<td class="num">([0-9.]+)</td>', html)
     assert (lines, '<th class="num total-hours">12.42</th>' in html) == (["4.25", "8.17"], True)
     assert "志愿服务时长证明" in html and "次日" in html
@@ -164,7 +172,9 @@ def test_a_full_open_shift_is_refused_to_a_volunteer(org, client_for):
     volunteer(org, "宋彦宝", account=login)
     full = shift(org, days(1), needed=1)
     domain.sign_up(full, volunteer(org, "李雪"), None)
-    answer = client_for(login).post(f"/volunteers/shifts/{full.pk}/join/", {"form_key": idempotency.new_key()}, follow=True)
+    answer = client_for(login).post(
+        f"/volunteers/shifts/{full.pk}/join/", {"form_key": idempotency.new_key()}, follow=True
+    )
     assert "这个班次已满（需要 1 人）。" in answer.content.decode()
     assert full.assignments.count() == 1
 
@@ -174,7 +184,14 @@ def test_create_a_shift_and_a_volunteer(org, coordinator, client_for):
     answer = post(
         client,
         "/volunteers/shifts/new/",
-        {"date": "2022-01-25", "start": "07:30", "end": "12:00", "site": org["site"].pk, "duty": "order", "needed": 6},
+        {
+            "date": "2022-01-25",
+            "start": "07:30",
+            "end": "12:00",
+            "site": org["site"].pk,
+            "duty": "order",
+            "needed": 6,
+        },
     )
     created = Shift.objects.get()
     assert (answer["Location"], created.where, created.needed, created.created_by) == (
@@ -183,8 +200,14 @@ def test_create_a_shift_and_a_volunteer(org, coordinator, client_for):
         6,
         coordinator,
     )
-    post(client, "/volunteers/new/", {"name": "宋彦宝", "phone": "139 2000 1234", "address": "静海大邱庄", "active": "on"})
-    assert list(Volunteer.objects.values_list("name", "phone", "address")) == [("宋彦宝", "13920001234", "静海大邱庄")]
+    post(
+        client,
+        "/volunteers/new/",
+        {"name": "宋彦宝", "phone": "139 2000 1234", "address": "静海大邱庄", "active": "on"},
+    )
+    assert list(Volunteer.objects.values_list("name", "phone", "address")) == [
+        ("宋彦宝", "13920001234", "静海大邱庄")
+    ]
 
 
 def test_bad_forms_are_refused_in_chinese_and_nothing_is_written(org, coordinator, client_for):
@@ -193,7 +216,11 @@ def test_bad_forms_are_refused_in_chinese_and_nothing_is_written(org, coordinato
     taken = Volunteer.objects.get().phone
     html = post(client, "/volunteers/new/", {"name": "李雪", "phone": taken, "active": "on"}).content.decode()
     assert "已有使用这个手机号的志愿者。" in html
-    html = post(client, "/volunteers/shifts/new/", {"date": "2022-01-25", "start": "07:30", "end": "12:00", "needed": 0}).content.decode()
+    html = post(
+        client,
+        "/volunteers/shifts/new/",
+        {"date": "2022-01-25", "start": "07:30", "end": "12:00", "needed": 0},
+    ).content.decode()
     assert "请选择站点或社区，或填写地点。" in html
     assert (Volunteer.objects.count(), Shift.objects.count()) == (1, 0)
 
@@ -201,7 +228,11 @@ def test_bad_forms_are_refused_in_chinese_and_nothing_is_written(org, coordinato
 def test_the_home_page_of_a_coordinator_and_a_volunteer_is_no_longer_empty(org, staff, client_for):
     shift(org, days(0))
     home = client_for(staff[Role.VOLUNTEER_COORDINATOR]).get("/").content.decode()
-    assert ("欢迎使用防疫系统。" in home, "志愿者班次" in home, reverse("volunteers:hours") in home) == (False, True, True)
+    assert ("欢迎使用防疫系统。" in home, "志愿者班次" in home, reverse("volunteers:hours") in home) == (
+        False,
+        True,
+        True,
+    )
     login = make_staff(org, Role.VOLUNTEER, username="song")
     volunteer(org, "宋彦宝", account=login)
     home = client_for(login).get("/").content.decode()
