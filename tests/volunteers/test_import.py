@@ -43,7 +43,7 @@ from tests.volunteers.builders import at, volunteer
         ("23:59", (23, 59)),
         (0.5, (12, 0)),
         (datetime.time(7, 50, 3, 99), (7, 50, 3)),
-        (datetime.datetime(2022, 1, 24, 7, 50), (7, 50)),
+        (datetime.datetime(2022, 1, 24, 7, 50), (7, 50)),  # noqa: DTZ001  (naive, as a sheet gives it)
         (datetime.timedelta(hours=6, minutes=10), (6, 10)),
     ],
 )
