@@ -20,27 +20,44 @@ from fangyi.volunteers.models import Shift, Team, Volunteer
 LONGEST_PERIOD = datetime.timedelta(days=366)
 
 
-class TeamForm(forms.ModelForm):
-    class Meta:
-        formfield_callback = bounds.formfield
-        model = Team
-        fields = ["name", "contact"]
+class InSubdistrict(forms.ModelForm):
+    """A row of the user's subdistrict. `unique`: the field no two rows of a subdistrict
+    share (a constraint with the subdistrict, which is no field of the form) and the refusal."""
+
+    unique: tuple[str, Any] | None = None
 
     def __init__(self, *args: Any, user: Staff, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         if self.instance.subdistrict_id is None:
             self.instance.subdistrict_id = user.subdistrict_id
 
     def validate_unique(self) -> None:
         super().validate_unique()
-        name = self.cleaned_data.get("name")
-        same = Team.objects.filter(subdistrict_id=self.instance.subdistrict_id, name=name)
-        if name and same.exclude(pk=self.instance.pk).exists():
-            self.add_error("name", _("已有同名的队伍。"))
+        if self.unique is None:
+            return
+        field, message = self.unique
+        value = self.cleaned_data.get(field)
+        same = type(self.instance)._default_manager.filter(
+            subdistrict_id=self.instance.subdistrict_id, **{field: value}
+        )
+        if value and same.exclude(pk=self.instance.pk).exists():
+            self.add_error(field, message)
 
 
-class VolunteerForm(forms.ModelForm):
+class TeamForm(InSubdistrict):
+    unique = ("name", _("已有同名的队伍。"))
+
+    class Meta:
+        formfield_callback = bounds.formfield
+        model = Team
+        fields = ["name", "contact"]
+
+
+class VolunteerForm(InSubdistrict):
     """A volunteer; the teams, communities and volunteer accounts offered are the user's."""
+
+    unique = ("phone", _("已有使用这个手机号的志愿者。"))
 
     class Meta:
         formfield_callback = bounds.formfield
@@ -49,9 +66,7 @@ class VolunteerForm(forms.ModelForm):
         widgets = {"phone": forms.TextInput(attrs={"inputmode": "tel"})}
 
     def __init__(self, *args: Any, user: Staff, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if self.instance.subdistrict_id is None:
-            self.instance.subdistrict_id = user.subdistrict_id
+        super().__init__(*args, user=user, **kwargs)
         self.fields["team"].queryset = Team.objects.visible_to(user)
         self.fields["community"].queryset = Community.objects.visible_to(user)
         taken = (
@@ -68,15 +83,8 @@ class VolunteerForm(forms.ModelForm):
         raw = self.cleaned_data.get("id_number") or ""
         return idnumber.normalise(raw) if raw.strip() else ""
 
-    def validate_unique(self) -> None:
-        super().validate_unique()
-        number = self.cleaned_data.get("phone")
-        same = Volunteer.objects.filter(subdistrict_id=self.instance.subdistrict_id, phone=number)
-        if number and same.exclude(pk=self.instance.pk).exists():
-            self.add_error("phone", _("已有使用这个手机号的志愿者。"))
 
-
-class ShiftForm(forms.ModelForm):
+class ShiftForm(InSubdistrict):
     """A shift at a site or in a community; a community's staff plan their community's."""
 
     class Meta:
@@ -90,10 +98,7 @@ class ShiftForm(forms.ModelForm):
         }
 
     def __init__(self, *args: Any, user: Staff, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
-        if self.instance.subdistrict_id is None:
-            self.instance.subdistrict_id = user.subdistrict_id
+        super().__init__(*args, user=user, **kwargs)
         self.fields["site"].queryset = Site.objects.visible_to(user)
         self.fields["community"].queryset = Community.objects.visible_to(user)
         self.fields["needed"].min_value = 1

@@ -6,14 +6,10 @@ the file's lock, see writers_database)."""
 
 from __future__ import annotations
 
-import threading
-
-from django.db import connections
-
 from fangyi.org.roles import Role
 from fangyi.volunteers import domain
 from fangyi.volunteers.models import Assignment
-from tests.helpers import concurrent_writers
+from tests.helpers import at_once, concurrent_writers
 from tests.volunteers.builders import days, shift, volunteer
 
 pytestmark = concurrent_writers
@@ -23,25 +19,11 @@ ROUNDS = 5
 def sign_up_at_once(duty, volunteers, user) -> list[str]:
     """Each volunteer signed up for `duty` from their own thread, released together;
     'ok' or the refusal's message per thread, sorted."""
-    barrier = threading.Barrier(len(volunteers))
-    results: list[str] = []
-
-    def run(volunteer_) -> None:
-        try:
-            barrier.wait()
-            domain.sign_up(duty, volunteer_, user)
-            results.append("ok")
-        except domain.VolunteerError as exc:
-            results.append(str(exc))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(v,)) for v in volunteers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return sorted(results)
+    results = at_once([lambda v=v: domain.sign_up(duty, v, user) for v in volunteers])
+    return sorted(
+        str(r) if isinstance(r, domain.VolunteerError) else "ok" if isinstance(r, Assignment) else repr(r)
+        for r in results
+    )
 
 
 def test_two_sign_ups_for_the_last_place_at_once_fill_it_once(org, staff):
