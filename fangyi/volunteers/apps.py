@@ -15,4 +15,4 @@ class VolunteersConfig(AppConfig):
 
         register(VOLUNTEERS)
         register(SHIFTS)
-        HOME_TILES.add("volunteers/home_tile.html", home_tile, order=30)
+        HOME_TILES.add("volunteers/home_tile.html", home_tile, order=40)

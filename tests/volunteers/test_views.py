@@ -237,3 +237,33 @@ def test_the_home_page_of_a_coordinator_and_a_volunteer_is_no_longer_empty(org, 
     volunteer(org, "宋彦宝", account=login)
     home = client_for(login).get("/").content.decode()
     assert ("欢迎使用防疫系统。" in home, "我的志愿服务" in home) == (False, True)
+
+
+def test_the_exports_of_volunteers_and_shifts_mask_phones_for_the_coordinator(org, coordinator, client_for):
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    day = datetime.date(2022, 1, 24)
+    song = volunteer(org, "宋彦宝", address="静海大邱庄")
+    served(shift(org, day), song, at(day, 7, 50), at(day, 12, 5))
+    client = client_for(coordinator)
+
+    def rows(kind: str) -> list:
+        response = client.get(f"/sheets/export/{kind}.xlsx")
+        book = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content)))
+        return book.get_sheet_by_index(0).to_python()
+
+    masked = song.phone[:3] + "****" + song.phone[-4:]
+    assert rows("volunteers")[1] == ["宋彦宝", masked, "东旺志愿服务队", "", "", "", "静海大邱庄"]
+    assert rows("shifts")[1] == [
+        "宋彦宝",
+        masked,
+        "东旺志愿服务队",
+        datetime.date(2022, 1, 24),
+        "07:50",
+        "12:05",
+        "普东街社区卫生服务中心",
+        "秩序维护",
+        4.25,
+    ]
