@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
@@ -251,7 +252,8 @@ def sign_up_for_shift(request: AuthedRequest, shift_id: Id, payload: SignUpIn):
     if request.user.can(Perm.MANAGE_VOLUNTEERS):
         shift = get_object_or_404(Shift.objects.visible_to(request.user), pk=shift_id)
         if payload.volunteer_id is None:
-            raise Refused(422, "请指定志愿者。", {"volunteer_id": ["请指定志愿者。"]})
+            message = _("请指定志愿者。")
+            raise Refused(422, message, {"volunteer_id": [message]})
         volunteer = get_object_or_404(Volunteer.objects.visible_to(request.user), pk=payload.volunteer_id)
     else:
         require(request, Perm.SIGN_UP_SHIFTS)

@@ -214,3 +214,15 @@ def test_templates_have_the_columns(kind, tmp_path):
         "shifts": ["姓名", "手机号", "队伍", "日期", "签到时间", "签退时间", "地点", "岗位"],
     }
     assert headers == expected[kind]
+
+
+def test_a_community_written_with_its_suffix_is_the_same_shift_the_second_time(org, tmp_path):
+    text = (
+        "姓名,手机号,队伍,日期,签到时间,签退时间,地点,岗位\n"
+        "宋彦宝,13920001234,东旺志愿服务队,2022-01-24,8:00,11:00,万达新城社区,查验健康码\n"
+    )
+    assert counts(run_import(tmp_path, "shifts", text)) == (1, 0, 0, 0)
+    assert counts(run_import(tmp_path, "shifts", text)) == (0, 0, 1, 0)
+    assert list(Shift.objects.values_list("community__name", "place", "duty")) == [
+        ("万达新城", "", "health_code")
+    ]

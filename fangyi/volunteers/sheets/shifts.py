@@ -93,7 +93,9 @@ class State:
 
 
 def _shift_key(values: dict[str, Any]) -> tuple[Any, ...]:
-    return (values["date"], header_key(values["place"]), values.get("duty") or Duty.ORDER)
+    """A checked row's shift: day, place (the site's or community's name when the place
+    is one: 万达新城社区 is 万达新城's shift) and duty."""
+    return (values["date"], values["place_key"], values["duty"])
 
 
 class Shifts(Kind[State]):
@@ -109,7 +111,12 @@ class Shifts(Kind[State]):
     def row_key(self, values: dict[str, Any]) -> Any:
         if not (values.get("phone") and values.get("date") and values.get("place")):
             return None
-        return (values["phone"], *_shift_key(values))
+        return (
+            values["phone"],
+            values["date"],
+            header_key(values["place"]),
+            values.get("duty") or Duty.ORDER,
+        )
 
     def start(self, ctx: Context, header: Header) -> State:
         subdistrict = subdistrict_of(ctx.actor)
@@ -135,6 +142,7 @@ class Shifts(Kind[State]):
             "duty": values.get("duty") or Duty.ORDER,
             "checked_in": checked_in,
             "checked_out": checked_out,
+            "place_key": header_key(site.name if site else community.name if community else values["place"]),
             "site_id": site.pk if site else None,
             "community_id": community.pk if community else None,
             "row": row,

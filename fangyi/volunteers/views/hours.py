@@ -63,7 +63,9 @@ def certificate(request: AuthedRequest, pk: int) -> HttpResponse:
     volunteer = get_object_or_404(Volunteer.objects.visible_to(request.user).select_related("team"), pk=pk)
     form = PeriodForm(request.GET or None)
     start, end = form.period()
-    report = domain.hours(Assignment.objects.visible_to(request.user).filter(volunteer=volunteer), start, end)
+    # Every shift of the volunteer, wherever served: a certificate is whole or useless
+    # (whoever may see the volunteer may see where they served).
+    report = domain.hours(volunteer.assignments.all(), start, end)
     served = report.volunteers[0] if report.volunteers else VolunteerHours(volunteer)
     return render(
         request,
