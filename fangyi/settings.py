@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "fangyi.sheets",
     "fangyi.vaccination",
     "fangyi.measures",
+    "fangyi.volunteers",
     "fangyi.reports",
     "fangyi.audit",
     "fangyi.demo",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("org/", include("fangyi.org.urls")),
     path("vaccination/", include("fangyi.vaccination.urls")),
     path("measures/", include("fangyi.measures.urls")),
+    path("volunteers/", include("fangyi.volunteers.urls")),
     path("reports/", include("fangyi.reports.urls")),
     path("audit/", include("fangyi.audit.urls")),
     path("api/v1/", api.urls),

@@ -22,6 +22,7 @@ def test_the_home_page_tiles_in_their_order():
         "vaccination/home_aefi.html",
         "reports/home_links.html",
         "reports/home_register.html",
+        "volunteers/home_tile.html",
     ]
 
 

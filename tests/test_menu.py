@@ -31,6 +31,7 @@ SUBPAGES: dict[str, tuple[str | None, str]] = {
     "audit:changes": ("audit:disclosures", "the audit page's second tab"),
     "vaccination:product_create": ("vaccination:products", "a button of the vaccines and rules page"),
     "vaccination:rule_create": ("vaccination:products", "a button of the vaccines and rules page"),
+    "volunteers:hours_export": ("volunteers:hours", "the hours page's download"),
 }
 
 HREF = re.compile(r'<a href="([^"]+)"')
@@ -113,8 +114,20 @@ def test_no_menu_entry_is_also_a_sub_page():
 @pytest.mark.parametrize(
     ("role", "imports"),
     [
-        (R.SUBDISTRICT_ADMIN, ["/sheets/import/residents/", "/sheets/import/doses/"]),
-        (R.SUBDISTRICT_STAFF, ["/sheets/import/residents/"]),
+        (
+            R.SUBDISTRICT_ADMIN,
+            [
+                "/sheets/import/residents/",
+                "/sheets/import/doses/",
+                "/sheets/import/volunteers/",
+                "/sheets/import/shifts/",
+            ],
+        ),
+        (
+            R.SUBDISTRICT_STAFF,
+            ["/sheets/import/residents/", "/sheets/import/volunteers/", "/sheets/import/shifts/"],
+        ),
+        (R.VOLUNTEER_COORDINATOR, ["/sheets/import/volunteers/", "/sheets/import/shifts/"]),
         (R.MEDICAL_STAFF, ["/sheets/import/doses/"]),
         (R.LEADER, []),
     ],

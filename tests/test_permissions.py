@@ -243,7 +243,7 @@ MATRIX: dict[str, Entry] = {
         is_json=True,
     ),
     # Whoever may import some kind has a list of jobs: medical staff import doses.
-    "sheets:jobs": Entry(get=page(EDITORS | {R.MEDICAL_STAFF})),
+    "sheets:jobs": Entry(get=page(EDITORS | {R.MEDICAL_STAFF, R.VOLUNTEER_COORDINATOR})),
     "sheets:import": Entry(
         get=page(EDITORS), write=page(EDITORS, 302), kwargs=residents_kind, body=roster_upload
     ),
@@ -711,6 +711,217 @@ MATRIX.update(
     }
 )
 
+
+# Volunteers: the coordinator, the subdistrict's office and a community's secretary run
+# them; the leader and the community's workers (not the grid workers) read; a volunteer with a login sees and
+# signs up for their own shifts.
+VOLUNTEER_MANAGERS = {
+    R.VOLUNTEER_COORDINATOR,
+    R.SUBDISTRICT_ADMIN,
+    R.SUBDISTRICT_STAFF,
+    R.COMMUNITY_SECRETARY,
+}
+VOLUNTEER_VIEWERS = VOLUNTEER_MANAGERS | {R.LEADER, R.COMMUNITY_WORKER}
+SHIFT_VIEWERS = VOLUNTEER_VIEWERS | {R.VOLUNTEER}
+
+
+def _volunteer_place(world: World, user: Staff | None, in_scope: bool) -> Community:
+    """Community A in scope; out of it, B for a community or grid posting and the other
+    subdistrict's community for a subdistrict posting."""
+    if in_scope or user is None:
+        return world.org["a"]
+    return world.other_community if user.scope == Scope.SUBDISTRICT else world.org["b"]
+
+
+def _new_volunteer(community: Community, name: str = "宋彦宝", **extra):
+    from fangyi.volunteers.models import Volunteer
+
+    number = f"139{Volunteer.objects.count() + 10000000:08d}"
+    return Volunteer.objects.create(
+        subdistrict=community.subdistrict, community=community, name=name, phone=number, **extra
+    )
+
+
+def _own_volunteer(user: Staff | None):
+    """A volunteer's login has its volunteer record (in the user's subdistrict)."""
+    from fangyi.volunteers.models import Volunteer
+
+    if user is None or user.role != R.VOLUNTEER:
+        return None
+    return Volunteer.objects.filter(account=user).first() or _new_volunteer(
+        Community.objects.filter(subdistrict=user.subdistrict).first(), "志愿者本人", account=user
+    )
+
+
+def _volunteer_shift(world: World, user: Staff | None, in_scope: bool, *, signed: bool = True):
+    """A shift tomorrow in the place's community; a volunteer's login signed up for it
+    when in scope (their own shift) and `signed`."""
+    from fangyi.volunteers import domain
+    from fangyi.volunteers.models import Shift
+
+    community = _volunteer_place(world, user, in_scope)
+    shift = Shift.objects.create(
+        subdistrict=community.subdistrict,
+        community=community,
+        date=timezone.localdate() + datetime.timedelta(days=1),
+        start=datetime.time(8),
+        end=datetime.time(12),
+        needed=5,
+    )
+    own = _own_volunteer(user)
+    if own is not None and in_scope and signed:
+        domain.sign_up(shift, own, user)
+    return shift
+
+
+def _assignment(world: World, user: Staff | None, in_scope: bool, *, checked_in: bool = False):
+    from fangyi.volunteers import domain
+    from fangyi.volunteers.models import Assignment
+
+    shift = _volunteer_shift(world, user, in_scope, signed=False)
+    assignment = domain.sign_up(shift, _new_volunteer(shift.community, "王立新"), None)
+    if checked_in:
+        Assignment.objects.filter(pk=assignment.pk).update(
+            checked_in_at=timezone.now() - datetime.timedelta(hours=2)
+        )
+    return assignment
+
+
+def volunteer_pk(world: World, user: Staff | None, in_scope: bool) -> dict:
+    own = _own_volunteer(user)
+    if own is not None and in_scope:
+        return {"pk": own.pk}
+    return {"pk": _new_volunteer(_volunteer_place(world, user, in_scope)).pk}
+
+
+def volunteer_shift_pk(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"pk": _volunteer_shift(world, user, in_scope).pk}
+
+
+def open_shift_pk(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"pk": _volunteer_shift(world, user, in_scope, signed=False).pk}
+
+
+def api_shift_id(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"shift_id": _volunteer_shift(world, user, in_scope).pk}
+
+
+def api_open_shift_id(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"shift_id": _volunteer_shift(world, user, in_scope, signed=False).pk}
+
+
+def assignment_pk(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"pk": _assignment(world, user, in_scope).pk}
+
+
+def api_assignment_id(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"assignment_id": _assignment(world, user, in_scope).pk}
+
+
+def api_checked_in_id(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"assignment_id": _assignment(world, user, in_scope, checked_in=True).pk}
+
+
+def volunteer_form(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"name": "刘志刚", "phone": "13920001234", "community": world.org["a"].pk, "active": "on"}
+
+
+def sign_up_form(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"volunteer": _new_volunteer(world.org["a"], "赵志强").pk}
+
+
+def api_sign_up_json(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"volunteer_id": _new_volunteer(world.org["a"], "赵志强").pk}
+
+
+def volunteer_shift_form(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {
+        "date": (timezone.localdate() + datetime.timedelta(days=2)).isoformat(),
+        "start": "07:30",
+        "end": "12:00",
+        "community": world.org["a"].pk,
+        "duty": "order",
+        "needed": 4,
+    }
+
+
+def api_volunteer_shift_json(world: World, user: Staff | None, in_scope: bool) -> dict:
+    body = volunteer_shift_form(world, user, in_scope)
+    return {**body, "community_id": body.pop("community")}
+
+
+def api_volunteer_json(world: World, user: Staff | None, in_scope: bool) -> dict:
+    body = volunteer_form(world, user, in_scope)
+    body.pop("active")
+    return {**body, "community_id": body.pop("community")}
+
+
+MATRIX.update(
+    {
+        "volunteers:list": Entry(get=page(VOLUNTEER_VIEWERS)),
+        "volunteers:create": Entry(
+            get=page(VOLUNTEER_MANAGERS), write=page(VOLUNTEER_MANAGERS, 302), body=volunteer_form
+        ),
+        "volunteers:edit": Entry(
+            get=page(VOLUNTEER_MANAGERS),
+            write=page(VOLUNTEER_MANAGERS, 302),
+            target=volunteer_pk,
+            body=volunteer_form,
+        ),
+        "volunteers:teams": Entry(
+            get=page(VOLUNTEER_VIEWERS),
+            write=page(VOLUNTEER_MANAGERS, 302),
+            body=lambda w, u, i: {"name": "普东街青年志愿服务队"},
+        ),
+        "volunteers:shifts": Entry(get=page(SHIFT_VIEWERS)),
+        "volunteers:shift_create": Entry(
+            get=page(VOLUNTEER_MANAGERS), write=page(VOLUNTEER_MANAGERS, 302), body=volunteer_shift_form
+        ),
+        "volunteers:shift": Entry(
+            get=page(SHIFT_VIEWERS),
+            write=page(VOLUNTEER_MANAGERS, 302),
+            target=volunteer_shift_pk,
+            body=sign_up_form,
+        ),
+        # POST only: the volunteer's own sign-up for an open shift.
+        "volunteers:shift_join": Entry(
+            get=page({R.VOLUNTEER}, 405), write=page({R.VOLUNTEER}, 302), target=open_shift_pk
+        ),
+        "volunteers:attendance": Entry(
+            get=page(VOLUNTEER_MANAGERS, 405),
+            write=page(VOLUNTEER_MANAGERS, 302),
+            target=assignment_pk,
+            body=lambda w, u, i: {"action": "in"},
+        ),
+        "volunteers:hours": Entry(get=page(VOLUNTEER_VIEWERS)),
+        "volunteers:hours_export": Entry(get=page(VOLUNTEER_VIEWERS)),
+        "volunteers:certificate": Entry(get=page(SHIFT_VIEWERS), target=volunteer_pk),
+        "api:list_volunteers": Entry(get=api(SHIFT_VIEWERS)),
+        "api:create_volunteer": Entry(
+            write=api(VOLUNTEER_MANAGERS, 201), body=api_volunteer_json, is_json=True
+        ),
+        "api:list_volunteer_teams": Entry(get=api(SHIFT_VIEWERS)),
+        "api:list_volunteer_shifts": Entry(get=api(SHIFT_VIEWERS)),
+        "api:create_volunteer_shift": Entry(
+            write=api(VOLUNTEER_MANAGERS, 201), body=api_volunteer_shift_json, is_json=True
+        ),
+        "api:list_shift_sign_ups": Entry(get=api(SHIFT_VIEWERS), target=api_shift_id),
+        "api:sign_up_for_shift": Entry(
+            write=api(VOLUNTEER_MANAGERS | {R.VOLUNTEER}, 201),
+            target=api_open_shift_id,
+            body=api_sign_up_json,
+            is_json=True,
+        ),
+        "api:check_in_volunteer": Entry(
+            write=api(VOLUNTEER_MANAGERS), target=api_assignment_id, body=lambda w, u, i: {}, is_json=True
+        ),
+        "api:check_out_volunteer": Entry(
+            write=api(VOLUNTEER_MANAGERS), target=api_checked_in_id, body=lambda w, u, i: {}, is_json=True
+        ),
+        "api:volunteer_hours": Entry(get=api(SHIFT_VIEWERS)),
+    }
+)
+
 EXCLUDED_NAMESPACES = {"admin"}
 
 
@@ -770,6 +981,9 @@ EXPECTED_PERMISSIONS: dict[Perm, set[Role]] = {
     Perm.REPORT_HEALTH: HEALTH_REPORTERS,
     Perm.HANDLE_ALERTS: ALERT_HANDLERS,
     Perm.MANAGE_MEASURE_RULES: {R.SUBDISTRICT_ADMIN},
+    Perm.VIEW_VOLUNTEERS: VOLUNTEER_VIEWERS,
+    Perm.MANAGE_VOLUNTEERS: VOLUNTEER_MANAGERS,
+    Perm.SIGN_UP_SHIFTS: {R.VOLUNTEER},
 }
 
 

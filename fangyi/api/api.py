@@ -23,6 +23,7 @@ from fangyi.vaccination.domain.doses import DuplicateDose, may_override
 from fangyi.vaccination.domain.outreach import OutreachError
 from fangyi.vaccination.domain.rules import RuleViolation
 from fangyi.vaccination.domain.safety import AefiClosed, ScreeningError
+from fangyi.volunteers.domain import ShiftFull, VolunteerError
 
 api = NinjaAPI(
     title="Fangyi API",
@@ -128,6 +129,8 @@ for error, status in (
     (AppointmentError, 422),
     (OutreachError, 422),
     (MeasureError, 422),
+    (ShiftFull, 409),
+    (VolunteerError, 422),
 ):
     api.add_exception_handler(error, _refused(status))
 
@@ -140,4 +143,5 @@ api.add_router("/vaccination/observations", "fangyi.vaccination.api.safety.obser
 api.add_router("/vaccination/adverse-events", "fangyi.vaccination.api.safety.adverse_events")
 api.add_router("/vaccination", "fangyi.vaccination.api.outreach.router")
 api.add_router("/vaccination", "fangyi.vaccination.api.appointments.router")
+api.add_router("/volunteers", "fangyi.volunteers.api.router")
 api.add_router("/reports", "fangyi.reports.api.router")

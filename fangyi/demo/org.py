@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from axes.utils import reset as reset_lockouts
 from django.db import models, transaction
 
+from fangyi.demo import volunteers
 from fangyi.org.models import Community, Grid, Site, SiteKind, Staff, Subdistrict, Unit
 from fangyi.org.roles import Role
 from fangyi.residents.models import Household, Resident, TimelineEntry
@@ -67,6 +68,8 @@ ACCOUNTS = (
     Account("demo_doctor", Role.MEDICAL_STAFF, "林海燕", site=HEALTH_CENTER),
     Account("demo_driver", Role.DRIVER, "王奎", site=HEALTH_CENTER),
     Account("demo_volunteer", Role.VOLUNTEER_COORDINATOR, "韩冬梅"),
+    # The report's volunteer of 东旺志愿服务队 (fangyi.demo.volunteers links the login).
+    Account("demo_volunteer_member", Role.VOLUNTEER, "宋彦宝"),
 )
 
 # The drive's field staff without a login: a community worker in every community (万科新城
@@ -126,6 +129,7 @@ def remove(progress: Callable[[str], None] = lambda _msg: None) -> None:
         return
     residents = Resident.objects.filter(community__subdistrict=sub)
     staff = Staff.objects.filter(models.Q(subdistrict=sub) | models.Q(community__subdistrict=sub))
+    volunteers.remove(sub)
     AdverseEvent.objects.filter(resident__in=residents).delete()
     Appointment.objects.filter(resident__in=residents).delete()
     Observation.objects.filter(dose__resident__in=residents).delete()

@@ -71,6 +71,22 @@ MENU: tuple[Group, ...] = (
         ),
     ),
     Group(
+        _("志愿者"),
+        (
+            Entry(
+                _("志愿者班次"),
+                "volunteers:shifts",
+                (Perm.VIEW_VOLUNTEERS, Perm.SIGN_UP_SHIFTS),
+                short=_("班次"),
+            ),
+            Entry(_("志愿者名单"), "volunteers:list", (Perm.VIEW_VOLUNTEERS,)),
+            Entry(_("志愿服务时长"), "volunteers:hours", (Perm.VIEW_VOLUNTEERS,)),
+            Entry(_("志愿服务队"), "volunteers:teams", (Perm.VIEW_VOLUNTEERS,)),
+            Entry(_("新建班次"), "volunteers:shift_create", (Perm.MANAGE_VOLUNTEERS,)),
+            Entry(_("登记志愿者"), "volunteers:create", (Perm.MANAGE_VOLUNTEERS,)),
+        ),
+    ),
+    Group(
         _("报表"),
         (
             Entry(_("接种日报"), "reports:daily", (Perm.VIEW_REPORTS,), short=_("日报")),
@@ -84,7 +100,15 @@ MENU: tuple[Group, ...] = (
             Entry(_("导入接种记录"), "sheets:import", (Perm.RECORD_DOSE,), args=("doses",)),
             Entry(_("居民导入模板"), "sheets:template", (Perm.EDIT_RESIDENTS,), args=("residents",)),
             Entry(_("接种记录导入模板"), "sheets:template", (Perm.RECORD_DOSE,), args=("doses",)),
-            Entry(_("我的导入记录"), "sheets:jobs", (Perm.EDIT_RESIDENTS, Perm.RECORD_DOSE)),
+            Entry(_("导入志愿者"), "sheets:import", (Perm.MANAGE_VOLUNTEERS,), args=("volunteers",)),
+            Entry(_("导入志愿者签到记录"), "sheets:import", (Perm.MANAGE_VOLUNTEERS,), args=("shifts",)),
+            Entry(_("志愿者导入模板"), "sheets:template", (Perm.MANAGE_VOLUNTEERS,), args=("volunteers",)),
+            Entry(_("签到记录导入模板"), "sheets:template", (Perm.MANAGE_VOLUNTEERS,), args=("shifts",)),
+            Entry(
+                _("我的导入记录"),
+                "sheets:jobs",
+                (Perm.EDIT_RESIDENTS, Perm.RECORD_DOSE, Perm.MANAGE_VOLUNTEERS),
+            ),
         ),
     ),
     Group(

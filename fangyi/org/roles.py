@@ -57,6 +57,9 @@ class Perm(models.TextChoices):
     REPORT_HEALTH = "report_health", _("登记体温、症状和核酸结果")
     HANDLE_ALERTS = "handle_alerts", _("确认和处置预警")
     MANAGE_MEASURE_RULES = "manage_measure_rules", _("维护管控规则和防控方案版本")
+    VIEW_VOLUNTEERS = "view_volunteers", _("查看志愿者、班次和服务时长")
+    MANAGE_VOLUNTEERS = "manage_volunteers", _("管理志愿者和班次、报名、签到签退")
+    SIGN_UP_SHIFTS = "sign_up_shifts", _("志愿者本人报名班次、查看自己的服务时长")
 
 
 R = Role
@@ -86,6 +89,11 @@ DOOR_TO_DOOR = frozenset(
 )
 # Who plans the day's slots and home-visit routes.
 PLAN_THE_DAY = frozenset({R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.COMMUNITY_SECRETARY, R.MEDICAL_STAFF})
+
+# Who runs the volunteers: the coordinator, the subdistrict's office, a community's secretary.
+VOLUNTEER_MANAGERS = frozenset(
+    {R.VOLUNTEER_COORDINATOR, R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.COMMUNITY_SECRETARY}
+)
 
 # Which roles hold each permission. Leaders read everything and change nothing;
 # drivers and volunteer coordinators do not work with the register at all.
@@ -148,6 +156,13 @@ PERMISSIONS: dict[Perm, frozenset[Role]] = {
     Perm.REPORT_HEALTH: DOOR_TO_DOOR | {R.MEDICAL_STAFF},
     Perm.HANDLE_ALERTS: (DOOR_TO_DOOR - {R.SECONDED_CADRE}) | {R.MEDICAL_STAFF},
     Perm.MANAGE_MEASURE_RULES: frozenset({R.SUBDISTRICT_ADMIN}),
+    # Volunteers: the coordinator runs them; the subdistrict and a community's secretary
+    # (who ask for them) manage them too; the leader and community workers read (grid
+    # workers go door to door: the volunteers are their community's business).
+    Perm.VIEW_VOLUNTEERS: VOLUNTEER_MANAGERS | {R.LEADER, R.COMMUNITY_WORKER},
+    Perm.MANAGE_VOLUNTEERS: VOLUNTEER_MANAGERS,
+    # A volunteer with a login: their own shifts, sign-ups and hours (OWN_SHIFTS_ONLY).
+    Perm.SIGN_UP_SHIFTS: frozenset({R.VOLUNTEER}),
 }
 
 # Where a role is posted: a grid worker needs a grid, a community role a community.
@@ -206,3 +221,8 @@ def may_see_safety_alerts(user: Any) -> bool:
     posting to the whole subdistrict, which answers for them (the hotline, the report
     upwards). A community's staff follow their residents' events on the safety page."""
     return bool(user.can(Perm.VIEW_VACCINATION)) and user.scope == Scope.SUBDISTRICT
+
+
+# A volunteer with a login sees only themself: their own record, shifts and hours
+# (volunteers.models: Volunteer/Assignment.visible_to).
+OWN_SHIFTS_ONLY: frozenset[Role] = frozenset({R.VOLUNTEER})

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fangyi.core import bounds
-from fangyi.demo import drive, org, population, story
+from fangyi.demo import drive, org, population, story, volunteers
 from fangyi.residents.models import Resident
 
 
@@ -59,6 +59,11 @@ class Command(BaseCommand):
             existing = Resident.objects.filter(community__subdistrict=sub).count()
             generated = 0
             accounts = org.reset_accounts(sub)
+            helpers = volunteers.build(sub, date=date, seed=o["seed"], now=story.demo_now(date))
+            if helpers is not None:
+                self.stderr.write(
+                    f"志愿者 {helpers.volunteers} 名，班次 {helpers.shifts} 个，已签退 {helpers.served} 人次。"
+                )
             if existing:
                 self.stderr.write(f"“{sub.name}”已有 {existing} 名居民，不再生成（要重建请加 --reset）。")
             elif o["residents"]:
