@@ -30,7 +30,7 @@ def assign(case: Case, community: Community, grid: Grid | None, actor: Staff | S
     report slots (which repeat the place for the overdue lists) follow."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.state not in OPEN_STATES:
-        raise MeasureError(f"{case.name} 已{case.get_state_display()}，不能再分派。")
+        raise MeasureError(f"{case.name} 当前状态为「{case.get_state_display()}」，不能再分派。")
     if community.subdistrict_id != case.subdistrict_id:
         raise MeasureError("只能分派到本街道的社区。", field="community")
     if grid is not None and grid.community_id != community.pk:

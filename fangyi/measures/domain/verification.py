@@ -71,7 +71,7 @@ def log_call(
     now = timezone.now()
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.state not in OPEN_STATES:
-        raise MeasureError(f"{case.name} 已{case.get_state_display()}，不能再登记核实电话。")
+        raise MeasureError(f"{case.name} 当前状态为「{case.get_state_display()}」，不能再登记核实电话。")
     if version is not None and version != case.version:
         raise MeasureError(f"{case.name} 的信息刚被他人更新，请刷新后再登记。")
     if outcome not in CallOutcome.values:
@@ -120,7 +120,7 @@ def log_call(
     escalate = (
         outcome == CallOutcome.UNREACHABLE
         and not case.escalated
-        and case.failed_calls >= settings.FANGYI_MEASURES_ESCALATE_AFTER
+        and case.failed_calls >= escalate_after()
     )
     if escalate:
         case.escalated = True
@@ -162,3 +162,7 @@ def handover(cases):  # type: ignore[no-untyped-def]
         .select_related("category", "community", "grid")
         .order_by("-ended_at", "-id")
     )
+
+
+def escalate_after() -> int:
+    return int(settings.FANGYI_MEASURES_ESCALATE_AFTER)

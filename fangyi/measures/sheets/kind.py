@@ -62,7 +62,7 @@ class Persons(Kind[PersonState]):
     key = "id_number"
     fields = FIELDS
     view_perm = Perm.VIEW_MEASURES
-    edit_perm = Perm.VERIFY_CASES
+    edit_perm = Perm.PLACE_MEASURES  # community staff, not seconded cadres
     foreign_message = gettext_lazy("该人员不在您的管辖范围内。")
     duplicate_message = gettext_lazy("与第%(first)d行重复：同一人在一个文件中只能出现一次。")
 
