@@ -16,9 +16,9 @@ from fangyi.api.forms import form_data
 from fangyi.api.types import Date, DateTime, Id, Text
 from fangyi.core.access import AuthedRequest
 from fangyi.measures.domain import MeasureError, verification
-from fangyi.measures.domain.intake import receive
+from fangyi.measures.domain.intake import Categories, receive
 from fangyi.measures.forms.intake import CallForm, IntakeForm
-from fangyi.measures.models import Call, Case, Category, Source
+from fangyi.measures.models import Call, Case, Source
 from fangyi.measures.sheets.kind import mask_document
 from fangyi.org.roles import Perm
 from fangyi.residents import phone as phones
@@ -32,7 +32,9 @@ class PersonIn(Schema):
     document_number: Text = Field("", examples=["120113198003040026"])
     phone: Text = Field("", examples=["13812345678"])
     category: Text = Field(description="a category's code, name or alias", examples=["close_contact"])
-    pushed_at: DateTime | None = Field(None, description="now when left out", examples=["2026-12-01T09:00:00+08:00"])
+    pushed_at: DateTime | None = Field(
+        None, description="now when left out", examples=["2026-12-01T09:00:00+08:00"]
+    )
     address: Text = Field("", examples=["万达新城3号楼2单元301"])
     origin: Text = Field("", examples=["北京市朝阳区"])
     exposure_date: Date | None = Field(None, examples=["2026-11-30"])
@@ -65,13 +67,6 @@ class CaseOut(Schema):
         return case.phone if unmasked(context) else phones.mask(case.phone)
 
 
-def category_pk(text: str) -> int | None:
-    for category in Category.objects.all():
-        if text == category.code or text in category.names():
-            return category.pk
-    return None
-
-
 @router.post("/persons", response={200: CaseOut, 201: CaseOut, 422: Message}, summary="接收推送人员")
 def receive_person(request: AuthedRequest, payload: PersonIn):
     """A partner system pushes one person: a new case (201), or merged into the person's
@@ -79,9 +74,15 @@ def receive_person(request: AuthedRequest, payload: PersonIn):
     push time) adds nothing."""
     require(request, Perm.VERIFY_CASES)
     values = payload.dict()
-    values["category"] = category_pk(payload.category) or payload.category
+    categories = Categories()
+    category = categories.find(payload.category)
+    if category is None:
+        raise MeasureError(categories.unknown(payload.category), field="category")
+    values["category"] = category.pk
     values["source"] = Source.HAND  # the form's; the API's door is set below
-    form = check(IntakeForm(form_data(values, {"community_id": "community", "grid_id": "grid"}), user=request.user))
+    form = check(
+        IntakeForm(form_data(values, {"community_id": "community", "grid_id": "grid"}), user=request.user)
+    )
     arrival = form.arrival()
     arrival.source = Source.API
     subdistrict = request.user.subdistrict or (arrival.community.subdistrict if arrival.community else None)
@@ -97,7 +98,9 @@ class CallIn(Schema):
     outcome: Text = Field(description="reached, not_here, bad_phone or unreachable", examples=["unreachable"])
     note: Text = Field("", examples=["晚上再打"])
     transfer_to: Text = Field("", description="not_here: where to", examples=["河北省廊坊市广阳区"])
-    transfer_date: Date | None = Field(None, description="not_here: when (today if left out)", examples=["2026-12-01"])
+    transfer_date: Date | None = Field(
+        None, description="not_here: when (today if left out)", examples=["2026-12-01"]
+    )
     phone: Text = Field("", description="bad_phone: the right number, if known", examples=["13812345678"])
     version: int | None = Field(None, description="the case's version as the client saw it", examples=[3])
 
@@ -113,9 +116,7 @@ class CallOut(Schema):
     escalated: bool = Field(alias="case.escalated", examples=[False])
 
 
-@router.post(
-    "/cases/{int:case_id}/calls", response={201: CallOut, 422: Message}, summary="登记核实电话"
-)
+@router.post("/cases/{int:case_id}/calls", response={201: CallOut, 422: Message}, summary="登记核实电话")
 def log_call(request: AuthedRequest, case_id: Id, payload: CallIn):
     """Log a verification call on a case of the user's scope; refused (422) on a closed case."""
     require(request, Perm.VERIFY_CASES)

@@ -79,7 +79,7 @@ def log_call(
     note = note.strip()[:300]
     fields = ["state", "version", "updated_at"]
     details: dict[str, object] = {"outcome": outcome}
-    summary = CallOutcome(outcome).label
+    summary = str(CallOutcome(outcome).label)
     if outcome == CallOutcome.REACHED:
         if case.state in TO_VERIFY:
             case.state = State.VERIFIED
@@ -118,9 +118,7 @@ def log_call(
     call = Call.objects.create(case=case, by=account(actor), outcome=outcome, note=note)
     details["call_id"] = call.pk
     escalate = (
-        outcome == CallOutcome.UNREACHABLE
-        and not case.escalated
-        and case.failed_calls >= escalate_after()
+        outcome == CallOutcome.UNREACHABLE and not case.escalated and case.failed_calls >= escalate_after()
     )
     if escalate:
         case.escalated = True
