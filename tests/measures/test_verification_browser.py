@@ -50,7 +50,7 @@ def test_a_grid_worker_verifies_one_person_and_escalates_another(grid, chromium,
     context, page, errors = phone_page(chromium, live_server, "grid_worker")
     context.add_init_script(IN_FLIGHT)
     page.goto("/measures/verify/")
-    liu, wang = page.locator("#case-%d" % grid["liu"].pk), page.locator("#case-%d" % grid["wang"].pk)
+    liu, wang = page.locator(f"#case-{grid['liu'].pk}"), page.locator(f"#case-{grid['wang'].pk}")
     expect(liu).to_contain_text("已超时")
     liu.locator("button[value=reached]").click()
     expect(page.locator(".flash")).to_have_text("刘桂兰 已核实，待落控。")

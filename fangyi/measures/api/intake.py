@@ -15,7 +15,7 @@ from fangyi.api.errors import Message, check
 from fangyi.api.forms import form_data
 from fangyi.api.types import Date, DateTime, Id, Text
 from fangyi.core.access import AuthedRequest
-from fangyi.measures.domain import MeasureError, verification
+from fangyi.measures.domain import MeasureError
 from fangyi.measures.domain.intake import Categories, receive
 from fangyi.measures.forms.intake import CallForm, IntakeForm
 from fangyi.measures.models import Call, Case, Source
@@ -121,16 +121,5 @@ def log_call(request: AuthedRequest, case_id: Id, payload: CallIn):
     """Log a verification call on a case of the user's scope; refused (422) on a closed case."""
     require(request, Perm.VERIFY_CASES)
     case = get_object_or_404(Case.objects.visible_to(request.user), pk=case_id)
-    form = check(CallForm(form_data(payload.dict())))
-    data = form.cleaned_data
-    call = verification.log_call(
-        case,
-        data["outcome"],
-        request.user,
-        note=data["note"],
-        transfer_to=data["transfer_to"],
-        transfer_date=data.get("transfer_date"),
-        phone=data["phone"],
-        version=data.get("version"),
-    )
+    call = check(CallForm(form_data(payload.dict()))).log(case, request.user)
     return 201, Call.objects.select_related("case").get(pk=call.pk)
