@@ -213,6 +213,24 @@ def test_the_command_prints_the_same_json_as_the_other_imports(org):
     }
 
 
+def test_rows_naming_no_community_go_to_the_one_chosen_at_upload(org):
+    call_command("import", "persons", str(SAMPLE), "--community", "宸宜家园", stdout=io.StringIO())
+    assert dict(Case.objects.values_list("name", "community__name")) == {
+        "刘桂兰": "万达新城",
+        "王建国": "宸宜家园",
+        "赵秀珍": "宸宜家园",
+    }
+
+
+def test_a_community_no_one_knows_refuses_the_file(org):
+    err = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command(
+            "import", "persons", str(SAMPLE), "--community", "宜白路", stdout=io.StringIO(), stderr=err
+        )
+    assert (err.getvalue().strip(), Case.objects.count()) == ("没有名为“宜白路”的社区。", 0)
+
+
 def test_the_template_and_the_export_have_the_import_columns(org, tmp_path):
     run(SAMPLE)
     kind = get_kind("persons")
