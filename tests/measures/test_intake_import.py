@@ -293,3 +293,24 @@ def test_any_text_is_a_moment_or_refused_in_chinese(text):
         assert "无法识别" in exc.messages[0]
     else:
         assert found is None or found.tzinfo is not None
+
+
+def test_a_community_secretary_imports_the_list_through_the_pages(org, staff, client):
+    client.force_login(staff[Role.COMMUNITY_SECRETARY])
+    with SAMPLE.open("rb") as handle:
+        response = client.post("/sheets/import/persons/", {"file": handle})
+    job_url = response["Location"]
+    preview = client.get(job_url).content.decode()
+    assert "重点人员" in preview and Case.objects.count() == 0
+    client.post(f"{job_url}confirm/")
+    # Her community's own: 万达新城 by name, and the rows that name none.
+    assert dict(Case.objects.values_list("name", "community__name")) == {
+        "刘桂兰": "万达新城",
+        "王建国": "万达新城",
+        "赵秀珍": "万达新城",
+    }
+
+
+def test_a_seconded_cadre_may_not_import_lists(org, staff, client):
+    client.force_login(staff[Role.SECONDED_CADRE])
+    assert client.get("/sheets/import/persons/").status_code == 403
