@@ -121,11 +121,17 @@ def test_no_menu_entry_is_also_a_sub_page():
                 "/sheets/import/doses/",
                 "/sheets/import/volunteers/",
                 "/sheets/import/shifts/",
+                "/sheets/import/persons/",
             ],
         ),
         (
             R.SUBDISTRICT_STAFF,
-            ["/sheets/import/residents/", "/sheets/import/volunteers/", "/sheets/import/shifts/"],
+            [
+                "/sheets/import/residents/",
+                "/sheets/import/volunteers/",
+                "/sheets/import/shifts/",
+                "/sheets/import/persons/",
+            ],
         ),
         (R.VOLUNTEER_COORDINATOR, ["/sheets/import/volunteers/", "/sheets/import/shifts/"]),
         (R.MEDICAL_STAFF, ["/sheets/import/doses/"]),

@@ -87,6 +87,15 @@ MENU: tuple[Group, ...] = (
         ),
     ),
     Group(
+        _("涉疫人员"),
+        (
+            Entry(_("核实名单"), "measures:verify_queue", (Perm.VERIFY_CASES,)),
+            Entry(_("登记涉疫人员"), "measures:intake_new", (Perm.VERIFY_CASES,)),
+            Entry(_("待分派人员"), "measures:triage", (Perm.VERIFY_CASES,)),
+            Entry(_("转出交接清单"), "measures:handover", (Perm.VIEW_MEASURES,)),
+        ),
+    ),
+    Group(
         _("报表"),
         (
             Entry(_("接种日报"), "reports:daily", (Perm.VIEW_REPORTS,), short=_("日报")),
@@ -104,6 +113,8 @@ MENU: tuple[Group, ...] = (
             Entry(_("导入志愿者签到记录"), "sheets:import", (Perm.MANAGE_VOLUNTEERS,), args=("shifts",)),
             Entry(_("志愿者导入模板"), "sheets:template", (Perm.MANAGE_VOLUNTEERS,), args=("volunteers",)),
             Entry(_("签到记录导入模板"), "sheets:template", (Perm.MANAGE_VOLUNTEERS,), args=("shifts",)),
+            Entry(_("导入推送人员"), "sheets:import", (Perm.PLACE_MEASURES,), args=("persons",)),
+            Entry(_("推送人员导入模板"), "sheets:template", (Perm.PLACE_MEASURES,), args=("persons",)),
             Entry(
                 _("我的导入记录"),
                 "sheets:jobs",
