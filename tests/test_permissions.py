@@ -854,6 +854,8 @@ def api_volunteer_json(world: World, user: Staff | None, in_scope: bool) -> dict
     body = volunteer_form(world, user, in_scope)
     body.pop("active")
     return {**body, "community_id": body.pop("community")}
+
+
 # Measures, intake and verification (m-intake): entering a person, triage, the
 # verification queue and calls, the hand-over list.
 
