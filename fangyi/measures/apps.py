@@ -6,3 +6,9 @@ class MeasuresConfig(AppConfig):
     name = "fangyi.measures"
     label = "measures"
     verbose_name = _("涉疫人员管控")
+
+    def ready(self) -> None:
+        from fangyi.measures.views.sections import resident_section
+        from fangyi.residents import contributions
+
+        contributions.add_section("measures/resident_section.html", resident_section, order=20)

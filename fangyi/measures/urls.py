@@ -1,5 +1,8 @@
 from django.urls import path  # noqa: F401  (each subject's module adds its paths below)
 
+from fangyi.measures.views import cases, endings, rules
+
 app_name = "measures"
 
 urlpatterns: list = []
+urlpatterns += cases.urlpatterns + endings.urlpatterns + rules.urlpatterns
