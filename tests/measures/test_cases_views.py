@@ -8,8 +8,8 @@ import io
 
 import pytest
 import time_machine
-from python_calamine import CalamineWorkbook
 from django.urls import reverse
+from python_calamine import CalamineWorkbook
 
 from fangyi.measures.domain.schedule import place, proposed
 from fangyi.measures.models import Case, CaseMeasure, MeasureType, PcrTest, State, TestResult
@@ -84,9 +84,10 @@ def test_the_list_filters_and_holds_only_the_users_scope(org, staff, client_for)
     placed(org, name="本网格", document="120113198003040011")
     push(org, name="另一网格", grid="a2", document="120113198003040012")
     push(org, name="另一社区", community="b", grid="b1", document="120113198003040013")
-    names = lambda client, url="": sorted(
-        c.name for c in client.get(reverse("measures:case_list") + url).context["page"]
-    )  # noqa: E731
+
+    def names(client, url=""):
+        return sorted(c.name for c in client.get(reverse("measures:case_list") + url).context["page"])
+
     assert names(client_for(staff[Role.GRID_WORKER])) == ["本网格"]
     assert names(client_for(staff[Role.COMMUNITY_WORKER])) == ["另一网格", "本网格"]
     admin = client_for(staff[Role.SUBDISTRICT_ADMIN])
@@ -137,9 +138,6 @@ def test_the_overview_counts_by_state_community_and_category(org, staff, client_
     assert [(name, counts, total) for _pk, name, counts, total in admin["communities"]] == [
         (org["a"].name, [1, 0, 0, 1], 2),
         (org["b"].name, [1, 0, 0, 0], 1),
-    ] or [(name, total) for _pk, name, _c, total in admin["communities"]] == [
-        (org["b"].name, 1),
-        (org["a"].name, 2),
     ]
     assert dict(admin["categories"]) == {"密切接触者": 2, "密接的密接": 1}
     grid = client_for(staff[Role.GRID_WORKER]).get(reverse("measures:overview")).context
@@ -274,5 +272,5 @@ def test_the_rules_are_read_only_for_viewers(org, staff, client_for):
     client = client_for(staff[Role.LEADER])
     page = client.get(reverse("measures:rules"))
     assert page.status_code == 200 and not page.context["may_edit"]
-    assert "<form" not in page.content.decode().split("<main", 1)[-1].split("</main>")[0] or True
+    assert 'name="what"' not in page.content.decode()
     assert client.post(reverse("measures:rules"), {"what": "edition", "code": "8"}).status_code == 403

@@ -6,6 +6,7 @@ an Event says who, when and why."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Max
@@ -264,3 +265,15 @@ def move(
     return _finish(
         case, EventKind.MOVED, summary, actor, now, to=measure_type.code, place=place, reason=reason
     )
+
+
+def apply(case: Case, data: dict[str, Any], actor: Actor) -> Case:
+    """A valid ChangeForm's change, through the domain (pages and API)."""
+    action, reason = data["action"], data["reason"]
+    if action == "extend":
+        return extend(case, data["days"], reason, actor)
+    if action == "shorten":
+        return shorten(case, data["days"], reason, actor)
+    if action == "reclassify":
+        return reclassify(case, data["category"], reason, actor, exposure_date=data.get("exposure_date"))
+    return move(case, data["measure_type"], data["start"], data.get("place") or "", reason, actor)
