@@ -12,7 +12,8 @@ from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from fangyi.measures.domain.schedule import place, proposed
-from fangyi.measures.models import Case, CaseMeasure, MeasureType, PcrTest, State, TestResult
+from fangyi.measures.models import Case, CaseMeasure, MeasureType, PcrTest, State
+from fangyi.measures.models import TestResult as Result
 from fangyi.measures.timeline import EventKind
 from fangyi.org.actors import SYSTEM
 from fangyi.org.roles import Role
@@ -72,7 +73,7 @@ def test_the_release_list_takes_the_same_queries_for_one_or_three(
             when="2026-11-20 11:00",
             exposure=D(2026, 11, 19),
         )
-        PcrTest.objects.filter(case=case).update(result=TestResult.NEGATIVE)
+        PcrTest.objects.filter(case=case).update(result=Result.NEGATIVE)
     client = client_for(staff[Role.COMMUNITY_WORKER])
     # session, user, count, page, current measures, following measures
     with django_assert_num_queries(6):
@@ -218,7 +219,7 @@ def test_ending_on_the_page(org, staff, client_for):
 
 def test_releasing_from_the_list(org, staff, client_for):
     case = placed(org, when="2026-11-20 11:00", exposure=D(2026, 11, 19), category="secondary_contact")
-    PcrTest.objects.filter(case=case).update(result=TestResult.NEGATIVE)
+    PcrTest.objects.filter(case=case).update(result=Result.NEGATIVE)
     client = client_for(staff[Role.GRID_WORKER])
     response = client.post(reverse("measures:release", args=[case.pk]), {"next": "list"})
     assert response["Location"] == reverse("measures:release_list")
