@@ -275,3 +275,29 @@ def test_the_rules_are_read_only_for_viewers(org, staff, client_for):
     assert page.status_code == 200 and not page.context["may_edit"]
     assert 'name="what"' not in page.content.decode()
     assert client.post(reverse("measures:rules"), {"what": "edition", "code": "8"}).status_code == 403
+
+
+def test_a_protocol_step_edited_changes_new_proposals_only(org, staff, client_for):
+    from fangyi.measures.models import ProtocolStep
+
+    case = placed(org)
+    step = ProtocolStep.objects.get(edition__code="9", category__code="close_contact", order=1)
+    admin = client_for(staff[Role.SUBDISTRICT_ADMIN])
+    refused = admin.post(
+        reverse("measures:rules"), {"what": "step", "pk": step.pk, "days": "5", "test_days": "1,7"}
+    )
+    assert refused.status_code == 400 and "检测日不能超过管控天数。" in refused.content.decode()
+    step.refresh_from_db()
+    assert (step.days, step.test_days) == (7, [1, 2, 3, 5, 7])
+    data = {"what": "step", "pk": step.pk, "days": "5", "test_days": "1，3、5"}
+    assert admin.post(reverse("measures:rules"), data).status_code == 302
+    step.refresh_from_db()
+    assert (step.days, step.test_days) == (5, [1, 3, 5])
+    first = case.measures.get(order=1)
+    assert (first.end, first.test_days) == (D(2026, 12, 7), [1, 2, 3, 5, 7])
+    later = push(org, name="王德贵", document="120113198003040012")
+    assert [(m.start, m.end, m.test_days) for m in later.measures.order_by("order")][0] == (
+        D(2026, 12, 1),
+        D(2026, 12, 5),
+        [1, 3, 5],
+    )
