@@ -9,6 +9,9 @@ class MeasuresConfig(AppConfig):
 
     def ready(self) -> None:
         from fangyi.measures.sheets.kind import Persons
+        from fangyi.measures.views.sections import resident_section
+        from fangyi.residents import contributions
         from fangyi.sheets.kinds import register
 
         register(Persons())
+        contributions.add_section("measures/resident_section.html", resident_section, order=110)
