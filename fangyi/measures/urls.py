@@ -1,5 +1,10 @@
 from django.urls import path  # noqa: F401  (each subject's module adds its paths below)
 
+from fangyi.measures.views import monitoring, selfreport
+
 app_name = "measures"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    *monitoring.urlpatterns,
+    *selfreport.urlpatterns,
+]
