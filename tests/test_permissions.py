@@ -759,19 +759,19 @@ def api_alert_id(world: World, user: Staff | None, in_scope: bool) -> dict:
     return {"alert_id": _alert(world, user, in_scope).pk}
 
 
-def _test(world: World, user: Staff | None, in_scope: bool):
+def _pcr(world: World, user: Staff | None, in_scope: bool):
     return _monitor_case(world, user, in_scope).tests.order_by("due_date").first()
 
 
-def test_pk(world: World, user: Staff | None, in_scope: bool) -> dict:
-    return {"pk": _test(world, user, in_scope).pk}
+def pcr_pk(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"pk": _pcr(world, user, in_scope).pk}
 
 
-def api_test_id(world: World, user: Staff | None, in_scope: bool) -> dict:
-    return {"test_id": _test(world, user, in_scope).pk}
+def api_pcr_id(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"test_id": _pcr(world, user, in_scope).pk}
 
 
-def test_result_form(world: World, user: Staff | None, in_scope: bool) -> dict:
+def pcr_result_form(world: World, user: Staff | None, in_scope: bool) -> dict:
     return {"result": "pending", "on": timezone.localdate().isoformat()}
 
 
@@ -801,14 +801,32 @@ MATRIX.update(
         "measures:test_result": Entry(
             get=page(HEALTH_REPORTERS),
             write=page(HEALTH_REPORTERS, 302),
-            target=test_pk,
-            body=test_result_form,
+            target=pcr_pk,
+            body=pcr_result_form,
         ),
         "measures:overdue": Entry(get=page(READERS)),
         "api:post_report": Entry(
             write=api(HEALTH_REPORTERS, 201),
             target=api_monitor_case_id,
             body=lambda w, u, i: {"temperature": 36.6, "symptoms": []},
+            is_json=True,
+        ),
+        "api:list_overdue": Entry(get=api(READERS)),
+        "api:list_alerts": Entry(get=api(READERS)),
+        "api:acknowledge_alert": Entry(
+            write=api(ALERT_HANDLERS), target=api_alert_id, body=lambda w, u, i: {}, is_json=True
+        ),
+        "api:close_alert": Entry(
+            write=api(ALERT_HANDLERS),
+            target=api_alert_id,
+            body=lambda w, u, i: {"action": "医生上门复测，已转发热门诊"},
+            is_json=True,
+        ),
+        "api:list_tests": Entry(get=api(READERS)),
+        "api:post_test": Entry(
+            write=api(HEALTH_REPORTERS),
+            target=api_pcr_id,
+            body=lambda w, u, i: {"result": "negative"},
             is_json=True,
         ),
     }
