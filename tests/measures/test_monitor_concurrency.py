@@ -84,3 +84,32 @@ def test_many_clients_posting_through_the_api_lose_nothing():
     for case in cases:
         reports = Report.objects.filter(case=case, slot__isnull=False)
         assert reports.count() == len(set(reports.values_list("slot", flat=True)))
+
+
+def test_thirty_two_clients_on_eight_cases_with_retries_lose_nothing_and_double_nothing():
+    """Each client posts once and retries once with the same Idempotency-Key (a timeout
+    on a phone): every first post is a report, every retry a replay of it."""
+    org = make_org()
+    worker = make_staff(org, Role.GRID_WORKER)
+    cases = [live_case(org["a"], org["a1"], name=f"居民{n}") for n in range(8)]
+    url = "/api/v1/measures/cases/{}/reports"
+
+    def post_twice(case_id: int, key: str) -> tuple[int, int, str]:
+        api = Api(worker)
+        headers = {**api.headers, "Idempotency-Key": key}
+        answers = [
+            api.client.post(
+                url.format(case_id), '{"temperature": 36.6}', content_type="application/json", headers=headers
+            )
+            for _ in range(2)
+        ]
+        return answers[0].status_code, answers[1].status_code, answers[1].get("Idempotent-Replayed", "")
+
+    calls = [lambda c=case, n=n: post_twice(c.pk, f"k-{c.pk}-{n}") for case in cases for n in range(4)]
+    results = at_once(calls)
+    assert results == [(201, 201, "true")] * len(calls)
+    assert Report.objects.count() == len(calls)
+    assert Event.objects.filter(kind=EventKind.REPORT).count() == len(calls)
+    for case in cases:
+        slots = list(Report.objects.filter(case=case, slot__isnull=False).values_list("slot", flat=True))
+        assert len(slots) == len(set(slots))
