@@ -62,6 +62,9 @@ class ReportOut(Schema):
 
     @staticmethod
     def resolve_alert_ids(report: Report) -> list[int]:
+        raised = getattr(report, "raised", None)  # set by record_report
+        if raised is not None:
+            return [alert.pk for alert in raised]
         return list(report.alerts.values_list("pk", flat=True))
 
 

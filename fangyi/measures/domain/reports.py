@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from fangyi.measures.domain import MeasureError, events, schedule
@@ -179,11 +178,20 @@ def record_report(
     except IntegrityError:
         raise DuplicateReport(f"{case.name} 这一时段的体温已有报告，未重复登记。") from None
     events.record(case, EventKind.REPORT, describe(report), actor, at=at, report=report.pk, via=via)
+    # The alerts it raised, for the answer (no query to read them back).
+    report.raised = []  # type: ignore[attr-defined]
     if abnormal.fever:
-        raise_alert(case, AlertKind.FEVER, f"体温 {value}℃", report=report, actor=actor, at=at)
+        report.raised.append(  # type: ignore[attr-defined]
+            raise_alert(case, AlertKind.FEVER, f"体温 {value}℃", report=report, actor=actor, at=at)
+        )
     elif abnormal.symptoms:
-        raise_alert(case, AlertKind.SYMPTOM, "、".join(abnormal.symptoms), report=report, actor=actor, at=at)
-    Case.objects.filter(pk=case.pk).update(version=F("version") + 1)
+        report.raised.append(  # type: ignore[attr-defined]
+            raise_alert(
+                case, AlertKind.SYMPTOM, "、".join(abnormal.symptoms), report=report, actor=actor, at=at
+            )
+        )
+    # A report is no edit of the case: its version stays (an edit form open meanwhile is
+    # not refused for it); only the stored next deadline moves.
     schedule.refresh(case, now=at)
     return report
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from fangyi.measures.domain import MeasureError, events
@@ -82,5 +81,4 @@ def record_test(
     )
     if result == TestResult.POSITIVE:
         raise_alert(case, AlertKind.POSITIVE, f"核酸阳性（{on:%m-%d} 采样）", test=test, actor=actor, at=at)
-    Case.objects.filter(pk=case.pk).update(version=F("version") + 1)
     return test
