@@ -97,6 +97,7 @@ def test_the_page_needs_no_login_and_shows_only_the_household(client, household)
     assert response.status_code == 200
     assert [line.case for line in response.context["lines"]] == [mother, son]
     assert "王小明" in html
+    assert "每天 10:00、16:00 前报告体温。" in html
     for secret in (
         "赵秀珍",
         mother.document_number,

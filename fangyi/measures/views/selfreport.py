@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from fangyi.core.access import AuthedRequest, require
 from fangyi.measures.contributions import HelpRequest, help_available, request_help
 from fangyi.measures.domain import MeasureError, selfreport
-from fangyi.measures.domain.reports import RowsRefused, record_household
+from fangyi.measures.domain.reports import RowsRefused, measure_on, record_household
 from fangyi.measures.models import Case, Via
 from fangyi.measures.views.report_rows import QUICK, attach, lines, rows_from
 from fangyi.org.roles import Perm
@@ -121,6 +121,7 @@ def self_report_view(request: HttpRequest, token: str) -> HttpResponse:
         "lines": shown,
         "quick": QUICK,
         "until": link.until,
+        "times": "、".join(measure.report_times) if (measure := measure_on(case, now)) else "",
         "error": error,
         "answers": answers,
         "help": help_available(),
