@@ -4,7 +4,7 @@ temperature and symptom reports that fill them, PCR tests, and alerts."""
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -12,10 +12,21 @@ from django.utils.translation import gettext_lazy as _
 
 from fangyi.measures.models.cases import Case, CaseMeasure
 from fangyi.org.models import Community, Grid, Subdistrict
+from fangyi.org.roles import sees_subdistrict_alerts
 from fangyi.org.scope import scoped
 
 if TYPE_CHECKING:
     from fangyi.measures.models.cases import Viewer
+
+
+Q = TypeVar("Q", bound=models.QuerySet)
+
+
+def through_case(qs: Q, user: Viewer) -> Q:
+    """The rows of the cases the user sees (the case's place decides)."""
+    return scoped(
+        qs, user, subdistrict="case__subdistrict_id", community="case__community_id", grid="case__grid_id"
+    )
 
 
 class ReportSlotQuerySet(models.QuerySet["ReportSlot"]):
@@ -110,6 +121,11 @@ class TestResult(models.TextChoices):
     POSITIVE = "positive", _("阳性")
 
 
+class PcrTestQuerySet(models.QuerySet["PcrTest"]):
+    def visible_to(self, user: Viewer) -> PcrTestQuerySet:
+        return through_case(self, user)
+
+
 class PcrTest(models.Model):
     """A PCR test due on a day of the schedule, and its result."""
 
@@ -124,6 +140,8 @@ class PcrTest(models.Model):
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, verbose_name=_("登记人")
     )
+
+    objects = PcrTestQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("核酸检测")
@@ -142,13 +160,9 @@ class AlertKind(models.TextChoices):
 
 class AlertQuerySet(models.QuerySet["Alert"]):
     def visible_to(self, user: Viewer) -> AlertQuerySet:
-        return scoped(
-            self,
-            user,
-            subdistrict="case__subdistrict_id",
-            community="case__community_id",
-            grid="case__grid_id",
-        )
+        if sees_subdistrict_alerts(user):
+            return self.filter(case__subdistrict_id=user.subdistrict_id)  # type: ignore[union-attr]
+        return through_case(self, user)
 
     def open(self) -> AlertQuerySet:
         return self.filter(closed_at__isnull=True)
