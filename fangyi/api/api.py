@@ -141,3 +141,4 @@ api.add_router("/vaccination/adverse-events", "fangyi.vaccination.api.safety.adv
 api.add_router("/vaccination", "fangyi.vaccination.api.outreach.router")
 api.add_router("/vaccination", "fangyi.vaccination.api.appointments.router")
 api.add_router("/reports", "fangyi.reports.api.router")
+api.add_router("/measures", "fangyi.measures.api.day.router")

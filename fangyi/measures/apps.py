@@ -6,3 +6,12 @@ class MeasuresConfig(AppConfig):
     name = "fangyi.measures"
     label = "measures"
     verbose_name = _("涉疫人员管控")
+
+    def ready(self) -> None:
+        from fangyi.core import worker
+        from fangyi.core.contributions import HOME_TILES
+        from fangyi.measures import tasks
+        from fangyi.measures.views.day import home_tile
+
+        HOME_TILES.add("measures/day_tile.html", home_tile, order=5)
+        worker.on_start("measures.sweep", tasks.start)

@@ -71,6 +71,10 @@ MENU: tuple[Group, ...] = (
         ),
     ),
     Group(
+        _("涉疫人员"),
+        (Entry(_("今日待办"), "measures:my_day", (Perm.VIEW_MEASURES,), short=_("今日")),),
+    ),
+    Group(
         _("报表"),
         (
             Entry(_("接种日报"), "reports:daily", (Perm.VIEW_REPORTS,), short=_("日报")),
