@@ -97,14 +97,14 @@ def my_day(request: AuthedRequest, at: DateTime | None = None):
     day = queues.day(request.user, now)
     return {
         "at": timezone.localtime(now),
-        "next_deadline": day.next_deadline,
+        "next_deadline": local(day.next_deadline),
         "to_verify": {
             "count": day.to_verify.count,
             "rows": [
                 {
                     "case_id": c.pk,
                     "name": c.name,
-                    "verify_deadline": c.verify_deadline,
+                    "verify_deadline": local(c.verify_deadline),
                     "minutes_left": queues.minutes_left(c.verify_deadline, now),
                 }
                 for c in day.to_verify.rows
@@ -120,7 +120,7 @@ def my_day(request: AuthedRequest, at: DateTime | None = None):
                     "case_id": a.case_id,
                     "name": a.case.name,
                     "kind": a.kind,
-                    "raised_at": a.raised_at,
+                    "raised_at": local(a.raised_at),
                     "summary": a.summary,
                 }
                 for a in day.alerts.rows
@@ -146,8 +146,13 @@ def my_day(request: AuthedRequest, at: DateTime | None = None):
     }
 
 
+def local(at: datetime.datetime | None) -> datetime.datetime | None:
+    """In the subdistrict's time zone, as the pages show it (+08:00)."""
+    return timezone.localtime(at) if at else None
+
+
 def _slots(queue: queues.Queue) -> dict:
     return {
         "count": queue.count,
-        "rows": [{"case_id": s.case_id, "name": s.case.name, "deadline": s.deadline} for s in queue.rows],
+        "rows": [{"case_id": s.case_id, "name": s.case.name, "deadline": local(s.deadline)} for s in queue.rows],
     }
