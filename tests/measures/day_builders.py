@@ -23,5 +23,7 @@ def a_day(org: dict) -> dict[str, Case]:
     wang = push(org, name="王秀英", pushed="2026-12-02 08:30", document=id_number(datetime.date(1975, 5, 6)))
     zhang = push(org, name="张建国", pushed="2026-12-02 07:00", document=id_number(datetime.date(1968, 7, 8)))
     li = placed(org, name="李强", grid="a2", document=id_number(datetime.date(1990, 1, 2)))
-    Alert.objects.create(case=liu, kind=AlertKind.FEVER, raised_at=at("2026-12-02 09:00"), summary="体温 38.1℃")
+    Alert.objects.create(
+        case=liu, kind=AlertKind.FEVER, raised_at=at("2026-12-02 09:00"), summary="体温 38.1℃"
+    )
     return {"liu": liu, "wang": wang, "zhang": zhang, "li": li}

@@ -85,6 +85,8 @@ def test_a_grid_worker_opens_her_day_and_marks_the_reminder_read(street, chromiu
         expect(badge).to_have_text(str(reminders_sent - 1))
     else:
         expect(badge).to_have_count(0)
-    assert Notification.objects.filter(recipient=street, text__contains="前需报告体温").get().read_at is not None
+    assert (
+        Notification.objects.filter(recipient=street, text__contains="前需报告体温").get().read_at is not None
+    )
     assert errors == []
     context.close()

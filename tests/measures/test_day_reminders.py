@@ -28,9 +28,7 @@ def people(org):
 
 
 def inbox(person) -> list[tuple[str, str]]:
-    return list(
-        Notification.objects.filter(recipient=person).order_by("id").values_list("text", "link")
-    )
+    return list(Notification.objects.filter(recipient=person).order_by("id").values_list("text", "link"))
 
 
 def test_the_sweep_at_0905_then_at_1001(org, people):

@@ -35,7 +35,14 @@ def test_the_grid_workers_page_at_1001(org, client_for):
     worker = make_staff(org, Role.GRID_WORKER)
     with time_machine.travel(at("2026-12-02 10:01"), tick=False):
         html = client_for(worker).get("/measures/today/").content.decode()
-    assert counts(html) == {"verify": "2", "due": "1", "overdue": "1", "alerts": "1", "tests": "2", "release": "0"}
+    assert counts(html) == {
+        "verify": "2",
+        "due": "1",
+        "overdue": "1",
+        "alerts": "1",
+        "tests": "2",
+        "release": "0",
+    }
     verify = section(html, "verify")
     assert verify.index("张建国") < verify.index("王秀英")
     assert "已超时 1 小时 1 分" in verify  # 张建国: due at 09:00
@@ -89,7 +96,9 @@ def test_the_page_queries_do_not_grow_with_rows(org, client_for, django_assert_n
         client.get("/measures/today/")  # the session and the menu warm
         with django_assert_num_queries(16):
             answer = client.get("/measures/today/")
-    assert answer.content.decode().count('/report/">人员') == 3 * count  # due at 16:00, overdue at 10:00 and 12-01 16:00
+    assert (
+        answer.content.decode().count('/report/">人员') == 3 * count
+    )  # due at 16:00, overdue at 10:00 and 12-01 16:00
 
 
 def test_the_api_gives_the_same_day(org):
@@ -118,11 +127,17 @@ def test_the_api_gives_the_same_day(org):
             },
         ],
     }
-    assert body["due"] == {"count": 1, "rows": [{"case_id": liu, "name": "刘桂兰", "deadline": "2026-12-02T16:00:00+08:00"}]}
+    assert body["due"] == {
+        "count": 1,
+        "rows": [{"case_id": liu, "name": "刘桂兰", "deadline": "2026-12-02T16:00:00+08:00"}],
+    }
     assert body["overdue"] == {
         "count": 1,
         "rows": [{"case_id": liu, "name": "刘桂兰", "deadline": "2026-12-02T10:00:00+08:00"}],
     }
     assert body["alerts"]["count"] == 1 and body["alerts"]["rows"][0]["kind"] == "fever"
-    assert [(t["due_date"], t["result"]) for t in body["tests"]["rows"]] == [("2026-12-01", "due"), ("2026-12-02", "due")]
+    assert [(t["due_date"], t["result"]) for t in body["tests"]["rows"]] == [
+        ("2026-12-01", "due"),
+        ("2026-12-02", "due"),
+    ]
     assert body["release"] == {"count": 0, "rows": []}

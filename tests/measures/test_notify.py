@@ -42,7 +42,7 @@ def robot():
     received: list[dict] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802  (http.server's name)
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             received.append(json.loads(body))
             ok = len(received) > 2
@@ -64,11 +64,15 @@ def robot():
 def test_a_notice_reaches_each_recipient_once(org):
     worker = make_staff(org, Role.GRID_WORKER)
     secretary = make_staff(org, Role.COMMUNITY_SECRETARY)
-    notice = Notice("measures:due:2026-12-02T10:00:1", "10:00 前需报告体温：1 人（刘桂兰）", "/measures/today/")
+    notice = Notice(
+        "measures:due:2026-12-02T10:00:1", "10:00 前需报告体温：1 人（刘桂兰）", "/measures/today/"
+    )
     assert notify.send(notice, [worker, secretary]) == 2
     assert notify.send(notice, [worker, secretary]) == 0
     assert notify.send(Notice(notice.key, "another text"), [worker]) == 0
-    rows = Notification.objects.order_by("recipient_id").values_list("recipient_id", "text", "link", "read_at")
+    rows = Notification.objects.order_by("recipient_id").values_list(
+        "recipient_id", "text", "link", "read_at"
+    )
     assert list(rows) == [
         (worker.pk, "10:00 前需报告体温：1 人（刘桂兰）", "/measures/today/", None),
         (secretary.pk, "10:00 前需报告体温：1 人（刘桂兰）", "/measures/today/", None),
@@ -154,5 +158,7 @@ def test_a_periodic_task_is_queued_once_however_often_it_is_started(org):
     assert (queued.task_path, queued.run_after) == ("fangyi.measures.tasks.sweep", at("2026-12-02 10:00"))
     # The chain broken (its task lost): the next start queues the next run.
     queued.delete()
-    assert periodic.schedule("measures.sweep", tasks.sweep, 5, at("2026-12-02 10:31")) == at("2026-12-02 10:35")
+    assert periodic.schedule("measures.sweep", tasks.sweep, 5, at("2026-12-02 10:31")) == at(
+        "2026-12-02 10:35"
+    )
     assert Periodic.objects.get().next_at == at("2026-12-02 10:35")

@@ -154,5 +154,7 @@ def local(at: datetime.datetime | None) -> datetime.datetime | None:
 def _slots(queue: queues.Queue) -> dict:
     return {
         "count": queue.count,
-        "rows": [{"case_id": s.case_id, "name": s.case.name, "deadline": local(s.deadline)} for s in queue.rows],
+        "rows": [
+            {"case_id": s.case_id, "name": s.case.name, "deadline": local(s.deadline)} for s in queue.rows
+        ],
     }
