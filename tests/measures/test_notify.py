@@ -9,7 +9,6 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from fangyi.core import notify, periodic, webhooks
@@ -17,23 +16,10 @@ from fangyi.core.models import Notification, Periodic, WebhookDelivery
 from fangyi.core.notify import Notice
 from fangyi.org.roles import Role
 from tests.factories import make_staff
+from tests.helpers import run_worker
 from tests.measures.builders import at
 
 pytestmark = pytest.mark.django_db
-
-
-def run_worker() -> None:
-    """`fangyi db_worker --batch`: every task that is ready, then stop."""
-    Worker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test",
-        excluded_queue_names=[],
-    ).run()
 
 
 @pytest.fixture
