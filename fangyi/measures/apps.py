@@ -13,5 +13,5 @@ class MeasuresConfig(AppConfig):
         from fangyi.measures import tasks
         from fangyi.measures.views.day import home_tile
 
-        HOME_TILES.add("measures/day_tile.html", home_tile, order=5)
+        HOME_TILES.add("measures/day_tile.html", home_tile, order=15)
         worker.on_start("measures.sweep", tasks.start)
