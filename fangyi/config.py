@@ -149,6 +149,14 @@ def load() -> Config:
     )
 
 
+def webhook_url() -> str:
+    """FANGYI_WEBHOOK_URL: where notices are posted as JSON (empty: the inbox only)."""
+    url = os.environ.get("FANGYI_WEBHOOK_URL", "").strip()
+    if url and not url.startswith(("http://", "https://")):
+        raise ConfigError(f"FANGYI_WEBHOOK_URL={url!r} must start with http:// or https://")
+    return url
+
+
 def int_overrides(prefix: str) -> dict[str, int]:
     """Every environment variable starting with `prefix`, as a positive whole number."""
     values = {}

@@ -85,7 +85,8 @@ TEMPLATES = [
 AUTH_USER_MODEL = "org.Staff"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's, loading the user with their unread notifications (the header's badge).
+    "fangyi.core.backends.Backend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -181,7 +182,20 @@ globals().update(config.int_overrides("FANGYI_IMPORT_"))
 # environment: FANGYI_MEASURES_VERIFY_HOURS, FANGYI_MEASURES_ESCALATE_AFTER.
 FANGYI_MEASURES_VERIFY_HOURS = 2
 FANGYI_MEASURES_ESCALATE_AFTER = 3
+# Reminders (measures.domain.reminders): a grid worker is told of the reports due this
+# many minutes before each deadline; the sweep runs every FANGYI_MEASURES_SWEEP_MINUTES.
+FANGYI_MEASURES_REMIND_MINUTES = 60
+FANGYI_MEASURES_SWEEP_MINUTES = 5
 globals().update(config.int_overrides("FANGYI_MEASURES_"))
+
+# Notifications (core.notify): the in-app inbox always; a webhook (a WeCom group robot)
+# when FANGYI_WEBHOOK_URL is set, tried FANGYI_NOTIFY_ATTEMPTS times, waiting
+# FANGYI_NOTIFY_BACKOFF_SECONDS doubled after each failure.
+FANGYI_WEBHOOK_URL = config.webhook_url()
+FANGYI_NOTIFY_ATTEMPTS = 6
+FANGYI_NOTIFY_BACKOFF_SECONDS = 30
+FANGYI_NOTIFY_TIMEOUT_SECONDS = 5
+globals().update(config.int_overrides("FANGYI_NOTIFY_"))
 
 # The daily report's covering index carries INCLUDE columns on PostgreSQL; SQLite keeps
 # the key columns only, which is what we want there, so its warning is noise.

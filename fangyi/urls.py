@@ -15,6 +15,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", set_language, name="set_language"),
+    path("", include("fangyi.core.urls")),
     path("residents/", include("fangyi.residents.urls")),
     path("sheets/", include("fangyi.sheets.urls")),
     path("org/", include("fangyi.org.urls")),

@@ -89,3 +89,19 @@ def saved_elsewhere(resident, **changes) -> None:
     for field, value in changes.items():
         setattr(other, field, value)
     domain.update_resident(other, before, None)
+
+
+def run_worker() -> None:
+    """`fangyi db_worker --batch --queue-name '*'`: every task that is ready, then stop."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test",
+        excluded_queue_names=[],
+    ).run()

@@ -20,6 +20,7 @@ from tests.factories import make_resident
 def test_the_home_page_tiles_in_their_order():
     assert HOME_TILES.templates() == [
         "vaccination/home_aefi.html",
+        "measures/day_tile.html",
         "reports/home_links.html",
         "reports/home_register.html",
         "volunteers/home_tile.html",

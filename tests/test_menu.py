@@ -25,6 +25,7 @@ R = Role
 SUBPAGES: dict[str, tuple[str | None, str]] = {
     "home": (None, "the name in the header (防疫) opens it on every page"),
     "ping": (None, "for benchmarks and monitoring, not for people"),
+    "core:notifications": (None, "通知 in the header opens it on every page, with the unread count"),
     "reports:daily_xlsx": ("reports:daily", "the daily report's download"),
     "reports:trend_data": ("reports:trend", "the figures the trend chart draws"),
     "org:staff_add": ("org:staff", "a button above the staff list"),
@@ -161,6 +162,7 @@ def test_a_grid_workers_bar_holds_their_daily_pages(logged_in):
         "/vaccination/status/",
         "/vaccination/outreach/",
         "/vaccination/routes/",
+        "/measures/today/",
     ]
 
 

@@ -262,6 +262,19 @@ MATRIX: dict[str, Entry] = {
     ),
 }
 
+# Measures, the worker's day (m-day): every role of the register sees the day of its
+# scope; notifications are everyone's own (marking read answers with a redirect).
+MEASURE_READERS = READERS
+MATRIX.update(
+    {
+        "measures:my_day": Entry(get=page(MEASURE_READERS)),
+        "api:my_day": Entry(get=api(MEASURE_READERS)),
+        "core:notifications": Entry(
+            get=page(set(Role)), write=page(set(Role), 302), body=lambda w, u, i: {"all": "1"}
+        ),
+    }
+)
+
 # Reports: the daily report and the trend, figures of the communities in the user's
 # scope (a community secretary's report holds their community alone, tests/reports).
 REPORT_READERS = {

@@ -32,3 +32,62 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.status})"
+
+
+class Notification(models.Model):
+    """A message in a staff member's in-app inbox (core.notify): a reminder, an alert.
+    `key` says what it is about; a recipient gets each key once (a database constraint),
+    so a sweep that runs twice, or on two workers at once, never notifies twice."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    text = models.CharField(max_length=500)
+    link = models.CharField(max_length=LOCATION_MAX, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="core_notification_once")]
+        indexes = [
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(read_at__isnull=True),
+                name="core_notification_unread",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class WebhookDelivery(models.Model):
+    """A notice posted to the configured webhook (a WeCom group robot …): once per key,
+    tried again with back-off until delivered or out of attempts (core.tasks)."""
+
+    key = models.CharField(max_length=200, unique=True)
+    url = models.CharField(max_length=LOCATION_MAX)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    gave_up_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Periodic(models.Model):
+    """The next run of a periodic task (core.periodic): django-tasks has no cron, so a
+    periodic task queues its own next run, and this row makes sure only one next run
+    is queued however many workers (or starts) there are."""
+
+    name = models.CharField(max_length=100, unique=True)
+    next_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.next_at}"

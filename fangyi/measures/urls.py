@@ -1,8 +1,11 @@
-from fangyi.measures.views import cases, endings, intake, monitoring, rules, selfreport
+from django.urls import path
+
+from fangyi.measures.views import cases, day, endings, intake, monitoring, rules, selfreport
 
 app_name = "measures"
 
 urlpatterns: list = [
+    path("today/", day.my_day, name="my_day"),
     *intake.urlpatterns,
     *cases.urlpatterns,
     *endings.urlpatterns,

@@ -61,15 +61,6 @@ MENU: tuple[Group, ...] = (
         ),
     ),
     Group(
-        _("涉疫管控"),
-        (
-            Entry(_("管控概况"), "measures:overview", (Perm.VIEW_MEASURES,)),
-            Entry(_("涉疫人员"), "measures:case_list", (Perm.VIEW_MEASURES,)),
-            Entry(_("今日可解除"), "measures:release_list", (Perm.VIEW_MEASURES,)),
-            Entry(_("管控规则"), "measures:rules", (Perm.VIEW_MEASURES,)),
-        ),
-    ),
-    Group(
         _("动员和上门"),
         (
             Entry(_("动员名单"), "vaccination:outreach_queue", (Perm.OUTREACH,), short=_("动员")),
@@ -77,6 +68,23 @@ MENU: tuple[Group, ...] = (
             Entry(_("上门路线"), "vaccination:routes", (Perm.OPEN_ROUTES,), short=_("上门")),
             Entry(_("接种时段"), "vaccination:slots", (Perm.PLAN_ROUTES,)),
             Entry(_("下沉干部动员成效"), "vaccination:outreach_units", (Perm.VIEW_UNIT_FIGURES,)),
+        ),
+    ),
+    Group(
+        _("涉疫人员"),
+        (
+            Entry(_("今日待办"), "measures:my_day", (Perm.VIEW_MEASURES,), short=_("今日")),
+            Entry(_("核实名单"), "measures:verify_queue", (Perm.VERIFY_CASES,)),
+            Entry(_("管控概况"), "measures:overview", (Perm.VIEW_MEASURES,)),
+            Entry(_("涉疫人员"), "measures:case_list", (Perm.VIEW_MEASURES,)),
+            Entry(_("预警"), "measures:alerts", (Perm.VIEW_MEASURES,)),
+            Entry(_("逾期未报"), "measures:overdue", (Perm.VIEW_MEASURES,)),
+            Entry(_("待核酸检测"), "measures:tests_due", (Perm.VIEW_MEASURES,)),
+            Entry(_("今日可解除"), "measures:release_list", (Perm.VIEW_MEASURES,)),
+            Entry(_("登记涉疫人员"), "measures:intake_new", (Perm.VERIFY_CASES,)),
+            Entry(_("待分派人员"), "measures:triage", (Perm.VERIFY_CASES,)),
+            Entry(_("转出交接清单"), "measures:handover", (Perm.VIEW_MEASURES,)),
+            Entry(_("管控规则"), "measures:rules", (Perm.VIEW_MEASURES,)),
         ),
     ),
     Group(
@@ -93,15 +101,6 @@ MENU: tuple[Group, ...] = (
             Entry(_("志愿服务队"), "volunteers:teams", (Perm.VIEW_VOLUNTEERS,)),
             Entry(_("新建班次"), "volunteers:shift_create", (Perm.MANAGE_VOLUNTEERS,)),
             Entry(_("登记志愿者"), "volunteers:create", (Perm.MANAGE_VOLUNTEERS,)),
-        ),
-    ),
-    Group(
-        _("涉疫人员"),
-        (
-            Entry(_("核实名单"), "measures:verify_queue", (Perm.VERIFY_CASES,)),
-            Entry(_("登记涉疫人员"), "measures:intake_new", (Perm.VERIFY_CASES,)),
-            Entry(_("待分派人员"), "measures:triage", (Perm.VERIFY_CASES,)),
-            Entry(_("转出交接清单"), "measures:handover", (Perm.VIEW_MEASURES,)),
         ),
     ),
     Group(
@@ -129,14 +128,6 @@ MENU: tuple[Group, ...] = (
                 "sheets:jobs",
                 (Perm.EDIT_RESIDENTS, Perm.RECORD_DOSE, Perm.MANAGE_VOLUNTEERS),
             ),
-        ),
-    ),
-    Group(
-        _("涉疫管控"),
-        (
-            Entry(_("预警"), "measures:alerts", (Perm.VIEW_MEASURES,)),
-            Entry(_("逾期未报"), "measures:overdue", (Perm.VIEW_MEASURES,)),
-            Entry(_("待核酸检测"), "measures:tests_due", (Perm.VIEW_MEASURES,)),
         ),
     ),
     Group(

@@ -202,6 +202,13 @@ ROUTE_TEAM: dict[str, frozenset[Role]] = {
 # (vaccination.models.ObservationQuerySet.visible_to).
 OBSERVES_OWN_TEAM: frozenset[Role] = frozenset({R.MEDICAL_STAFF})
 
+# Whom the measures' reminders tell (measures.domain.reminders): a grid worker of the
+# reports and verification calls of her grid; the community's own staff of what is
+# overdue and of every alert; the health center's medical staff of the alerts too.
+REMINDED_IN_GRID: frozenset[Role] = frozenset({R.GRID_WORKER})
+TOLD_IN_COMMUNITY: frozenset[Role] = frozenset({R.COMMUNITY_SECRETARY, R.COMMUNITY_WORKER})
+TOLD_AT_HEALTH_CENTER: frozenset[Role] = frozenset({R.MEDICAL_STAFF})
+
 
 # The health center answers for every alert of its subdistrict (a fever, a symptom, a
 # positive test), wherever its doctor is posted: medical staff see the alerts of all the

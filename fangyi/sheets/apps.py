@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import functools
 import logging
 
 from django.apps import AppConfig
@@ -20,27 +19,16 @@ class SheetsConfig(AppConfig):
 
 
 def _recover_when_a_worker_starts() -> None:
-    """`fangyi db_worker` (django-tasks-db's worker, however it is started) first queues
-    again the imports whose worker stopped while it held them: django-tasks has no
-    signal for a worker's start, so its run() is wrapped."""
-    from django_tasks_db.management.commands.db_worker import Worker
+    """`fangyi db_worker` first queues again the imports whose worker stopped while it
+    held them (core.worker: django-tasks has no signal for a worker's start)."""
+    from fangyi.core import worker
 
-    if getattr(Worker.run, "recovers_imports", False):
-        return
-    original = Worker.run
+    worker.on_start("sheets.recover", _recover)
 
-    @functools.wraps(original)
-    def run(worker: Worker) -> None:
-        from fangyi.sheets import jobs
 
-        try:
-            retried = jobs.recover()
-        except Exception:  # the worker must start even if this fails
-            log.exception("recovering interrupted imports")
-        else:
-            if retried:
-                log.warning("queued again %d interrupted import(s)", retried)
-        original(worker)
+def _recover() -> None:
+    from fangyi.sheets import jobs
 
-    run.recovers_imports = True  # type: ignore[attr-defined]
-    Worker.run = run  # type: ignore[method-assign,assignment]
+    retried = jobs.recover()
+    if retried:
+        log.warning("queued again %d interrupted import(s)", retried)

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
-from django_tasks_db.management.commands.db_worker import Worker
 
 from fangyi.org.roles import Role
 from fangyi.residents.models import Resident
 from fangyi.sheets import jobs, progress
 from fangyi.sheets.models import ImportJob, JobState
+from tests.helpers import run_worker
 from tests.sheets.conftest import ROSTER
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,17 +104,7 @@ def test_a_starting_worker_picks_up_interrupted_jobs(org, staff, client_for):
     )
     tired.file.name = job.file.name
     tired.save()
-    worker = Worker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test",
-        excluded_queue_names=[],
-    )
-    worker.run()  # `fangyi db_worker --batch`
+    run_worker()  # `fangyi db_worker --batch`
     job.refresh_from_db()
     assert (job.state, job.background, Resident.objects.count()) == (JobState.DONE, True, 50)
     tired.refresh_from_db()
