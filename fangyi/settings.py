@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "fangyi.residents",
     "fangyi.sheets",
     "fangyi.vaccination",
+    "fangyi.donations",
     "fangyi.reports",
     "fangyi.audit",
     "fangyi.demo",

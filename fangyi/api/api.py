@@ -15,6 +15,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from fangyi.api.auth import TokenAuth, TokenNotAccepted
 from fangyi.api.errors import FormRefused, error_body, error_message, form_error_body
+from fangyi.donations.domain import DonationError, OutOfStock
 from fangyi.residents.api import conflict_body
 from fangyi.residents.domain import EditConflict
 from fangyi.vaccination.domain.appointments import AppointmentError
@@ -126,6 +127,8 @@ for error, status in (
     (ScreeningError, 422),
     (AppointmentError, 422),
     (OutreachError, 422),
+    (OutOfStock, 409),
+    (DonationError, 422),
 ):
     api.add_exception_handler(error, _refused(status))
 
@@ -138,4 +141,5 @@ api.add_router("/vaccination/observations", "fangyi.vaccination.api.safety.obser
 api.add_router("/vaccination/adverse-events", "fangyi.vaccination.api.safety.adverse_events")
 api.add_router("/vaccination", "fangyi.vaccination.api.outreach.router")
 api.add_router("/vaccination", "fangyi.vaccination.api.appointments.router")
+api.add_router("/donations", "fangyi.donations.api.router")
 api.add_router("/reports", "fangyi.reports.api.router")

@@ -51,6 +51,8 @@ class Perm(models.TextChoices):
     CHANGE_APPOINTMENTS = "change_appointments", _("取消预约、登记未到")
     OPEN_ROUTES = "open_routes", _("打开上门接种路线（司机只看自己所在的路线）")
     VIEW_UNIT_FIGURES = "view_unit_figures", _("查看派出单位的下沉动员情况")
+    VIEW_DONATIONS = "view_donations", _("查看捐赠物资、库存和致谢名单")
+    MANAGE_DONATIONS = "manage_donations", _("登记捐赠、发放物资")
 
 
 R = Role
@@ -131,6 +133,29 @@ PERMISSIONS: dict[Perm, frozenset[Role]] = {
     # The seconded cadres' units: subdistrict roles (posted to the subdistrict) see every
     # unit, a cadre their own (OWN_UNIT_ONLY).
     Perm.VIEW_UNIT_FIGURES: frozenset({R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.LEADER, R.SECONDED_CADRE}),
+    # Donations: the subdistrict office keeps the store and the thank-you list; leaders
+    # read them for publicity; a community's secretary and workers see what reached
+    # their community; the volunteer coordinator's teams carry and hand out the goods.
+    # Grid workers, cadres, doctors and drivers do not keep stock.
+    Perm.VIEW_DONATIONS: frozenset(
+        {
+            R.SUBDISTRICT_ADMIN,
+            R.SUBDISTRICT_STAFF,
+            R.LEADER,
+            R.COMMUNITY_SECRETARY,
+            R.COMMUNITY_WORKER,
+            R.VOLUNTEER_COORDINATOR,
+        }
+    ),
+    # Receiving and handing out is signing for goods: the subdistrict's office (the
+    # store), the community secretary (goods brought straight to her community, and
+    # what she hands on to its people), the volunteer coordinator (teams hand out at
+    # sites). Community workers and leaders sign for nothing; the secretary answers for
+    # her community's store. A community posting hands out within its community only
+    # (donations.forms.HandOutForm).
+    Perm.MANAGE_DONATIONS: frozenset(
+        {R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.COMMUNITY_SECRETARY, R.VOLUNTEER_COORDINATOR}
+    ),
 }
 
 # Where a role is posted: a grid worker needs a grid, a community role a community.
