@@ -113,8 +113,17 @@ def test_no_menu_entry_is_also_a_sub_page():
 @pytest.mark.parametrize(
     ("role", "imports"),
     [
-        (R.SUBDISTRICT_ADMIN, ["/sheets/import/residents/", "/sheets/import/doses/"]),
-        (R.SUBDISTRICT_STAFF, ["/sheets/import/residents/"]),
+        (
+            R.SUBDISTRICT_ADMIN,
+            [
+                "/sheets/import/residents/",
+                "/sheets/import/doses/",
+                "/sheets/import/donations/",
+                "/sheets/import/handouts/",
+            ],
+        ),
+        (R.SUBDISTRICT_STAFF, ["/sheets/import/residents/", "/sheets/import/donations/", "/sheets/import/handouts/"]),
+        (R.VOLUNTEER_COORDINATOR, ["/sheets/import/donations/", "/sheets/import/handouts/"]),
         (R.MEDICAL_STAFF, ["/sheets/import/doses/"]),
         (R.LEADER, []),
     ],

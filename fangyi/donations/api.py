@@ -1,7 +1,8 @@
 """The donations API: stock, donations received, hand-outs, standing donations, the
 thank-you list. Scoped and permitted as the pages; validated by the pages' forms."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: @paginate hides the endpoint's module, where
+# ninja would have to resolve the string annotations (Query[Filters]).
 
 import datetime
 
