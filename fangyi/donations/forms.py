@@ -72,7 +72,7 @@ class ReceiveForm(DonorFields):
     value = forms.DecimalField(
         label=_("价值（元）"), required=False, min_value=0, max_digits=14, decimal_places=2
     )
-    received_on = bounds.DateField(label=_("接收日期"), widget=forms.DateInput(attrs=DATE))
+    received_on = bounds.DateField(label=_("接收日期"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     received_by = forms.CharField(label=_("接收人"), max_length=50, required=False)
     stored_at = forms.CharField(label=_("存放地点"), max_length=100, required=False)
     community = forms.ModelChoiceField(label=_("送达社区"), queryset=Community.objects.none(), required=False)
@@ -124,7 +124,7 @@ class HandOutForm(forms.Form):
         label=_("接收方"), max_length=100, required=False, help_text=_("志愿服务队名称，或接收的管控人员")
     )
     signed_by = forms.CharField(label=_("签收人"), max_length=50)
-    handed_on = bounds.DateField(label=_("发放日期"), widget=forms.DateInput(attrs=DATE))
+    handed_on = bounds.DateField(label=_("发放日期"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -188,8 +188,8 @@ class HandOutForm(forms.Form):
 
 class RecurringForm(DonorFields):
     quantity = QuantityField(label=_("每日数量"))
-    starts_on = bounds.DateField(label=_("开始日期"), widget=forms.DateInput(attrs=DATE))
-    ends_on = bounds.DateField(label=_("结束日期"), required=False, widget=forms.DateInput(attrs=DATE))
+    starts_on = bounds.DateField(label=_("开始日期"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
+    ends_on = bounds.DateField(label=_("结束日期"), required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     site = forms.ModelChoiceField(label=_("送达站点"), queryset=Site.objects.none(), required=False)
     recipient = forms.CharField(label=_("接收对象"), max_length=100, required=False)
 
@@ -220,5 +220,5 @@ class RecurringForm(DonorFields):
 
 
 class DeliverForm(forms.Form):
-    day = bounds.DateField(label=_("送达日期"), widget=forms.DateInput(attrs=DATE))
+    day = bounds.DateField(label=_("送达日期"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     signed_by = forms.CharField(label=_("签收人"), max_length=50, required=False)
