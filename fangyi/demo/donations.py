@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from fangyi.demo.org import HEALTH_CENTER
 from fangyi.donations import domain
-from fangyi.donations.models import DonorKind, DonorRole, Item, RecipientKind, Recurring
+from fangyi.donations.models import Donor, DonorKind, DonorRole, Item, RecipientKind, Recurring
 from fangyi.org.actors import SYSTEM
 from fangyi.org.models import Community, Site, Subdistrict
 
@@ -57,9 +57,9 @@ def build(sub: Subdistrict, date: datetime.date) -> Summary | None:
     health_center = Site.objects.get(subdistrict=sub, name=HEALTH_CENTER)
     communities = {c.name: c for c in Community.objects.filter(subdistrict=sub)}
     store = "普东街道办事处物资库"
-    gifts = [
+    gifts: list[tuple[Donor, str, str, int, int]] = [
         (zhang, "方便食品", "箱", 60, 6),
-        (chamber, "水果", "斤", Decimal("800"), 6),
+        (chamber, "水果", "斤", 800, 6),
         (yu, "牛奶", "箱", 500, 5),
     ]
     donations = 0

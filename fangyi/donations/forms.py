@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -28,7 +27,7 @@ class QuantityField(forms.DecimalField):
         kwargs.setdefault("widget", forms.TextInput(attrs=NUMBER))
         super().__init__(max_digits=12, decimal_places=2, **kwargs)
 
-    def validate(self, value: Decimal | None) -> None:
+    def validate(self, value: Any) -> None:
         super().validate(value)
         if value is not None:
             quantities.checked(value)
@@ -189,7 +188,9 @@ class HandOutForm(forms.Form):
 class RecurringForm(DonorFields):
     quantity = QuantityField(label=_("每日数量"))
     starts_on = bounds.DateField(label=_("开始日期"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
-    ends_on = bounds.DateField(label=_("结束日期"), required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
+    ends_on = bounds.DateField(
+        label=_("结束日期"), required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
+    )
     site = forms.ModelChoiceField(label=_("送达站点"), queryset=Site.objects.none(), required=False)
     recipient = forms.CharField(label=_("接收对象"), max_length=100, required=False)
 

@@ -19,7 +19,6 @@ from simple_history.models import HistoricalRecords
 from fangyi.org.models import Community, Site, Subdistrict
 from fangyi.org.scope import scoped
 
-QUANTITY = {"max_digits": 12, "decimal_places": 2}
 ZERO = Decimal(0)
 
 
@@ -81,8 +80,8 @@ class Item(models.Model):
     subdistrict = models.ForeignKey(Subdistrict, models.PROTECT, related_name="+", verbose_name=_("街道"))
     name = models.CharField(_("物资"), max_length=50)
     unit = models.CharField(_("单位"), max_length=10)
-    received = models.DecimalField(_("已接收"), default=ZERO, **QUANTITY)
-    handed_out = models.DecimalField(_("已发放"), default=ZERO, **QUANTITY)
+    received = models.DecimalField(_("已接收"), default=ZERO, max_digits=12, decimal_places=2)
+    handed_out = models.DecimalField(_("已发放"), default=ZERO, max_digits=12, decimal_places=2)
 
     objects = SubdistrictQuerySet.as_manager()
 
@@ -114,7 +113,7 @@ class Recurring(models.Model):
     donor = models.ForeignKey(Donor, models.PROTECT, related_name="standing", verbose_name=_("捐赠方"))
     item = models.ForeignKey(Item, models.PROTECT, related_name="+", verbose_name=_("物资"))
     subdistrict = models.ForeignKey(Subdistrict, models.PROTECT, related_name="+", verbose_name=_("街道"))
-    quantity = models.DecimalField(_("每日数量"), **QUANTITY)
+    quantity = models.DecimalField(_("每日数量"), max_digits=12, decimal_places=2)
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("结束日期"), null=True, blank=True)
     site = models.ForeignKey(Site, models.PROTECT, null=True, blank=True, verbose_name=_("送达站点"))
@@ -152,7 +151,7 @@ class PlacedQuerySet(models.QuerySet):
 class Donation(models.Model):
     item = models.ForeignKey(Item, models.PROTECT, related_name="donations", verbose_name=_("物资"))
     donor = models.ForeignKey(Donor, models.PROTECT, related_name="donations", verbose_name=_("捐赠方"))
-    quantity = models.DecimalField(_("数量"), **QUANTITY)
+    quantity = models.DecimalField(_("数量"), max_digits=12, decimal_places=2)
     value = models.DecimalField(_("价值（元）"), null=True, blank=True, max_digits=14, decimal_places=2)
     received_on = models.DateField(_("接收日期"))
     received_by = models.CharField(_("接收人"), max_length=50, blank=True)
@@ -200,7 +199,7 @@ class Donation(models.Model):
 
 class Handout(models.Model):
     item = models.ForeignKey(Item, models.PROTECT, related_name="handouts", verbose_name=_("物资"))
-    quantity = models.DecimalField(_("数量"), **QUANTITY)
+    quantity = models.DecimalField(_("数量"), max_digits=12, decimal_places=2)
     handed_on = models.DateField(_("发放日期"))
     recipient_kind = models.CharField(_("发放对象"), max_length=20, choices=RecipientKind.choices)
     community = models.ForeignKey(Community, models.PROTECT, null=True, blank=True, verbose_name=_("社区"))

@@ -28,7 +28,10 @@ def test_two_hand_outs_at_once_when_the_stock_allows_one(org):
         Handout.objects.all().delete()
         Item.objects.all().update(received=0, handed_out=0)
         item = milk(org, 100)
-        calls = [lambda c=c: domain.hand_out(to_community(item, c, 80), SYSTEM) for c in (org["a"], org["b"])]
+        calls = [
+            lambda c=c, item=item: domain.hand_out(to_community(item, c, 80), SYSTEM)
+            for c in (org["a"], org["b"])
+        ]
         results = at_once(calls)
         refused = [r for r in results if isinstance(r, domain.OutOfStock)]
         done = [r for r in results if isinstance(r, Handout)]
