@@ -37,13 +37,30 @@ class StockList(Schema):
     items: list[StockOut]
 
 
-class DonationOut(Schema):
-    id: int = Field(examples=[1])
-    donor: str = Field(examples=["于静"])
-    donor_id: int = Field(examples=[1])
+class OfAnItem(Schema):
+    """The item, its unit and the quantity of a donation or a hand-out."""
+
     item: str = Field(examples=["牛奶"])
     unit: str = Field(examples=["箱"])
     quantity: Number = Field(examples=[500])
+
+    @staticmethod
+    def resolve_item(row: Donation | Handout) -> str:
+        return row.item.name
+
+    @staticmethod
+    def resolve_unit(row: Donation | Handout) -> str:
+        return row.item.unit
+
+    @staticmethod
+    def resolve_quantity(row: Donation | Handout) -> Number:
+        return quantities.as_json(row.quantity)
+
+
+class DonationOut(OfAnItem):
+    id: int = Field(examples=[1])
+    donor: str = Field(examples=["于静"])
+    donor_id: int = Field(examples=[1])
     value: Number | None = Field(examples=[30000])
     received_on: datetime.date = Field(examples=["2021-12-22"])
     received_by: str = Field(examples=["李明"])
@@ -55,45 +72,18 @@ class DonationOut(Schema):
         return d.donor.name
 
     @staticmethod
-    def resolve_item(d: Donation) -> str:
-        return d.item.name
-
-    @staticmethod
-    def resolve_unit(d: Donation) -> str:
-        return d.item.unit
-
-    @staticmethod
-    def resolve_quantity(d: Donation) -> Number:
-        return quantities.as_json(d.quantity)
-
-    @staticmethod
     def resolve_value(d: Donation) -> Number | None:
         return None if d.value is None else quantities.as_json(d.value)
 
 
-class HandoutOut(Schema):
+class HandoutOut(OfAnItem):
     id: int = Field(examples=[1])
-    item: str = Field(examples=["牛奶"])
-    unit: str = Field(examples=["箱"])
-    quantity: Number = Field(examples=[200])
     handed_on: datetime.date = Field(examples=["2021-12-23"])
     recipient_kind: str = Field(examples=["community"])
     community_id: int | None = Field(examples=[3])
     site_id: int | None = Field(examples=[None])
     recipient: str = Field(examples=[""])
     signed_by: str = Field(examples=["陶媛"])
-
-    @staticmethod
-    def resolve_item(h: Handout) -> str:
-        return h.item.name
-
-    @staticmethod
-    def resolve_unit(h: Handout) -> str:
-        return h.item.unit
-
-    @staticmethod
-    def resolve_quantity(h: Handout) -> Number:
-        return quantities.as_json(h.quantity)
 
 
 class ReceiveIn(Schema):

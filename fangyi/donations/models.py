@@ -148,10 +148,30 @@ class PlacedQuerySet(models.QuerySet):
         return scoped(self, user, subdistrict="item__subdistrict_id", community="community_id", grid=None)
 
 
-class Donation(models.Model):
+class Movement(models.Model):
+    """What goes into the stock or out of it: a quantity, who recorded it and when."""
+
+    quantity = models.DecimalField(_("数量"), max_digits=12, decimal_places=2)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects = PlacedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class Donation(Movement):
     item = models.ForeignKey(Item, models.PROTECT, related_name="donations", verbose_name=_("物资"))
     donor = models.ForeignKey(Donor, models.PROTECT, related_name="donations", verbose_name=_("捐赠方"))
-    quantity = models.DecimalField(_("数量"), max_digits=12, decimal_places=2)
     value = models.DecimalField(_("价值（元）"), null=True, blank=True, max_digits=14, decimal_places=2)
     received_on = models.DateField(_("接收日期"))
     received_by = models.CharField(_("接收人"), max_length=50, blank=True)
@@ -165,18 +185,6 @@ class Donation(models.Model):
         help_text=_("直接送到社区的"),
     )
     recurring = models.ForeignKey(Recurring, models.PROTECT, null=True, blank=True, related_name="deliveries")
-    note = models.CharField(_("备注"), max_length=200, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("登记人"),
-    )
-    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
-
-    objects = PlacedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -197,9 +205,8 @@ class Donation(models.Model):
         return f"{self.donor} {self.item}"
 
 
-class Handout(models.Model):
+class Handout(Movement):
     item = models.ForeignKey(Item, models.PROTECT, related_name="handouts", verbose_name=_("物资"))
-    quantity = models.DecimalField(_("数量"), max_digits=12, decimal_places=2)
     handed_on = models.DateField(_("发放日期"))
     recipient_kind = models.CharField(_("发放对象"), max_length=20, choices=RecipientKind.choices)
     community = models.ForeignKey(Community, models.PROTECT, null=True, blank=True, verbose_name=_("社区"))
@@ -216,18 +223,6 @@ class Handout(models.Model):
         related_name="handout",
         help_text=_("定期捐赠当日送达"),
     )
-    note = models.CharField(_("备注"), max_length=200, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("登记人"),
-    )
-    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
-
-    objects = PlacedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -35,15 +36,16 @@ def stock(request: AuthedRequest) -> HttpResponse:
     )
 
 
+def _listed(request: AuthedRequest, rows: QuerySet, template: str) -> HttpResponse:
+    page = Paginator(rows, settings.FANGYI_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "query": "", "can_manage": request.user.can(Perm.MANAGE_DONATIONS)}
+    return render(request, template, context)
+
+
 @require(Perm.VIEW_DONATIONS)
 def received(request: AuthedRequest) -> HttpResponse:
     rows = Donation.objects.visible_to(request.user).select_related("donor", "item", "community")
-    page = Paginator(rows, settings.FANGYI_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "donations/received.html",
-        {"page": page, "query": "", "can_manage": request.user.can(Perm.MANAGE_DONATIONS)},
-    )
+    return _listed(request, rows, "donations/received.html")
 
 
 @require(Perm.MANAGE_DONATIONS)
@@ -72,12 +74,7 @@ def receive(request: AuthedRequest) -> HttpResponse:
 @require(Perm.VIEW_DONATIONS)
 def handouts(request: AuthedRequest) -> HttpResponse:
     rows = Handout.objects.visible_to(request.user).select_related("item", "community", "site")
-    page = Paginator(rows, settings.FANGYI_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "donations/handouts.html",
-        {"page": page, "query": "", "can_manage": request.user.can(Perm.MANAGE_DONATIONS)},
-    )
+    return _listed(request, rows, "donations/handouts.html")
 
 
 @require(Perm.MANAGE_DONATIONS)

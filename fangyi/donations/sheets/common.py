@@ -15,8 +15,10 @@ from fangyi.donations import quantities
 from fangyi.donations.models import DonorRole, Item, RecipientKind
 from fangyi.org.actors import SystemActor
 from fangyi.org.models import Staff, Subdistrict
+from fangyi.org.roles import Perm
 from fangyi.sheets import values as v
-from fangyi.sheets.kinds import Field, RowError
+from fangyi.sheets.headers import Header
+from fangyi.sheets.kinds import Context, Field, Kind, RowError
 from fangyi.sheets.places import Places
 from fangyi.sheets.reader import SheetError
 
@@ -93,3 +95,19 @@ class State:
     subdistrict: Subdistrict
     places: Places
     items: dict[tuple[str, str], Item] = field(default_factory=dict)
+
+
+class StockKind(Kind[State]):
+    """What both kinds share: who may import and export them, and the state of a file
+    (the subdistrict, its places and its stock lines)."""
+
+    key = "item"
+    view_perm = Perm.VIEW_DONATIONS
+    edit_perm = Perm.MANAGE_DONATIONS
+    foreign_message = gettext_lazy("该记录不在您的管辖范围内。")
+
+    def start(self, ctx: Context, header: Header) -> State:
+        sub = subdistrict_of(ctx.actor)
+        return State(
+            sub, Places(ctx.actor), {(i.name, i.unit): i for i in Item.objects.filter(subdistrict=sub)}
+        )

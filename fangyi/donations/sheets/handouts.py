@@ -19,27 +19,20 @@ from fangyi.donations.sheets.common import (
     QUANTITY,
     UNIT,
     State,
+    StockKind,
     not_future,
     quantity_and_unit,
-    subdistrict_of,
 )
 from fangyi.org.actors import SystemActor, account
 from fangyi.org.models import Site, Staff
-from fangyi.org.roles import Perm
 from fangyi.sheets import values as v
-from fangyi.sheets.headers import Header
-from fangyi.sheets.kinds import Checked, Column, Context, Field, Kind, RowError
-from fangyi.sheets.places import Places
+from fangyi.sheets.kinds import Checked, Column, Context, Field, RowError
 from fangyi.sheets.reader import SheetError
 
 
-class Handouts(Kind[State]):
+class Handouts(StockKind):
     name = "handouts"
     label = gettext_lazy("物资发放")
-    key = "item"
-    view_perm = Perm.VIEW_DONATIONS
-    edit_perm = Perm.MANAGE_DONATIONS
-    foreign_message = gettext_lazy("该记录不在您的管辖范围内。")
     duplicate_message = gettext_lazy("与第%(first)d行重复：同一天同一签收人的同样发放只能有一行。")
     fields = (
         Field(
@@ -88,12 +81,6 @@ class Handouts(Kind[State]):
         quantity = values["quantity"][0]
         place = (values.get("community") or "", values.get("site") or "", values.get("recipient") or "")
         return values["handed_on"], values.get("item"), unit, quantity, place, values["signed_by"]
-
-    def start(self, ctx: Context, header: Header) -> State:
-        sub = subdistrict_of(ctx.actor)
-        return State(
-            sub, Places(ctx.actor), {(i.name, i.unit): i for i in Item.objects.filter(subdistrict=sub)}
-        )
 
     def check(self, ctx: Context, state: State, values: dict[str, Any], row: int) -> dict[str, Any]:
         quantity, unit = quantity_and_unit(values)

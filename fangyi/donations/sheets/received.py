@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangyi.donations import domain, quantities
-from fangyi.donations.models import Donation, DonorRole, Item
+from fangyi.donations.models import Donation, DonorRole
 from fangyi.donations.sheets.common import (
     ITEM,
     NOTE,
@@ -17,27 +17,20 @@ from fangyi.donations.sheets.common import (
     ROLE_WORDS,
     UNIT,
     State,
+    StockKind,
     not_future,
     quantity_and_unit,
-    subdistrict_of,
     value_cell,
 )
 from fangyi.org.actors import SystemActor
 from fangyi.org.models import Staff
-from fangyi.org.roles import Perm
 from fangyi.sheets import values as v
-from fangyi.sheets.headers import Header
-from fangyi.sheets.kinds import Checked, Column, Context, Field, Kind, Refused, RowError
-from fangyi.sheets.places import Places
+from fangyi.sheets.kinds import Checked, Column, Context, Field, Refused, RowError
 
 
-class Donations(Kind[State]):
+class Donations(StockKind):
     name = "donations"
     label = gettext_lazy("捐赠接收")
-    key = "item"
-    view_perm = Perm.VIEW_DONATIONS
-    edit_perm = Perm.MANAGE_DONATIONS
-    foreign_message = gettext_lazy("该记录不在您的管辖范围内。")
     duplicate_message = gettext_lazy("与第%(first)d行重复：同一捐赠方同一天的同一物资只能有一行。")
     fields = (
         Field(
@@ -103,12 +96,6 @@ class Donations(Kind[State]):
             return None
         unit = values.get("unit") or values["quantity"][1]
         return values["received_on"], values["donor"], values.get("item"), unit
-
-    def start(self, ctx: Context, header: Header) -> State:
-        sub = subdistrict_of(ctx.actor)
-        return State(
-            sub, Places(ctx.actor), {(i.name, i.unit): i for i in Item.objects.filter(subdistrict=sub)}
-        )
 
     def check(self, ctx: Context, state: State, values: dict[str, Any], row: int) -> dict[str, Any]:
         quantity, unit = quantity_and_unit(values)
