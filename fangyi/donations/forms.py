@@ -14,7 +14,7 @@ from fangyi.donations import quantities
 from fangyi.donations.domain import HandOut, Received, donor_named, stock_line
 from fangyi.donations.models import DonorKind, DonorRole, Item, RecipientKind, Recurring
 from fangyi.org.models import Community, Site
-from fangyi.org.roles import Scope
+from fangyi.org.roles import own_community_only
 
 DATE = {"type": "date"}
 NUMBER = {"inputmode": "decimal", "autocomplete": "off"}
@@ -35,11 +35,6 @@ class QuantityField(forms.DecimalField):
 
 def _communities(user: Any) -> Any:
     return Community.objects.visible_to(user)
-
-
-def _own_community(user: Any) -> Community | None:
-    """A community posting's own community: what it receives and hands out goes there."""
-    return user.community if getattr(user, "scope", Scope.SUBDISTRICT) != Scope.SUBDISTRICT else None
 
 
 class DonorFields(forms.Form):
@@ -81,9 +76,9 @@ class ReceiveForm(DonorFields):
         super().__init__(*args, user=user, **kwargs)
         self.fields["received_on"].initial = timezone.localdate()
         self.fields["community"].queryset = _communities(user)
-        if _own_community(user) is not None:
+        if own_community_only(user) is not None:
             self.fields["community"].required = True
-            self.fields["community"].initial = _own_community(user)
+            self.fields["community"].initial = own_community_only(user)
 
     def clean_received_on(self) -> Any:
         day = self.cleaned_data["received_on"]
@@ -152,7 +147,7 @@ class HandOutForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         d = super().clean() or {}
         kind = d.get("recipient_kind")
-        own = _own_community(self.user)
+        own = own_community_only(self.user)
         if own is not None:
             # A community posting hands out within its community: to it, or to its people.
             if kind not in (RecipientKind.COMMUNITY, RecipientKind.UNDER_MEASURES):

@@ -18,16 +18,12 @@ from fangyi.core.access import AuthedRequest, require
 from fangyi.donations import domain, quantities
 from fangyi.donations.forms import DeliverForm, HandOutForm, ReceiveForm, RecurringForm
 from fangyi.donations.models import Donation, Donor, Handout, Item, Recurring
-from fangyi.org.roles import Perm, Scope
-
-
-def _community(request: AuthedRequest):
-    return request.user.community if request.user.scope != Scope.SUBDISTRICT else None
+from fangyi.org.roles import Perm, own_community_only
 
 
 @require(Perm.VIEW_DONATIONS)
 def stock(request: AuthedRequest) -> HttpResponse:
-    community = _community(request)
+    community = own_community_only(request.user)
     rows = domain.stock(request.user, community)
     return render(
         request,

@@ -214,3 +214,10 @@ def may_see_safety_alerts(user: Any) -> bool:
     posting to the whole subdistrict, which answers for them (the hotline, the report
     upwards). A community's staff follow their residents' events on the safety page."""
     return bool(user.can(Perm.VIEW_VACCINATION)) and user.scope == Scope.SUBDISTRICT
+
+
+def own_community_only(user: Any) -> Any:
+    """Donations: a community posting (a secretary) receives goods for, and hands them
+    out within, its own community: that community; None for a subdistrict posting (and
+    the system), which serves every community."""
+    return user.community if user.scope != Scope.SUBDISTRICT else None

@@ -25,6 +25,7 @@ from fangyi.donations.sheets.common import (
 )
 from fangyi.org.actors import SystemActor, account
 from fangyi.org.models import Site, Staff
+from fangyi.org.roles import own_community_only
 from fangyi.sheets import values as v
 from fangyi.sheets.kinds import Checked, Column, Context, Field, RowError
 from fangyi.sheets.reader import SheetError
@@ -92,7 +93,7 @@ class Handouts(StockKind):
             )
         kind = values.get("recipient_kind") or _infer_kind(values)
         community = site = None
-        own = None if ctx.actor.scope == "subdistrict" else ctx.actor.community  # type: ignore[union-attr]
+        own = own_community_only(ctx.actor)
         if values.get("community"):
             community, why = state.places.community(values["community"])
             if community is None:

@@ -24,6 +24,7 @@ from fangyi.donations.sheets.common import (
 )
 from fangyi.org.actors import SystemActor
 from fangyi.org.models import Staff
+from fangyi.org.roles import own_community_only
 from fangyi.sheets import values as v
 from fangyi.sheets.kinds import Checked, Column, Context, Field, Refused, RowError
 
@@ -105,8 +106,8 @@ class Donations(StockKind):
             community, why = state.places.community(values["community"])
             if community is None:
                 raise RowError([("community", why)])
-        elif ctx.actor.scope != "subdistrict":
-            community = ctx.actor.community  # type: ignore[union-attr]
+        else:
+            community = own_community_only(ctx.actor)
         return {
             **values,
             "quantity": quantity,
