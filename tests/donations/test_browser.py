@@ -71,6 +71,12 @@ def test_milk_received_and_handed_out_in_parts_on_a_phone(office, chromium, live
     expect(page.locator(".error")).to_contain_text("「牛奶」库存不足：现有 120 箱，本次发放 200 箱")
     assert not wide(page)
 
+    # The form shows the fields of the recipient chosen: a team is named, not chosen.
+    expect(page.locator(".field-recipient")).to_be_hidden()
+    page.locator(".segmented label", has_text="志愿服务队").click()
+    expect(page.locator(".field-recipient")).to_be_visible()
+    expect(page.locator(".field-community")).to_be_hidden()
+
     page.goto("/donations/")
     expect(page.locator("tr[data-item=牛奶] .on-hand")).to_have_text("120")
     assert not wide(page)
