@@ -237,7 +237,9 @@ MATRIX: dict[str, Entry] = {
         is_json=True,
     ),
     # Whoever may import some kind has a list of jobs: medical staff import doses.
-    "sheets:jobs": Entry(get=page(EDITORS | {R.MEDICAL_STAFF, R.COMMUNITY_SECRETARY, R.VOLUNTEER_COORDINATOR})),
+    "sheets:jobs": Entry(
+        get=page(EDITORS | {R.MEDICAL_STAFF, R.COMMUNITY_SECRETARY, R.VOLUNTEER_COORDINATOR})
+    ),
     "sheets:import": Entry(
         get=page(EDITORS), write=page(EDITORS, 302), kwargs=residents_kind, body=roster_upload
     ),
@@ -821,6 +823,11 @@ def api_hand_out_json(world: World, user: Staff | None, in_scope: bool) -> dict:
     return {**body, "item_id": body.pop("item"), "community_id": body.pop("community")}
 
 
+def api_recurring_json(world: World, user: Staff | None, in_scope: bool) -> dict:
+    body = recurring_form(world, user, in_scope)
+    return {**body, "site_id": body.pop("site")}
+
+
 MATRIX.update(
     {
         "donations:stock": Entry(get=page(DONATION_READERS)),
@@ -851,6 +858,9 @@ MATRIX.update(
         "api:hand_out": Entry(write=api(DONATION_MANAGERS, 201), body=api_hand_out_json, is_json=True),
         "api:list_donors": Entry(get=api(DONATION_READERS)),
         "api:list_recurring": Entry(get=api(DONATION_READERS)),
+        "api:create_recurring": Entry(
+            write=api(DONATION_MANAGERS, 201), body=api_recurring_json, is_json=True
+        ),
         "api:deliver": Entry(
             write=api(DONATION_MANAGERS, 201), target=api_standing_id, body=deliver_form, is_json=True
         ),

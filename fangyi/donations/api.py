@@ -17,7 +17,7 @@ from fangyi.api.pagination import Pages
 from fangyi.api.types import Date, Id, Page, Text
 from fangyi.core.access import AuthedRequest
 from fangyi.donations import domain, quantities
-from fangyi.donations.forms import DeliverForm, HandOutForm, ReceiveForm
+from fangyi.donations.forms import DeliverForm, HandOutForm, ReceiveForm, RecurringForm
 from fangyi.donations.models import Donation, Handout, Recurring
 from fangyi.org.roles import Perm
 
@@ -136,6 +136,19 @@ class RecurringOut(Schema):
     delivered_days: list[datetime.date] = Field(examples=[["2021-12-27"]])
 
 
+class RecurringIn(Schema):
+    donor: Text = Field(examples=["邓妍"])
+    donor_role: Text = Field("other", examples=["cppcc_member"])
+    donor_kind: Text = Field("person", examples=["person"])
+    item: Text = Field(examples=["午餐"])
+    unit: Text = Field(examples=["份"])
+    quantity: Text = Field(description="each day; a decimal, at most two places", examples=["40"])
+    starts_on: Date = Field(examples=["2021-12-27"])
+    ends_on: Date | None = Field(None, examples=[None])
+    site_id: Id | None = Field(None, examples=[1])
+    recipient: Text = Field("", examples=["医护工作者和服务人员"])
+
+
 class DeliverIn(Schema):
     day: Date = Field(examples=["2021-12-27"])
     signed_by: Text = Field("", examples=["王护士长"])
@@ -219,6 +232,13 @@ def list_recurring(request: AuthedRequest):
     require(request, Perm.VIEW_DONATIONS)
     standing = Recurring.objects.visible_to(request.user).select_related("donor", "item")
     return [_recurring(s) for s in standing.prefetch_related("deliveries")]
+
+
+@router.post("/recurring", response={201: RecurringOut, 422: Message}, summary="登记定期捐赠")
+def create_recurring(request: AuthedRequest, payload: RecurringIn):
+    require(request, Perm.MANAGE_DONATIONS)
+    form = check(RecurringForm(form_data(payload.dict(), {"site_id": "site"}), user=request.user))
+    return 201, _recurring(form.save())
 
 
 @router.post(

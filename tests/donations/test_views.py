@@ -196,3 +196,27 @@ def test_lists_take_the_same_queries_for_1_and_3_rows(
     counts = {"/donations/": 3, "/donations/received/": 4, "/donations/handouts/": 4, "/donations/thanks/": 5}
     with django_assert_num_queries(counts[url]):
         client.get(url)
+
+
+def test_the_api_registers_a_standing_donation_and_counts_its_days(org, staff):
+    body = {
+        "donor": "邓妍",
+        "donor_role": "cppcc_member",
+        "item": "午餐",
+        "unit": "份",
+        "quantity": "40",
+        "starts_on": (timezone.localdate() - datetime.timedelta(days=1)).isoformat(),
+        "site_id": org["site"].pk,
+    }
+    admin = staff[R.SUBDISTRICT_ADMIN]
+    created = api(admin, "post", "/api/v1/donations/recurring", body)
+    assert (created.status_code, created.json()["quantity"], created.json()["delivered_days"]) == (
+        201,
+        40,
+        [],
+    )
+    url = f"/api/v1/donations/recurring/{created.json()['id']}/deliveries"
+    day = {"day": timezone.localdate().isoformat()}
+    assert api(admin, "post", url, day).json()["delivered_days"] == [day["day"]]
+    again = api(admin, "post", url, day)
+    assert (again.status_code, again.json()) == (422, {"message": f"{day['day']}的送达已登记过。"})
