@@ -122,7 +122,10 @@ def test_no_menu_entry_is_also_a_sub_page():
                 "/sheets/import/handouts/",
             ],
         ),
-        (R.SUBDISTRICT_STAFF, ["/sheets/import/residents/", "/sheets/import/donations/", "/sheets/import/handouts/"]),
+        (
+            R.SUBDISTRICT_STAFF,
+            ["/sheets/import/residents/", "/sheets/import/donations/", "/sheets/import/handouts/"],
+        ),
         (R.VOLUNTEER_COORDINATOR, ["/sheets/import/donations/", "/sheets/import/handouts/"]),
         (R.MEDICAL_STAFF, ["/sheets/import/doses/"]),
         (R.LEADER, []),
