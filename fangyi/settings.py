@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "fangyi.vaccination",
     "fangyi.measures",
     "fangyi.volunteers",
+    "fangyi.donations",
     "fangyi.reports",
     "fangyi.audit",
     "fangyi.demo",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("vaccination/", include("fangyi.vaccination.urls")),
     path("measures/", include("fangyi.measures.urls")),
     path("volunteers/", include("fangyi.volunteers.urls")),
+    path("donations/", include("fangyi.donations.urls")),
     path("reports/", include("fangyi.reports.urls")),
     path("audit/", include("fangyi.audit.urls")),
     path("api/v1/", api.urls),

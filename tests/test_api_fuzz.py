@@ -8,6 +8,8 @@ every time (CI runs it on SQLite and on PostgreSQL).
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
@@ -19,6 +21,8 @@ from schemathesis.checks import not_a_server_error
 
 from fangyi.api.api import api
 from fangyi.api.models import ApiToken
+from fangyi.donations import domain as donations
+from fangyi.donations.models import Recurring
 from fangyi.org.roles import Role
 from fangyi.vaccination.domain import appointments as booking
 from fangyi.vaccination.domain import safety
@@ -71,7 +75,19 @@ def rows(org, staff):
     route = booking.create_route(
         timezone.localdate(), booking.Team(people["doctor"], people["nurse"], people["driver"]), None, [visit]
     )
+    milk = donations.stock_line(org["subdistrict"], "牛奶", "箱")
+    donor = donations.donor_named(org["subdistrict"], "于静")
+    donations.receive(donations.Received(donor, milk, Decimal(500), timezone.localdate()), None)
+    lunch = Recurring.objects.create(
+        donor=donor,
+        item=milk,
+        subdistrict=org["subdistrict"],
+        quantity=Decimal(1),
+        starts_on=timezone.localdate(),
+    )
     return {
+        "item": [milk.pk],
+        "recurring": [lunch.pk],
         "resident": [a.pk, b.pk],
         "dose": [dose.pk],
         "observation": [dose.observation.pk],

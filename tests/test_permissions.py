@@ -1218,6 +1218,167 @@ MATRIX.update(
 )
 
 
+# Donations: the subdistrict office, leaders, the community's secretary and workers and
+# the volunteer coordinator read; the office, the secretary and the coordinator sign
+# goods in and out. Rows of another subdistrict (a donor, a standing donation) are 404.
+DONATION_READERS = {
+    R.SUBDISTRICT_ADMIN,
+    R.SUBDISTRICT_STAFF,
+    R.LEADER,
+    R.COMMUNITY_SECRETARY,
+    R.COMMUNITY_WORKER,
+    R.VOLUNTEER_COORDINATOR,
+}
+DONATION_MANAGERS = {R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.COMMUNITY_SECRETARY, R.VOLUNTEER_COORDINATOR}
+
+
+def _milk(world: World):
+    """500 boxes of milk received by the subdistrict of the base fixture."""
+    from decimal import Decimal
+
+    from fangyi.donations import domain
+
+    sub = world.org["subdistrict"]
+    item = domain.stock_line(sub, "牛奶", "箱")
+    if not item.received:
+        donor = domain.donor_named(sub, "于静", role="npc_deputy")
+        domain.receive(domain.Received(donor, item, Decimal(500), datetime.date(2021, 12, 22)), None)
+        item.refresh_from_db()
+    return item
+
+
+def _other_sub(world: World):
+    return world.other_community.subdistrict
+
+
+def donor_pk(world: World, user: Staff | None, in_scope: bool) -> dict:
+    from fangyi.donations import domain
+
+    sub = world.org["subdistrict"] if in_scope or user is None else _other_sub(world)
+    return {"pk": domain.donor_named(sub, "于静").pk}
+
+
+def _standing(world: World, user: Staff | None, in_scope: bool):
+    from decimal import Decimal
+
+    from fangyi.donations import domain
+    from fangyi.donations.models import Recurring
+
+    sub = world.org["subdistrict"] if in_scope or user is None else _other_sub(world)
+    return Recurring.objects.create(
+        donor=domain.donor_named(sub, "邓妍"),
+        item=domain.stock_line(sub, "午餐", "份"),
+        subdistrict=sub,
+        quantity=Decimal(40),
+        starts_on=timezone.localdate() - datetime.timedelta(days=3),
+        recipient="医护人员",
+    )
+
+
+def standing_pk(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"pk": _standing(world, user, in_scope).pk}
+
+
+def api_standing_id(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"recurring_id": _standing(world, user, in_scope).pk}
+
+
+def deliver_form(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"day": timezone.localdate().isoformat(), "signed_by": "王护士长"}
+
+
+def receive_form(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {
+        "donor": "张贵友",
+        "donor_role": "npc_deputy",
+        "donor_kind": "person",
+        "item": "水果",
+        "unit": "斤",
+        "quantity": "800",
+        "received_on": timezone.localdate().isoformat(),
+        "community": world.org["a"].pk,
+    }
+
+
+def hand_out_form(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {
+        "item": _milk(world).pk,
+        "quantity": "200",
+        "recipient_kind": "community",
+        "community": world.org["a"].pk,
+        "signed_by": "陶媛",
+        "handed_on": timezone.localdate().isoformat(),
+    }
+
+
+def recurring_form(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {
+        "donor": "邓妍",
+        "donor_role": "cppcc_member",
+        "donor_kind": "person",
+        "item": "午餐",
+        "unit": "份",
+        "quantity": "40",
+        "starts_on": timezone.localdate().isoformat(),
+        "site": world.org["site"].pk,
+    }
+
+
+def api_receive_json(world: World, user: Staff | None, in_scope: bool) -> dict:
+    body = receive_form(world, user, in_scope)
+    return {**body, "community_id": body.pop("community")}
+
+
+def api_hand_out_json(world: World, user: Staff | None, in_scope: bool) -> dict:
+    body = hand_out_form(world, user, in_scope)
+    return {**body, "item_id": body.pop("item"), "community_id": body.pop("community")}
+
+
+def api_recurring_json(world: World, user: Staff | None, in_scope: bool) -> dict:
+    body = recurring_form(world, user, in_scope)
+    return {**body, "site_id": body.pop("site")}
+
+
+MATRIX.update(
+    {
+        "donations:stock": Entry(get=page(DONATION_READERS)),
+        "donations:received": Entry(get=page(DONATION_READERS)),
+        "donations:receive": Entry(
+            get=page(DONATION_MANAGERS), write=page(DONATION_MANAGERS, 302), body=receive_form
+        ),
+        "donations:handouts": Entry(get=page(DONATION_READERS)),
+        "donations:hand_out": Entry(
+            get=page(DONATION_MANAGERS), write=page(DONATION_MANAGERS, 302), body=hand_out_form
+        ),
+        "donations:thanks": Entry(get=page(DONATION_READERS)),
+        "donations:donor": Entry(get=page(DONATION_READERS), target=donor_pk),
+        # Readers see the standing donations; only managers may add one.
+        "donations:recurring": Entry(
+            get=page(DONATION_READERS), write=page(DONATION_MANAGERS, 302), body=recurring_form
+        ),
+        "donations:deliver": Entry(
+            get=page(DONATION_MANAGERS, 405),
+            write=page(DONATION_MANAGERS, 302),
+            target=standing_pk,
+            body=deliver_form,
+        ),
+        "api:list_stock": Entry(get=api(DONATION_READERS)),
+        "api:list_donations": Entry(get=api(DONATION_READERS)),
+        "api:receive_donation": Entry(write=api(DONATION_MANAGERS, 201), body=api_receive_json, is_json=True),
+        "api:list_handouts": Entry(get=api(DONATION_READERS)),
+        "api:hand_out": Entry(write=api(DONATION_MANAGERS, 201), body=api_hand_out_json, is_json=True),
+        "api:list_donors": Entry(get=api(DONATION_READERS)),
+        "api:list_recurring": Entry(get=api(DONATION_READERS)),
+        "api:create_recurring": Entry(
+            write=api(DONATION_MANAGERS, 201), body=api_recurring_json, is_json=True
+        ),
+        "api:deliver": Entry(
+            write=api(DONATION_MANAGERS, 201), target=api_standing_id, body=deliver_form, is_json=True
+        ),
+    }
+)
+
+
 EXCLUDED_NAMESPACES = {"admin"}
 
 
@@ -1277,6 +1438,8 @@ EXPECTED_PERMISSIONS: dict[Perm, set[Role]] = {
     Perm.REPORT_HEALTH: HEALTH_REPORTERS,
     Perm.HANDLE_ALERTS: ALERT_HANDLERS,
     Perm.MANAGE_MEASURE_RULES: {R.SUBDISTRICT_ADMIN},
+    Perm.VIEW_DONATIONS: DONATION_READERS,
+    Perm.MANAGE_DONATIONS: DONATION_MANAGERS,
     Perm.VIEW_VOLUNTEERS: VOLUNTEER_VIEWERS,
     Perm.MANAGE_VOLUNTEERS: VOLUNTEER_MANAGERS,
     Perm.SIGN_UP_SHIFTS: {R.VOLUNTEER},

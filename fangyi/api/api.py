@@ -15,6 +15,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from fangyi.api.auth import TokenAuth, TokenNotAccepted
 from fangyi.api.errors import FormRefused, error_body, error_message, form_error_body
+from fangyi.donations.domain import DonationError, OutOfStock
 from fangyi.measures.domain import MeasureError
 from fangyi.measures.domain.reports import DuplicateReport
 from fangyi.residents.api import conflict_body
@@ -133,6 +134,8 @@ for error, status in (
     (MeasureError, 422),
     (ShiftFull, 409),
     (VolunteerError, 422),
+    (OutOfStock, 409),
+    (DonationError, 422),
 ):
     api.add_exception_handler(error, _refused(status))
 
@@ -147,6 +150,7 @@ api.add_router("/vaccination", "fangyi.vaccination.api.outreach.router")
 api.add_router("/vaccination", "fangyi.vaccination.api.appointments.router")
 api.add_router("/volunteers", "fangyi.volunteers.api.router")
 api.add_router("/measures", "fangyi.measures.api.cases.router")
+api.add_router("/donations", "fangyi.donations.api.router")
 api.add_router("/reports", "fangyi.reports.api.router")
 api.add_router("/measures", "fangyi.measures.api.intake.router")
 api.add_router("/measures", "fangyi.measures.api.monitoring.router")

@@ -104,6 +104,18 @@ MENU: tuple[Group, ...] = (
         ),
     ),
     Group(
+        _("捐赠物资"),
+        (
+            Entry(_("物资库存"), "donations:stock", (Perm.VIEW_DONATIONS,), short=_("物资")),
+            Entry(_("发放物资"), "donations:hand_out", (Perm.MANAGE_DONATIONS,)),
+            Entry(_("登记接收捐赠"), "donations:receive", (Perm.MANAGE_DONATIONS,)),
+            Entry(_("捐赠接收记录"), "donations:received", (Perm.VIEW_DONATIONS,)),
+            Entry(_("物资发放记录"), "donations:handouts", (Perm.VIEW_DONATIONS,)),
+            Entry(_("定期捐赠"), "donations:recurring", (Perm.VIEW_DONATIONS,)),
+            Entry(_("致谢名单"), "donations:thanks", (Perm.VIEW_DONATIONS,)),
+        ),
+    ),
+    Group(
         _("报表"),
         (
             Entry(_("接种日报"), "reports:daily", (Perm.VIEW_REPORTS,), short=_("日报")),
@@ -123,10 +135,14 @@ MENU: tuple[Group, ...] = (
             Entry(_("签到记录导入模板"), "sheets:template", (Perm.MANAGE_VOLUNTEERS,), args=("shifts",)),
             Entry(_("导入推送人员"), "sheets:import", (Perm.PLACE_MEASURES,), args=("persons",)),
             Entry(_("推送人员导入模板"), "sheets:template", (Perm.PLACE_MEASURES,), args=("persons",)),
+            Entry(_("导入捐赠接收"), "sheets:import", (Perm.MANAGE_DONATIONS,), args=("donations",)),
+            Entry(_("导入物资发放"), "sheets:import", (Perm.MANAGE_DONATIONS,), args=("handouts",)),
+            Entry(_("捐赠接收导入模板"), "sheets:template", (Perm.MANAGE_DONATIONS,), args=("donations",)),
+            Entry(_("物资发放导入模板"), "sheets:template", (Perm.MANAGE_DONATIONS,), args=("handouts",)),
             Entry(
                 _("我的导入记录"),
                 "sheets:jobs",
-                (Perm.EDIT_RESIDENTS, Perm.RECORD_DOSE, Perm.MANAGE_VOLUNTEERS),
+                (Perm.EDIT_RESIDENTS, Perm.RECORD_DOSE, Perm.MANAGE_VOLUNTEERS, Perm.MANAGE_DONATIONS),
             ),
         ),
     ),

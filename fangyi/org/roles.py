@@ -60,6 +60,8 @@ class Perm(models.TextChoices):
     VIEW_VOLUNTEERS = "view_volunteers", _("查看志愿者、班次和服务时长")
     MANAGE_VOLUNTEERS = "manage_volunteers", _("管理志愿者和班次、报名、签到签退")
     SIGN_UP_SHIFTS = "sign_up_shifts", _("志愿者本人报名班次、查看自己的服务时长")
+    VIEW_DONATIONS = "view_donations", _("查看捐赠物资、库存和致谢名单")
+    MANAGE_DONATIONS = "manage_donations", _("登记捐赠、发放物资")
 
 
 R = Role
@@ -163,6 +165,29 @@ PERMISSIONS: dict[Perm, frozenset[Role]] = {
     Perm.MANAGE_VOLUNTEERS: VOLUNTEER_MANAGERS,
     # A volunteer with a login: their own shifts, sign-ups and hours (OWN_SHIFTS_ONLY).
     Perm.SIGN_UP_SHIFTS: frozenset({R.VOLUNTEER}),
+    # Donations: the subdistrict office keeps the store and the thank-you list; leaders
+    # read them for publicity; a community's secretary and workers see what reached
+    # their community; the volunteer coordinator's teams carry and hand out the goods.
+    # Grid workers, cadres, doctors and drivers do not keep stock.
+    Perm.VIEW_DONATIONS: frozenset(
+        {
+            R.SUBDISTRICT_ADMIN,
+            R.SUBDISTRICT_STAFF,
+            R.LEADER,
+            R.COMMUNITY_SECRETARY,
+            R.COMMUNITY_WORKER,
+            R.VOLUNTEER_COORDINATOR,
+        }
+    ),
+    # Receiving and handing out is signing for goods: the subdistrict's office (the
+    # store), the community secretary (goods brought straight to her community, and
+    # what she hands on to its people), the volunteer coordinator (teams hand out at
+    # sites). Community workers and leaders sign for nothing; the secretary answers for
+    # her community's store. A community posting hands out within its community only
+    # (donations.forms.HandOutForm).
+    Perm.MANAGE_DONATIONS: frozenset(
+        {R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.COMMUNITY_SECRETARY, R.VOLUNTEER_COORDINATOR}
+    ),
 }
 
 # Where a role is posted: a grid worker needs a grid, a community role a community.
@@ -243,3 +268,10 @@ def may_see_safety_alerts(user: Any) -> bool:
 # A volunteer with a login sees only themself: their own record, shifts and hours
 # (volunteers.models: Volunteer/Assignment.visible_to).
 OWN_SHIFTS_ONLY: frozenset[Role] = frozenset({R.VOLUNTEER})
+
+
+def own_community_only(user: Any) -> Any:
+    """Donations: a community posting (a secretary) receives goods for, and hands them
+    out within, its own community: that community; None for a subdistrict posting (and
+    the system), which serves every community."""
+    return user.community if user.scope != Scope.SUBDISTRICT else None

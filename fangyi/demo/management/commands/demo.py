@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fangyi.core import bounds
-from fangyi.demo import drive, org, population, story, volunteers
+from fangyi.demo import donations, drive, org, population, story, volunteers
 from fangyi.residents.models import Resident
 
 
@@ -83,6 +83,9 @@ class Command(BaseCommand):
                         f"（约 {drive.full_scale_residents()} 名居民起为 102/104/106）。"
                     )
                 self.stderr.write(f"完成，共用时 {time.monotonic() - started:.1f} 秒。")
+            gifts = donations.build(sub, date)
+            if gifts is not None:
+                self.stderr.write(f"登记捐赠物资：牛奶现有 {gifts.milk_on_hand} 箱。")
         if generated:
             self.stderr.write("更新查询统计信息……")
             population.analyze()
@@ -105,6 +108,7 @@ class Command(BaseCommand):
                         "seed": o["seed"],
                         "date": date.isoformat(),
                         "drive": summary.as_json() if summary else None,
+                        "donations": gifts.as_json() if gifts else None,
                         "accounts": [
                             {"username": u, "role": a.role.value, "password": p}
                             for (u, _label, p, _posting), (a, _pw) in zip(rows, accounts, strict=True)
