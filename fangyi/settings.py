@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "fangyi.residents",
     "fangyi.sheets",
     "fangyi.vaccination",
+    "fangyi.services",
     "fangyi.reports",
     "fangyi.audit",
     "fangyi.demo",
@@ -173,6 +174,13 @@ globals().update(config.int_overrides("FANGYI_TOKEN_"))
 # Spreadsheet import limits (defaults and meaning in fangyi/sheets/limits.py), from the
 # environment: FANGYI_IMPORT_MAX_BYTES, FANGYI_IMPORT_MAX_ROWS, …
 globals().update(config.int_overrides("FANGYI_IMPORT_"))
+
+# Errands (代买代办): how long a request may wait before somebody takes it (a community
+# may set its own, services.ErrandTarget), and the largest delivery photo accepted;
+# FANGYI_ERRAND_PICKUP_MINUTES and FANGYI_ERRAND_PHOTO_MAX_BYTES in the environment.
+FANGYI_ERRAND_PICKUP_MINUTES = 120
+FANGYI_ERRAND_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+globals().update(config.int_overrides("FANGYI_ERRAND_"))
 
 # The daily report's covering index carries INCLUDE columns on PostgreSQL; SQLite keeps
 # the key columns only, which is what we want there, so its warning is noise.

@@ -19,6 +19,7 @@ urlpatterns = [
     path("sheets/", include("fangyi.sheets.urls")),
     path("org/", include("fangyi.org.urls")),
     path("vaccination/", include("fangyi.vaccination.urls")),
+    path("errands/", include("fangyi.services.urls")),
     path("reports/", include("fangyi.reports.urls")),
     path("audit/", include("fangyi.audit.urls")),
     path("api/v1/", api.urls),

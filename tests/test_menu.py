@@ -142,6 +142,7 @@ def test_a_grid_workers_bar_holds_their_daily_pages(logged_in):
         "/vaccination/status/",
         "/vaccination/outreach/",
         "/vaccination/routes/",
+        "/errands/",
     ]
 
 

@@ -17,6 +17,7 @@ from fangyi.api.auth import TokenAuth, TokenNotAccepted
 from fangyi.api.errors import FormRefused, error_body, error_message, form_error_body
 from fangyi.residents.api import conflict_body
 from fangyi.residents.domain import EditConflict
+from fangyi.services.domain import ErrandRefused
 from fangyi.vaccination.domain.appointments import AppointmentError
 from fangyi.vaccination.domain.doses import DuplicateDose, may_override
 from fangyi.vaccination.domain.outreach import OutreachError
@@ -126,6 +127,7 @@ for error, status in (
     (ScreeningError, 422),
     (AppointmentError, 422),
     (OutreachError, 422),
+    (ErrandRefused, 409),
 ):
     api.add_exception_handler(error, _refused(status))
 
@@ -138,4 +140,5 @@ api.add_router("/vaccination/observations", "fangyi.vaccination.api.safety.obser
 api.add_router("/vaccination/adverse-events", "fangyi.vaccination.api.safety.adverse_events")
 api.add_router("/vaccination", "fangyi.vaccination.api.outreach.router")
 api.add_router("/vaccination", "fangyi.vaccination.api.appointments.router")
+api.add_router("/errands", "fangyi.services.api.router")
 api.add_router("/reports", "fangyi.reports.api.router")

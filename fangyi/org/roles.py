@@ -51,6 +51,9 @@ class Perm(models.TextChoices):
     CHANGE_APPOINTMENTS = "change_appointments", _("取消预约、登记未到")
     OPEN_ROUTES = "open_routes", _("打开上门接种路线（司机只看自己所在的路线）")
     VIEW_UNIT_FIGURES = "view_unit_figures", _("查看派出单位的下沉动员情况")
+    VIEW_ERRANDS = "view_errands", _("查看代买代办")
+    MANAGE_ERRANDS = "manage_errands", _("登记和派发代买代办")
+    RUN_ERRANDS = "run_errands", _("跑腿：办理派给自己的代买代办")
 
 
 R = Role
@@ -80,6 +83,18 @@ DOOR_TO_DOOR = frozenset(
 )
 # Who plans the day's slots and home-visit routes.
 PLAN_THE_DAY = frozenset({R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.COMMUNITY_SECRETARY, R.MEDICAL_STAFF})
+
+# Who takes the calls for errands and hands them out.
+ERRAND_DESK = frozenset(
+    {
+        R.SUBDISTRICT_ADMIN,
+        R.SUBDISTRICT_STAFF,
+        R.COMMUNITY_SECRETARY,
+        R.COMMUNITY_WORKER,
+        R.GRID_WORKER,
+        R.VOLUNTEER_COORDINATOR,
+    }
+)
 
 # Which roles hold each permission. Leaders read everything and change nothing;
 # drivers and volunteer coordinators do not work with the register at all.
@@ -131,6 +146,12 @@ PERMISSIONS: dict[Perm, frozenset[Role]] = {
     # The seconded cadres' units: subdistrict roles (posted to the subdistrict) see every
     # unit, a cadre their own (OWN_UNIT_ONLY).
     Perm.VIEW_UNIT_FIGURES: frozenset({R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.LEADER, R.SECONDED_CADRE}),
+    # Errands (代买代办): the community's people and the grid workers take the calls and
+    # hand them out, the subdistrict and the volunteer coordinator too; leaders read.
+    Perm.VIEW_ERRANDS: ERRAND_DESK | {R.LEADER},
+    Perm.MANAGE_ERRANDS: ERRAND_DESK,
+    # A volunteer with a login runs the errands given to them (ERRANDS_OWN_ONLY).
+    Perm.RUN_ERRANDS: frozenset({R.VOLUNTEER}),
 }
 
 # Where a role is posted: a grid worker needs a grid, a community role a community.
@@ -189,3 +210,27 @@ def may_see_safety_alerts(user: Any) -> bool:
     posting to the whole subdistrict, which answers for them (the hotline, the report
     upwards). A community's staff follow their residents' events on the safety page."""
     return bool(user.can(Perm.VIEW_VACCINATION)) and user.scope == Scope.SUBDISTRICT
+
+
+# Errands (services): who may be assigned one — the community's workers and grid workers
+# of the errand's community, or a volunteer with a login (services.domain.assignees) —
+# and who sees only the errands assigned to them (Errand.visible_to).
+ERRAND_RUNNERS: frozenset[Role] = frozenset(
+    {R.COMMUNITY_SECRETARY, R.COMMUNITY_WORKER, R.GRID_WORKER, R.VOLUNTEER}
+)
+ERRANDS_OWN_ONLY: frozenset[Role] = frozenset({R.VOLUNTEER})
+
+
+def may_run_errand(user: Any, errand: Any) -> bool:
+    """The one-tap steps of an errand (on the way, delivered): its assignee, or whoever
+    hands errands out (MANAGE_ERRANDS) on their behalf."""
+    if not user.is_authenticated:
+        return False
+    if errand.assignee_id is not None and errand.assignee_id == user.pk:
+        return bool(user.can(Perm.RUN_ERRANDS) or user.can(Perm.MANAGE_ERRANDS))
+    return bool(user.can(Perm.MANAGE_ERRANDS))
+
+
+def may_see_errands(user: Any) -> bool:
+    """The errand pages: whoever reads or hands out errands, and volunteers for their own."""
+    return bool(user.can(Perm.VIEW_ERRANDS) or user.can(Perm.RUN_ERRANDS))
