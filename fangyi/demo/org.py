@@ -16,6 +16,7 @@ from django.db import models, transaction
 from fangyi.org.models import Community, Grid, Site, SiteKind, Staff, Subdistrict, Unit
 from fangyi.org.roles import Role
 from fangyi.residents.models import Household, Resident, TimelineEntry
+from fangyi.services.models import Errand
 from fangyi.sheets.values import CHINESE_NUMERALS
 from fangyi.vaccination.models import (
     AdverseEvent,
@@ -126,6 +127,7 @@ def remove(progress: Callable[[str], None] = lambda _msg: None) -> None:
         return
     residents = Resident.objects.filter(community__subdistrict=sub)
     staff = Staff.objects.filter(models.Q(subdistrict=sub) | models.Q(community__subdistrict=sub))
+    Errand.objects.filter(subdistrict=sub).delete()  # they protect residents, staff, places
     AdverseEvent.objects.filter(resident__in=residents).delete()
     Appointment.objects.filter(resident__in=residents).delete()
     Observation.objects.filter(dose__resident__in=residents).delete()

@@ -211,8 +211,8 @@ def errand_step(request: AuthedRequest, errand_id: Id, payload: StepIn):
     elif payload.step == "close":
         domain.close(errand, request.user)
     elif payload.step == "cancel":
-        form = check(CancelForm(form_data({"reason": payload.reason})))
-        domain.cancel(errand, request.user, form.cleaned_data["reason"])
+        cancel = check(CancelForm(form_data({"reason": payload.reason})))
+        domain.cancel(errand, request.user, cancel.cleaned_data["reason"])
     else:
         domain.mark_repaid(errand, request.user)
     return 200, _errand(request, errand_id)

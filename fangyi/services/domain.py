@@ -82,8 +82,9 @@ def pickup_minutes(community_id: int | None) -> int:
 
 
 def waited_minutes(errand: Errand, now: datetime.datetime | None = None) -> int:
-    """How long the request waited to be taken (or has waited so far), in minutes."""
-    end = errand.assigned_at or (now or timezone.now())
+    """How long the request waited to be taken (or has waited so far, or until it was
+    cancelled untaken), in minutes."""
+    end = errand.assigned_at or errand.finished_at or (now or timezone.now())
     return max(int((end - errand.requested_at).total_seconds() // 60), 0)
 
 

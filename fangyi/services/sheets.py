@@ -86,7 +86,7 @@ class Errands(Kind[None]):
             Column(_("等待（分钟）"), waited, width=10),
             Column(_("超时未接单"), late, width=10),
             Column(_("送达时间"), lambda e: _time(e.delivered_at), width=17),
-            Column(_("垫付金额（元）"), lambda e: e.cost if e.cost is not None else "", width=10),
+            Column(_("垫付金额（元）"), lambda e: float(e.cost) if e.cost is not None else "", width=10),
             Column(_("已还款"), lambda e: (_("是") if e.repaid else _("否")) if e.cost else "", width=8),
         ]
 

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -34,12 +34,12 @@ RUNNER_STEPS = ("start", "deliver")
 DESK_STEPS = ("close", "cancel", "repaid")
 
 
-def errand_pages(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def errand_pages(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Log in first; then 403 unless the user reads errands or runs them (roles.may_see_errands)."""
 
     @login_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not roles.may_see_errands(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
