@@ -717,6 +717,7 @@ ERRAND_DESK = {
 }
 ERRAND_READERS = ERRAND_DESK | {R.LEADER}
 ERRAND_RUNNERS = {R.VOLUNTEER}
+ERRAND_TARGET_SETTERS = {R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.COMMUNITY_SECRETARY}
 ERRAND_PAGES = ERRAND_READERS | ERRAND_RUNNERS
 
 
@@ -791,6 +792,11 @@ MATRIX.update(
     {
         "services:errands": Entry(get=page(ERRAND_PAGES)),
         "services:errand_find": Entry(get=page(ERRAND_DESK)),
+        "services:targets": Entry(
+            get=page(ERRAND_TARGET_SETTERS),
+            write=page(ERRAND_TARGET_SETTERS, 302),
+            body=lambda w, u, i: {"community": w.org["a"].pk, "pickup_minutes": 90},
+        ),
         "services:errand_new": Entry(get=page(ERRAND_DESK), write=page(ERRAND_DESK, 302), body=errand_form),
         "services:errand_detail": Entry(get=page(ERRAND_PAGES), target=errand_pk),
         "services:errand_photo": Entry(get=page(ERRAND_PAGES), target=errand_photo_pk),
@@ -879,6 +885,7 @@ EXPECTED_PERMISSIONS: dict[Perm, set[Role]] = {
     Perm.VIEW_ERRANDS: ERRAND_READERS,
     Perm.MANAGE_ERRANDS: ERRAND_DESK,
     Perm.RUN_ERRANDS: ERRAND_RUNNERS,
+    Perm.SET_ERRAND_TARGET: ERRAND_TARGET_SETTERS,
 }
 
 

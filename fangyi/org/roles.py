@@ -54,6 +54,7 @@ class Perm(models.TextChoices):
     VIEW_ERRANDS = "view_errands", _("查看代买代办")
     MANAGE_ERRANDS = "manage_errands", _("登记和派发代买代办")
     RUN_ERRANDS = "run_errands", _("跑腿：办理派给自己的代买代办")
+    SET_ERRAND_TARGET = "set_errand_target", _("设置代买代办接单时限")
 
 
 R = Role
@@ -152,6 +153,8 @@ PERMISSIONS: dict[Perm, frozenset[Role]] = {
     Perm.MANAGE_ERRANDS: ERRAND_DESK,
     # A volunteer with a login runs the errands given to them (ERRANDS_OWN_ONLY).
     Perm.RUN_ERRANDS: frozenset({R.VOLUNTEER}),
+    # How soon a community promises to take a request: its secretary, or the subdistrict.
+    Perm.SET_ERRAND_TARGET: frozenset({R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.COMMUNITY_SECRETARY}),
 }
 
 # Where a role is posted: a grid worker needs a grid, a community role a community.

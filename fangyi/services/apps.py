@@ -14,10 +14,11 @@ class ServicesConfig(AppConfig):
         from fangyi.services.domain import help_requested
         from fangyi.services.sheets import ERRANDS
         from fangyi.services.timeline import TimelineKind, entry_link
-        from fangyi.services.views import home_waiting
+        from fangyi.services.views import home_waiting, resident_page_section
         from fangyi.sheets.kinds import register
 
         register(ERRANDS)
         on_help_request(help_requested)
         contributions.add_timeline_kinds(TimelineKind, link=entry_link)
-        HOME_TILES.add("services/home_waiting.html", home_waiting, order=20)
+        contributions.add_section("services/resident_section.html", resident_page_section, order=120)
+        HOME_TILES.add("services/home_waiting.html", home_waiting, order=15)

@@ -81,6 +81,15 @@ def pickup_minutes(community_id: int | None) -> int:
     return own or settings.FANGYI_ERRAND_PICKUP_MINUTES
 
 
+def set_pickup_target(community: Community, minutes: int | None) -> None:
+    """Set how soon `community` promises to take a request (None: back to the default).
+    Requests already made keep the deadline they were given."""
+    if minutes is None:
+        ErrandTarget.objects.filter(community=community).delete()
+    else:
+        ErrandTarget.objects.update_or_create(community=community, defaults={"pickup_minutes": minutes})
+
+
 def waited_minutes(errand: Errand, now: datetime.datetime | None = None) -> int:
     """How long the request waited to be taken (or has waited so far, or until it was
     cancelled untaken), in minutes."""

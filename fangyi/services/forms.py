@@ -195,3 +195,20 @@ def errand_rows(user: Any, params: Any, now: datetime.datetime) -> tuple[ErrandF
         .order_by("due_at", "id")
     )
     return form, rows
+
+
+class TargetForm(forms.Form):
+    """A community's pickup target; empty for the default (FANGYI_ERRAND_PICKUP_MINUTES)."""
+
+    community = forms.ModelChoiceField(label=_("社区"), queryset=Community.objects.none(), empty_label=None)
+    pickup_minutes = forms.IntegerField(
+        label=_("接单时限（分钟）"),
+        required=False,
+        min_value=10,
+        max_value=24 * 60,
+        help_text=_("留空则用默认时限"),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = Community.objects.visible_to(user).order_by("ordering", "id")

@@ -22,10 +22,11 @@ from django.views.decorators.http import require_POST
 from fangyi.core import searches
 from fangyi.core.access import AuthedRequest, require
 from fangyi.org import roles
+from fangyi.org.models import Community
 from fangyi.org.roles import Perm
 from fangyi.residents.models import Resident
 from fangyi.services import domain
-from fangyi.services.forms import AssignForm, CancelForm, DeliverForm, ErrandForm, errand_rows
+from fangyi.services.forms import AssignForm, CancelForm, DeliverForm, ErrandForm, TargetForm, errand_rows
 from fangyi.services.models import Errand, ErrandState
 
 SEARCH_LIMIT = 20
@@ -56,6 +57,19 @@ def home_waiting(request: HttpRequest) -> dict | None:
     late = Errand.objects.visible_to(user).waiting_too_long(now)
     rows = list(late.select_related("community").order_by("due_at", "id")[:10])
     return {"late_errands": [(e, domain.waited_minutes(e, now)) for e in rows]} if rows else None
+
+
+def resident_page_section(request: HttpRequest, resident: Resident) -> dict | None:
+    """The errands card of the resident's page (residents.contributions): their last
+    errands the user sees, and the button to log one; None for roles without errands."""
+    user = request.user
+    if not user.is_authenticated or not user.can(Perm.VIEW_ERRANDS):  # type: ignore[union-attr]
+        return None
+    rows = Errand.objects.visible_to(user).filter(resident=resident).order_by("-requested_at", "-id")
+    return {
+        "resident_errands": list(rows[:5]),
+        "may_log_errand": user.can(Perm.MANAGE_ERRANDS),  # type: ignore[union-attr]
+    }
 
 
 @errand_pages
@@ -219,6 +233,25 @@ def errand_step(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
     return redirect("services:errand_detail", pk=errand.pk)
 
 
+@require(Perm.SET_ERRAND_TARGET)
+def errand_targets(request: AuthedRequest) -> HttpResponse:
+    """How soon each community (of the user's) promises to take a request."""
+    form = TargetForm(
+        request.POST or None, user=request.user, initial={"community": request.user.community_id}
+    )
+    if request.method == "POST" and form.is_valid():
+        community, minutes = form.cleaned_data["community"], form.cleaned_data["pickup_minutes"]
+        domain.set_pickup_target(community, minutes)
+        messages.success(request, _("已保存%(community)s的接单时限。") % {"community": community.name})
+        return redirect("services:targets")
+    communities = (
+        Community.objects.visible_to(request.user).select_related("errand_target").order_by("ordering", "id")
+    )
+    rows = [(c, c.errand_target.pickup_minutes if hasattr(c, "errand_target") else None) for c in communities]
+    context = {"form": form, "rows": rows, "default": settings.FANGYI_ERRAND_PICKUP_MINUTES}
+    return render(request, "services/targets.html", context)
+
+
 @errand_pages
 def errand_photo(request: AuthedRequest, pk: int) -> FileResponse:
     """The delivery photo, for whoever may see the errand (never a public media URL)."""
@@ -232,6 +265,7 @@ urlpatterns = [
     path("", errand_list, name="errands"),
     path("new/", errand_new, name="errand_new"),
     path("find/", errand_find, name="errand_find"),
+    path("targets/", errand_targets, name="targets"),
     path("<id:pk>/", errand_detail, name="errand_detail"),
     path("<id:pk>/assign/", errand_assign, name="errand_assign"),
     path("<id:pk>/photo/", errand_photo, name="errand_photo"),

@@ -310,3 +310,47 @@ def test_a_grid_workers_own_volunteer_colleague_may_be_picked(org, staff, client
         "volunteer",
         "volunteer2",
     ]
+
+
+# ---------------------------------------------------------------- targets and the resident's page
+
+
+def test_the_secretary_sets_her_communitys_target_for_the_next_requests(org, fan, staff, client_for):
+    client = client_for(staff[Role.COMMUNITY_SECRETARY])
+    response = client.post("/errands/targets/", {"community": org["a"].pk, "pickup_minutes": "30"})
+    errand = errand_for(fan, now=at(8))
+    page = client.get("/errands/targets/").content.decode()
+    assert (response.status_code, errand.due_at, "万达新城 · 30 分钟" in page) == (302, at(8, 30), True)
+
+
+def test_a_target_out_of_range_is_refused_in_chinese(org, staff, client_for):
+    response = client_for(staff[Role.COMMUNITY_SECRETARY]).post(
+        "/errands/targets/", {"community": org["a"].pk, "pickup_minutes": "5"}
+    )
+    assert response.context["form"].errors == {"pickup_minutes": ["确保该值大于或等于10。"]}
+
+
+def test_an_empty_target_goes_back_to_the_default(org, fan, staff, client_for):
+    client = client_for(staff[Role.SUBDISTRICT_STAFF])
+    client.post("/errands/targets/", {"community": org["a"].pk, "pickup_minutes": "30"})
+    client.post("/errands/targets/", {"community": org["a"].pk, "pickup_minutes": ""})
+    assert errand_for(fan, now=at(8)).due_at == at(10)
+
+
+def test_a_secretary_cannot_set_another_communitys_target(org, staff, client_for):
+    response = client_for(staff[Role.COMMUNITY_SECRETARY]).post(
+        "/errands/targets/", {"community": org["b"].pk, "pickup_minutes": "30"}
+    )
+    assert (response.status_code, "community" in response.context["form"].errors) == (200, True)
+
+
+def test_the_residents_page_lists_their_errands(fan, staff, client_for):
+    errand_for(fan, kind="medicine", details="降压药")
+    html = client_for(staff[Role.GRID_WORKER]).get(f"/residents/{fan.pk}/").content.decode()
+    assert ("代购药品 · 待接单" in html, f"/errands/new/?resident={fan.pk}" in html) == (True, True)
+
+
+def test_the_residents_page_has_no_errands_card_for_the_doctor(fan, staff, client_for):
+    errand_for(fan)
+    html = client_for(staff[Role.MEDICAL_STAFF]).get(f"/residents/{fan.pk}/").content.decode()
+    assert ('class="card errands"' in html, "/errands/new/" in html) == (False, False)
