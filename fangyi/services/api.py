@@ -53,6 +53,7 @@ class ErrandOut(Schema):
     details: str = Field(examples=["苹果2斤，青菜一把"])
     urgency: str = Field(examples=["normal"])
     source: str = Field(examples=["phone"])
+    caller: str = Field(description="who asked, when not the person", examples=["女儿 王丽"])
     state: str = Field(examples=["new"])
     requested_at: datetime.datetime = Field(examples=[AT])
     due_at: datetime.datetime = Field(
@@ -106,6 +107,7 @@ class ErrandIn(Schema):
     details: Text = Field(examples=["苹果2斤，青菜一把"])
     urgency: Text = Field("normal", examples=["normal"])
     source: Text = Field("phone", examples=["phone"])
+    caller: Text = Field("", description="who asked, when not the person", examples=["女儿 王丽"])
     assignee_id: Id | None = Field(None, examples=[7])
 
 

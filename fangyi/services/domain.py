@@ -68,6 +68,7 @@ class ErrandInput:
     subdistrict: Subdistrict | None = None
     case_id: int | None = None
     assignee: Staff | None = None
+    caller: str = ""
 
 
 def pickup_minutes(community_id: int | None) -> int:
@@ -140,6 +141,7 @@ def log_errand(data: ErrandInput, actor: Actor, now: datetime.datetime | None = 
             details=data.details.strip()[:300],
             urgency=data.urgency,
             source=data.source,
+            caller=data.caller.strip()[:50],
             requested_by=account(actor),
             requested_at=now,
             due_at=now + datetime.timedelta(minutes=pickup_minutes(getattr(community, "pk", None))),

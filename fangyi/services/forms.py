@@ -47,6 +47,9 @@ class ErrandForm(forms.Form):
     details = forms.CharField(label=_("具体需求"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
     urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL)
     source = forms.ChoiceField(label=_("来源"), choices=Source.choices, initial=Source.PHONE)
+    caller = forms.CharField(
+        label=_("求助人"), max_length=50, required=False, help_text=_("本人以外时填写，如“女儿 王丽”")
+    )
     assignee = StaffChoice(
         label=_("派给"), queryset=Staff.objects.none(), required=False, empty_label=_("暂不派单")
     )
@@ -100,6 +103,7 @@ class ErrandForm(forms.Form):
             details=data["details"],
             urgency=data["urgency"],
             source=data["source"],
+            caller=data["caller"],
             resident=self.resident,
             name=data.get("name", ""),
             phone=data.get("phone", ""),

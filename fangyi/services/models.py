@@ -111,6 +111,10 @@ class Errand(models.Model):
     details = models.CharField(_("具体需求"), max_length=300)
     urgency = models.CharField(_("紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     source = models.CharField(_("来源"), max_length=20, choices=Source.choices, default=Source.PHONE)
+    # Who asked, when not the person themselves (a daughter phoning for her mother).
+    caller = models.CharField(
+        _("求助人"), max_length=50, blank=True, help_text=_("本人以外时填写，如“女儿 王丽”")
+    )
     requested_by = models.ForeignKey(
         Staff, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("登记人")
     )

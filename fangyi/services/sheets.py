@@ -78,6 +78,7 @@ class Errands(Kind[None]):
             Column(_("具体需求"), lambda e: e.details, width=30),
             Column(_("紧急程度"), lambda e: e.get_urgency_display(), width=8),
             Column(_("来源"), lambda e: e.get_source_display(), width=8),
+            Column(_("求助人"), lambda e: e.caller),
             Column(_("状态"), lambda e: e.get_state_display(), width=8),
             Column(
                 _("承办人"),

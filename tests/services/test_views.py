@@ -146,15 +146,17 @@ def test_an_errand_typed_in_lands_in_the_workers_community(org, staff, client_fo
             "details": "菜鸟驿站取快递",
             "urgency": "urgent",
             "source": "phone",
+            "caller": "女儿 王丽",
         },
     )
     errand = Errand.objects.get()
     assert (response.status_code, response["Location"]) == (302, f"/errands/{errand.pk}/")
-    assert (errand.community_id, errand.requested_by_id, errand.urgency, errand.state) == (
+    assert (errand.community_id, errand.requested_by_id, errand.urgency, errand.state, errand.caller) == (
         org["a"].pk,
         worker.pk,
         "urgent",
         "new",
+        "女儿 王丽",
     )
 
 
