@@ -112,3 +112,17 @@ def test_cancelling_without_a_reason_is_422(fan, staff):
         ["这个字段是必填项。"],
         "new",
     )
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_api_list_takes_the_same_queries_for_one_or_three(org, staff, django_assert_num_queries, count):
+    for n in range(count):
+        errand = errand_for(make_resident(org["a"], org["a1"], name=f"居民{n}"))
+        if n:
+            domain.assign(errand, staff[Role.GRID_WORKER], SYSTEM)
+    api = ErrandApi(staff[Role.COMMUNITY_SECRETARY])
+    api.get("/")  # the token's first use is stamped once
+    # the token, count, page
+    with django_assert_num_queries(3):
+        response = api.get("/")
+    assert len(response.json()["results"]) == count
