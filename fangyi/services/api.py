@@ -118,8 +118,8 @@ class AssignIn(Schema):
 class StepIn(Schema):
     step: Literal["start", "deliver", "close", "cancel", "repaid"] = Field(examples=["deliver"])
     note: Text = Field("", description="deliver: where it was left", examples=["已挂在门把手上"])
-    cost: Decimal | None = Field(
-        None, ge=0, le=99999, description="deliver: money advanced, yuan", examples=["36.50"]
+    cost: float | None = Field(
+        None, ge=0, le=99999, description="deliver: money advanced, yuan", examples=[36.5]
     )
     reason: Text = Field("", description="cancel: why", examples=["家属已代买"])
 

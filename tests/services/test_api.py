@@ -93,7 +93,7 @@ def test_the_volunteer_delivers_with_the_money_advanced(fan, staff):
     errand = errand_for(fan)
     domain.assign(errand, volunteer, SYSTEM)
     response = ErrandApi(volunteer).post(
-        f"/{errand.pk}/steps", {"step": "deliver", "note": "门口", "cost": "18.8"}
+        f"/{errand.pk}/steps", {"step": "deliver", "note": "门口", "cost": 18.8}
     )
     body = response.json()
     assert (response.status_code, body["state"], body["cost"], body["repaid"]) == (
