@@ -20,13 +20,17 @@ from tests.factories import make_resident
 def test_the_home_page_tiles_in_their_order():
     assert HOME_TILES.templates() == [
         "vaccination/home_aefi.html",
+        "services/home_waiting.html",
         "reports/home_links.html",
         "reports/home_register.html",
     ]
 
 
 def test_the_resident_page_sections():
-    assert contributions.SECTIONS.templates() == ["vaccination/status_resident.html"]
+    assert contributions.SECTIONS.templates() == [
+        "vaccination/status_resident.html",
+        "services/resident_section.html",
+    ]
 
 
 def test_a_part_is_shown_only_when_its_context_says_so(tmp_path, settings):

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fangyi.core import searches
+from fangyi.core import bounds, searches
 from fangyi.core.access import AuthedRequest, require
 from fangyi.org import roles
 from fangyi.org.models import Community
@@ -117,10 +117,9 @@ def errand_new(request: AuthedRequest) -> HttpResponse:
     resident = None
     wanted = request.GET.get("resident", "")
     if wanted:
-        if not wanted.isdigit() or len(wanted) > 18:
-            raise Http404
         resident = get_object_or_404(
-            Resident.objects.visible_to(request.user).select_related("community", "grid"), pk=int(wanted)
+            Resident.objects.visible_to(request.user).select_related("community", "grid"),
+            pk=bounds.parse_id(wanted) or 0,
         )
     form = ErrandForm(request.POST or None, user=request.user, resident=resident)
     if request.method == "POST" and form.is_valid():
