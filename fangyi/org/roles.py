@@ -237,3 +237,9 @@ def may_run_errand(user: Any, errand: Any) -> bool:
 def may_see_errands(user: Any) -> bool:
     """The errand pages: whoever reads or hands out errands, and volunteers for their own."""
     return bool(user.can(Perm.VIEW_ERRANDS) or user.can(Perm.RUN_ERRANDS))
+
+
+def may_see_errand_phone(user: Any, errand: Any) -> bool:
+    """An errand's full phone number: for whoever runs it or hands it out (they call the
+    person), and the roles that see numbers in lists; masked for the others (leaders)."""
+    return may_run_errand(user, errand) or bool(user.can(Perm.UNMASKED_LISTS))

@@ -72,7 +72,7 @@ class ErrandOut(Schema):
     @staticmethod
     def resolve_phone(errand: Errand, context: Any) -> str:
         user = context["request"].user
-        return errand.phone if user.can(Perm.UNMASKED_LISTS) else phone.mask(errand.phone)
+        return errand.phone if roles.may_see_errand_phone(user, errand) else phone.mask(errand.phone)
 
     @staticmethod
     def resolve_waited_minutes(errand: Errand) -> int:

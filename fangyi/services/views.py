@@ -24,6 +24,7 @@ from fangyi.core.access import AuthedRequest, require
 from fangyi.org import roles
 from fangyi.org.models import Community
 from fangyi.org.roles import Perm
+from fangyi.residents import phone
 from fangyi.residents.models import Resident
 from fangyi.services import domain
 from fangyi.services.forms import AssignForm, CancelForm, DeliverForm, ErrandForm, TargetForm, errand_rows
@@ -155,6 +156,9 @@ def _detail(request: AuthedRequest, errand: Errand, status: int = 200, **forms: 
         "waited": domain.waited_minutes(errand, now),
         "may_manage": manage,
         "may_run": roles.may_run_errand(request.user, errand),
+        "phone": errand.phone
+        if roles.may_see_errand_phone(request.user, errand)
+        else phone.mask(errand.phone),
         "is_mine": errand.assignee_id == request.user.pk,
         "may_take": manage and domain.assignees(errand, request.user).filter(pk=request.user.pk).exists(),
         "assign_form": forms.get("assign_form")

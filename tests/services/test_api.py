@@ -126,3 +126,9 @@ def test_the_api_list_takes_the_same_queries_for_one_or_three(org, staff, django
     with django_assert_num_queries(3):
         response = api.get("/")
     assert len(response.json()["results"]) == count
+
+
+def test_the_volunteer_gets_the_full_phone_of_their_errand(fan, staff):
+    errand = errand_for(fan)
+    domain.assign(errand, staff[Role.VOLUNTEER], SYSTEM)
+    assert ErrandApi(staff[Role.VOLUNTEER]).get(f"/{errand.pk}").json()["phone"] == "13912345678"

@@ -356,3 +356,15 @@ def test_the_residents_page_has_no_errands_card_for_the_doctor(fan, staff, clien
     errand_for(fan)
     html = client_for(staff[Role.MEDICAL_STAFF]).get(f"/residents/{fan.pk}/").content.decode()
     assert ('class="card errands"' in html, "/errands/new/" in html) == (False, False)
+
+
+def test_the_runner_sees_the_full_phone_and_the_leader_a_masked_one(fan, staff, client_for):
+    errand = errand_for(fan)
+    domain.assign(errand, staff[Role.VOLUNTEER], SYSTEM)
+    runner = client_for(staff[Role.VOLUNTEER]).get(f"/errands/{errand.pk}/").content.decode()
+    leader = client_for(staff[Role.LEADER]).get(f"/errands/{errand.pk}/").content.decode()
+    assert ('href="tel:13912345678"' in runner, "139****5678" in leader, "13912345678" in leader) == (
+        True,
+        True,
+        False,
+    )
