@@ -40,7 +40,9 @@ class ErrandForm(forms.Form):
     how it came in, and (optionally) who runs it."""
 
     name = forms.CharField(label=_("姓名"), max_length=50, required=False)
-    phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    phone = forms.CharField(
+        label=_("联系电话"), max_length=20, required=False, widget=forms.TextInput(attrs={"type": "tel"})
+    )
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
     community = forms.ModelChoiceField(label=_("社区"), queryset=Community.objects.none(), required=False)
     kind = forms.ChoiceField(label=_("类别"), choices=ErrandKind.choices)
