@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "fangyi.measures",
     "fangyi.volunteers",
     "fangyi.donations",
+    "fangyi.services",
     "fangyi.reports",
     "fangyi.audit",
     "fangyi.demo",
@@ -197,6 +198,12 @@ FANGYI_NOTIFY_ATTEMPTS = 6
 FANGYI_NOTIFY_BACKOFF_SECONDS = 30
 FANGYI_NOTIFY_TIMEOUT_SECONDS = 5
 globals().update(config.int_overrides("FANGYI_NOTIFY_"))
+# Errands (代买代办): how long a request may wait before somebody takes it (a community
+# may set its own, services.ErrandTarget), and the largest delivery photo accepted;
+# FANGYI_ERRAND_PICKUP_MINUTES and FANGYI_ERRAND_PHOTO_MAX_BYTES in the environment.
+FANGYI_ERRAND_PICKUP_MINUTES = 120
+FANGYI_ERRAND_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+globals().update(config.int_overrides("FANGYI_ERRAND_"))
 
 # The daily report's covering index carries INCLUDE columns on PostgreSQL; SQLite keeps
 # the key columns only, which is what we want there, so its warning is noise.

@@ -23,6 +23,7 @@ urlpatterns = [
     path("measures/", include("fangyi.measures.urls")),
     path("volunteers/", include("fangyi.volunteers.urls")),
     path("donations/", include("fangyi.donations.urls")),
+    path("errands/", include("fangyi.services.urls")),
     path("reports/", include("fangyi.reports.urls")),
     path("audit/", include("fangyi.audit.urls")),
     path("api/v1/", api.urls),

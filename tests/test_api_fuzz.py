@@ -23,7 +23,9 @@ from fangyi.api.api import api
 from fangyi.api.models import ApiToken
 from fangyi.donations import domain as donations
 from fangyi.donations.models import Recurring
+from fangyi.org.actors import SYSTEM
 from fangyi.org.roles import Role
+from fangyi.services.domain import ErrandInput, log_errand
 from fangyi.vaccination.domain import appointments as booking
 from fangyi.vaccination.domain import safety
 from fangyi.vaccination.domain.doses import DoseInput, record_dose
@@ -58,7 +60,7 @@ def wsgi_in_test_transaction():
 def rows(org, staff):
     """One row of each kind, so that ids the run sends sometimes exist: residents in
     the grid worker's grid and outside it, a dose under observation with an adverse
-    event, a slot, a home visit on a route."""
+    event, a slot, a home visit on a route, an errand."""
     a = make_resident(org["a"], org["a1"], name="范芝奇", born=born_aged(75))
     b = make_resident(org["b"], org["b1"], name="王秀英", born=born_aged(82))
     product = VaccineProduct.objects.get(name="众爱可维")
@@ -85,9 +87,12 @@ def rows(org, staff):
         quantity=Decimal(1),
         starts_on=timezone.localdate(),
     )
+    errand = log_errand(ErrandInput(kind="groceries", details="苹果两斤", resident=a), SYSTEM)
     return {
         "item": [milk.pk],
         "recurring": [lunch.pk],
+        "errand": [errand.pk],
+        "assignee": [staff[Role.GRID_WORKER].pk, staff[Role.VOLUNTEER].pk],
         "resident": [a.pk, b.pk],
         "dose": [dose.pk],
         "observation": [dose.observation.pk],

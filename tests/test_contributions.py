@@ -21,6 +21,7 @@ def test_the_home_page_tiles_in_their_order():
     assert HOME_TILES.templates() == [
         "vaccination/home_aefi.html",
         "measures/day_tile.html",
+        "services/home_waiting.html",
         "reports/home_links.html",
         "reports/home_register.html",
         "volunteers/home_tile.html",
@@ -31,6 +32,7 @@ def test_the_resident_page_sections():
     assert contributions.SECTIONS.templates() == [
         "vaccination/status_resident.html",
         "measures/resident_section.html",
+        "services/resident_section.html",
     ]
 
 

@@ -306,6 +306,7 @@ UNKEYED = {
     ("vaccination/status_list.html", "vaccination:status_list"),
     ("vaccination/dose_new.html", "vaccination:dose_new"),
     ("measures/case_list.html", "measures:case_list"),
+    ("services/errand_find.html", "services:errand_find"),
 }
 
 

@@ -175,6 +175,7 @@ def test_a_grid_workers_bar_holds_their_daily_pages(logged_in):
         "/vaccination/outreach/",
         "/vaccination/routes/",
         "/measures/today/",
+        "/errands/",
     ]
 
 

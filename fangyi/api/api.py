@@ -20,6 +20,7 @@ from fangyi.measures.domain import MeasureError
 from fangyi.measures.domain.reports import DuplicateReport
 from fangyi.residents.api import conflict_body
 from fangyi.residents.domain import EditConflict
+from fangyi.services.domain import ErrandRefused
 from fangyi.vaccination.domain.appointments import AppointmentError
 from fangyi.vaccination.domain.doses import DuplicateDose, may_override
 from fangyi.vaccination.domain.outreach import OutreachError
@@ -136,6 +137,7 @@ for error, status in (
     (VolunteerError, 422),
     (OutOfStock, 409),
     (DonationError, 422),
+    (ErrandRefused, 409),
 ):
     api.add_exception_handler(error, _refused(status))
 
@@ -151,6 +153,7 @@ api.add_router("/vaccination", "fangyi.vaccination.api.appointments.router")
 api.add_router("/volunteers", "fangyi.volunteers.api.router")
 api.add_router("/measures", "fangyi.measures.api.cases.router")
 api.add_router("/donations", "fangyi.donations.api.router")
+api.add_router("/errands", "fangyi.services.api.router")
 api.add_router("/reports", "fangyi.reports.api.router")
 api.add_router("/measures", "fangyi.measures.api.intake.router")
 api.add_router("/measures", "fangyi.measures.api.monitoring.router")

@@ -13,7 +13,16 @@ from decimal import Decimal
 
 from fangyi.demo.org import HEALTH_CENTER
 from fangyi.donations import domain
-from fangyi.donations.models import Donor, DonorKind, DonorRole, Item, RecipientKind, Recurring
+from fangyi.donations.models import (
+    Donation,
+    Donor,
+    DonorKind,
+    DonorRole,
+    Handout,
+    Item,
+    RecipientKind,
+    Recurring,
+)
 from fangyi.org.actors import SYSTEM
 from fangyi.org.models import Community, Site, Subdistrict
 
@@ -116,3 +125,13 @@ def build(sub: Subdistrict, date: datetime.date) -> Summary | None:
     domain.deliver(lunch, date, SYSTEM, "王护士长")
     milk.refresh_from_db()
     return Summary(donors=4, donations=donations + 1, handouts=handouts + 1, milk_on_hand=int(milk.on_hand))
+
+
+def remove(sub: Subdistrict) -> None:
+    """The subdistrict's donations, for `fangyi demo --reset` (they protect communities,
+    sites and staff): hand-outs and donations first, then what they point at."""
+    Handout.objects.filter(item__subdistrict=sub).delete()
+    Donation.objects.filter(item__subdistrict=sub).delete()
+    Recurring.objects.filter(subdistrict=sub).delete()
+    Item.objects.filter(subdistrict=sub).delete()
+    Donor.objects.filter(subdistrict=sub).delete()

@@ -17,6 +17,7 @@ from fangyi.demo import volunteers
 from fangyi.org.models import Community, Grid, Site, SiteKind, Staff, Subdistrict, Unit
 from fangyi.org.roles import Role
 from fangyi.residents.models import Household, Resident, TimelineEntry
+from fangyi.services.models import Errand
 from fangyi.sheets.values import CHINESE_NUMERALS
 from fangyi.vaccination.models import (
     AdverseEvent,
@@ -129,7 +130,11 @@ def remove(progress: Callable[[str], None] = lambda _msg: None) -> None:
         return
     residents = Resident.objects.filter(community__subdistrict=sub)
     staff = Staff.objects.filter(models.Q(subdistrict=sub) | models.Q(community__subdistrict=sub))
+    from fangyi.demo import donations  # it names the health center of this module
+
     volunteers.remove(sub)
+    donations.remove(sub)
+    Errand.objects.filter(subdistrict=sub).delete()  # they protect residents, staff, places
     AdverseEvent.objects.filter(resident__in=residents).delete()
     Appointment.objects.filter(resident__in=residents).delete()
     Observation.objects.filter(dose__resident__in=residents).delete()

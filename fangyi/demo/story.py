@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 
 from django.utils import timezone
 
-from fangyi.demo import drive, fieldwork
+from fangyi.demo import drive, errands, fieldwork
 from fangyi.demo.org import ensure_field_staff
 from fangyi.org.models import Community, Site, SiteKind, Subdistrict
 
@@ -75,6 +75,7 @@ def build(
     progress(f"动员记录 {written.attempts}，预约 {written.appointments}")
     statuses = drive.write_statuses(people, doses + work.doses, work.reasons, date)
     progress(f"接种状态 {statuses}")
+    progress(f"代买代办 {errands.build(sub, now)}")
     peak = {
         (date - datetime.timedelta(days=n)).isoformat(): history.targets[date - datetime.timedelta(days=n)]
         for n in (3, 2, 1)

@@ -116,6 +116,15 @@ MENU: tuple[Group, ...] = (
         ),
     ),
     Group(
+        _("代买代办"),
+        (
+            Entry(_("代买代办"), "services:errands", (Perm.VIEW_ERRANDS, Perm.RUN_ERRANDS), short=_("代办")),
+            Entry(_("登记求助"), "services:errand_find", (Perm.MANAGE_ERRANDS,)),
+            Entry(_("不在名册的求助人"), "services:errand_new", (Perm.MANAGE_ERRANDS,)),
+            Entry(_("接单时限"), "services:targets", (Perm.SET_ERRAND_TARGET,)),
+        ),
+    ),
+    Group(
         _("报表"),
         (
             Entry(_("接种日报"), "reports:daily", (Perm.VIEW_REPORTS,), short=_("日报")),

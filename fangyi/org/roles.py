@@ -62,6 +62,10 @@ class Perm(models.TextChoices):
     SIGN_UP_SHIFTS = "sign_up_shifts", _("志愿者本人报名班次、查看自己的服务时长")
     VIEW_DONATIONS = "view_donations", _("查看捐赠物资、库存和致谢名单")
     MANAGE_DONATIONS = "manage_donations", _("登记捐赠、发放物资")
+    VIEW_ERRANDS = "view_errands", _("查看代买代办")
+    MANAGE_ERRANDS = "manage_errands", _("登记和派发代买代办")
+    RUN_ERRANDS = "run_errands", _("跑腿：办理派给自己的代买代办")
+    SET_ERRAND_TARGET = "set_errand_target", _("设置代买代办接单时限")
 
 
 R = Role
@@ -95,6 +99,18 @@ PLAN_THE_DAY = frozenset({R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.COMMUNITY_
 # Who runs the volunteers: the coordinator, the subdistrict's office, a community's secretary.
 VOLUNTEER_MANAGERS = frozenset(
     {R.VOLUNTEER_COORDINATOR, R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.COMMUNITY_SECRETARY}
+)
+
+# Who takes the calls for errands and hands them out.
+ERRAND_DESK = frozenset(
+    {
+        R.SUBDISTRICT_ADMIN,
+        R.SUBDISTRICT_STAFF,
+        R.COMMUNITY_SECRETARY,
+        R.COMMUNITY_WORKER,
+        R.GRID_WORKER,
+        R.VOLUNTEER_COORDINATOR,
+    }
 )
 
 # Which roles hold each permission. Leaders read everything and change nothing;
@@ -188,6 +204,14 @@ PERMISSIONS: dict[Perm, frozenset[Role]] = {
     Perm.MANAGE_DONATIONS: frozenset(
         {R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.COMMUNITY_SECRETARY, R.VOLUNTEER_COORDINATOR}
     ),
+    # Errands (代买代办): the community's people and the grid workers take the calls and
+    # hand them out, the subdistrict and the volunteer coordinator too; leaders read.
+    Perm.VIEW_ERRANDS: ERRAND_DESK | {R.LEADER},
+    Perm.MANAGE_ERRANDS: ERRAND_DESK,
+    # A volunteer with a login runs the errands given to them (ERRANDS_OWN_ONLY).
+    Perm.RUN_ERRANDS: frozenset({R.VOLUNTEER}),
+    # How soon a community promises to take a request: its secretary, or the subdistrict.
+    Perm.SET_ERRAND_TARGET: frozenset({R.SUBDISTRICT_ADMIN, R.SUBDISTRICT_STAFF, R.COMMUNITY_SECRETARY}),
 }
 
 # Where a role is posted: a grid worker needs a grid, a community role a community.
@@ -275,3 +299,33 @@ def own_community_only(user: Any) -> Any:
     out within, its own community: that community; None for a subdistrict posting (and
     the system), which serves every community."""
     return user.community if user.scope != Scope.SUBDISTRICT else None
+
+
+# Errands (services): who may be assigned one — the community's workers and grid workers
+# of the errand's community, or a volunteer with a login (services.domain.assignees) —
+# and who sees only the errands assigned to them (Errand.visible_to).
+ERRAND_RUNNERS: frozenset[Role] = frozenset(
+    {R.COMMUNITY_SECRETARY, R.COMMUNITY_WORKER, R.GRID_WORKER, R.VOLUNTEER}
+)
+ERRANDS_OWN_ONLY: frozenset[Role] = frozenset({R.VOLUNTEER})
+
+
+def may_run_errand(user: Any, errand: Any) -> bool:
+    """The one-tap steps of an errand (on the way, delivered): its assignee, or whoever
+    hands errands out (MANAGE_ERRANDS) on their behalf."""
+    if not user.is_authenticated:
+        return False
+    if errand.assignee_id is not None and errand.assignee_id == user.pk:
+        return bool(user.can(Perm.RUN_ERRANDS) or user.can(Perm.MANAGE_ERRANDS))
+    return bool(user.can(Perm.MANAGE_ERRANDS))
+
+
+def may_see_errands(user: Any) -> bool:
+    """The errand pages: whoever reads or hands out errands, and volunteers for their own."""
+    return bool(user.can(Perm.VIEW_ERRANDS) or user.can(Perm.RUN_ERRANDS))
+
+
+def may_see_errand_phone(user: Any, errand: Any) -> bool:
+    """An errand's full phone number: for whoever runs it or hands it out (they call the
+    person), and the roles that see numbers in lists; masked for the others (leaders)."""
+    return may_run_errand(user, errand) or bool(user.can(Perm.UNMASKED_LISTS))

@@ -199,7 +199,7 @@ class Kind(ABC, Generic[S]):
     foreign_message: Any = ""  # a row matched to one the user may not see
     lists: dict[str, ListSheet] = {}  # read only: the sheets of Context.lists
     view_perm: Any = None  # Perm needed to export
-    edit_perm: Any = None  # Perm needed to import
+    edit_perm: Any = None  # Perm needed to import; None: an export-only kind (no import)
 
     def __init__(self) -> None:
         self.index()
@@ -270,6 +270,11 @@ def get_kind(name: str) -> Kind:
 
 def all_kinds() -> list[Kind]:
     return list(_REGISTRY.values())
+
+
+def importable_kinds() -> list[Kind]:
+    """The kinds that take a file (an export-only kind has no edit_perm)."""
+    return [k for k in _REGISTRY.values() if k.edit_perm is not None]
 
 
 def message_of(exc: ValidationError) -> str:

@@ -20,7 +20,7 @@ from fangyi.org.models import Staff
 from fangyi.org.roles import Perm
 from fangyi.sheets import jobs, progress, workbook
 from fangyi.sheets.forms import UploadForm
-from fangyi.sheets.kinds import Kind, all_kinds, get_kind
+from fangyi.sheets.kinds import Kind, get_kind, importable_kinds
 from fangyi.sheets.models import ImportJob
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,6 +33,8 @@ def _kind(request: HttpRequest, name: str, *, importing: bool) -> Kind:
         kind = get_kind(name)
     except LookupError:
         raise Http404 from None
+    if importing and kind.edit_perm is None:
+        raise Http404  # an export-only kind
     if not request.user.can(kind.edit_perm if importing else kind.view_perm):  # type: ignore[union-attr]
         raise PermissionDenied
     return kind
@@ -51,7 +53,7 @@ def _xlsx(handle: Any, filename: str) -> FileResponse:
 
 @login_required
 def job_list(request: HttpRequest) -> HttpResponse:
-    kinds = [k for k in all_kinds() if request.user.can(k.edit_perm)]  # type: ignore[union-attr]
+    kinds = [k for k in importable_kinds() if request.user.can(k.edit_perm)]  # type: ignore[union-attr]
     if not kinds:
         raise PermissionDenied
     qs = ImportJob.objects.visible_to(request.user).only(

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from fangyi.org.actors import SYSTEM
 from fangyi.sheets import pipeline, workbook
-from fangyi.sheets.kinds import Context, all_kinds, get_kind
+from fangyi.sheets.kinds import Context, get_kind, importable_kinds
 from fangyi.sheets.reader import SheetError
 
 
@@ -25,7 +25,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("kind", choices=[k.name for k in all_kinds()])
+        parser.add_argument("kind", choices=[k.name for k in importable_kinds()])
         parser.add_argument("file")
         parser.add_argument("--community", help=_("表格中没有“所属社区”列时，导入到这个社区"))
         parser.add_argument("--dry-run", action="store_true", help=_("只检查，不写入数据库"))
