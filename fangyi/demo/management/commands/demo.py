@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fangyi.core import bounds
-from fangyi.demo import drive, org, population, story
+from fangyi.demo import drive, measures, org, population, story
 from fangyi.residents.models import Resident
 
 
@@ -78,6 +78,8 @@ class Command(BaseCommand):
                         f"（约 {drive.full_scale_residents()} 名居民起为 102/104/106）。"
                     )
                 self.stderr.write(f"完成，共用时 {time.monotonic() - started:.1f} 秒。")
+            self.stderr.write(f"截至 {date} 的涉疫人员全周期管理……")
+            cases = measures.build(sub, date=date, progress=self.progress)
         if generated:
             self.stderr.write("更新查询统计信息……")
             population.analyze()
@@ -100,6 +102,7 @@ class Command(BaseCommand):
                         "seed": o["seed"],
                         "date": date.isoformat(),
                         "drive": summary.as_json() if summary else None,
+                        "measures": cases,
                         "accounts": [
                             {"username": u, "role": a.role.value, "password": p}
                             for (u, _label, p, _posting), (a, _pw) in zip(rows, accounts, strict=True)
