@@ -711,6 +711,33 @@ MATRIX.update(
     }
 )
 
+# Measures: monitoring (reports, self-report links, alerts, tests, overdue).
+
+
+def _monitor_case(world: World, user: Staff | None, in_scope: bool):
+    """A case under measures now, where world.resident would put the resident."""
+    from tests.measures.monitor_builders import live_case
+
+    resident = world.resident(user, in_scope)
+    return live_case(resident.community, resident.grid, name=resident.name)
+
+
+def api_monitor_case_id(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"case_id": _monitor_case(world, user, in_scope).pk}
+
+
+MATRIX.update(
+    {
+        "api:post_report": Entry(
+            write=api(HEALTH_REPORTERS, 201),
+            target=api_monitor_case_id,
+            body=lambda w, u, i: {"temperature": 36.6, "symptoms": []},
+            is_json=True,
+        ),
+    }
+)
+
+
 EXCLUDED_NAMESPACES = {"admin"}
 
 

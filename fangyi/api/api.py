@@ -16,6 +16,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from fangyi.api.auth import TokenAuth, TokenNotAccepted
 from fangyi.api.errors import FormRefused, error_body, error_message, form_error_body
 from fangyi.measures.domain import MeasureError
+from fangyi.measures.domain.reports import DuplicateReport
 from fangyi.residents.api import conflict_body
 from fangyi.residents.domain import EditConflict
 from fangyi.vaccination.domain.appointments import AppointmentError
@@ -127,6 +128,7 @@ for error, status in (
     (ScreeningError, 422),
     (AppointmentError, 422),
     (OutreachError, 422),
+    (DuplicateReport, 409),
     (MeasureError, 422),
 ):
     api.add_exception_handler(error, _refused(status))
@@ -141,3 +143,4 @@ api.add_router("/vaccination/adverse-events", "fangyi.vaccination.api.safety.adv
 api.add_router("/vaccination", "fangyi.vaccination.api.outreach.router")
 api.add_router("/vaccination", "fangyi.vaccination.api.appointments.router")
 api.add_router("/reports", "fangyi.reports.api.router")
+api.add_router("/measures", "fangyi.measures.api.monitoring.router")
