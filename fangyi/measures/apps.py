@@ -6,3 +6,9 @@ class MeasuresConfig(AppConfig):
     name = "fangyi.measures"
     label = "measures"
     verbose_name = _("涉疫人员管控")
+
+    def ready(self) -> None:
+        from fangyi.measures.sheets.kind import Persons
+        from fangyi.sheets.kinds import register
+
+        register(Persons())

@@ -71,6 +71,15 @@ MENU: tuple[Group, ...] = (
         ),
     ),
     Group(
+        _("涉疫人员"),
+        (
+            Entry(_("核实名单"), "measures:verify_queue", (Perm.VERIFY_CASES,)),
+            Entry(_("登记涉疫人员"), "measures:intake_new", (Perm.VERIFY_CASES,)),
+            Entry(_("待分派人员"), "measures:triage", (Perm.VERIFY_CASES,)),
+            Entry(_("转出交接清单"), "measures:handover", (Perm.VIEW_MEASURES,)),
+        ),
+    ),
+    Group(
         _("报表"),
         (
             Entry(_("接种日报"), "reports:daily", (Perm.VIEW_REPORTS,), short=_("日报")),
@@ -84,6 +93,8 @@ MENU: tuple[Group, ...] = (
             Entry(_("导入接种记录"), "sheets:import", (Perm.RECORD_DOSE,), args=("doses",)),
             Entry(_("居民导入模板"), "sheets:template", (Perm.EDIT_RESIDENTS,), args=("residents",)),
             Entry(_("接种记录导入模板"), "sheets:template", (Perm.RECORD_DOSE,), args=("doses",)),
+            Entry(_("导入推送人员"), "sheets:import", (Perm.PLACE_MEASURES,), args=("persons",)),
+            Entry(_("推送人员导入模板"), "sheets:template", (Perm.PLACE_MEASURES,), args=("persons",)),
             Entry(_("我的导入记录"), "sheets:jobs", (Perm.EDIT_RESIDENTS, Perm.RECORD_DOSE)),
         ),
     ),

@@ -83,7 +83,8 @@ def verify_deadline(pushed_at: datetime.datetime) -> datetime.datetime:
 def receive(arrival: Arrival, subdistrict: Subdistrict, actor: Staff | SystemActor) -> tuple[Case, bool]:
     """Open a case for `arrival`, or merge it into the person's open case (same document
     number in the subdistrict): the push is kept on the case with its batch and source,
-    nothing is duplicated. Returns (case, created)."""
+    nothing is duplicated. A push already on record (same person, batch and push time)
+    is not added again. Returns (case, created)."""
     number = normalise_document(arrival.document_number)
     for _attempt in range(2):
         try:
@@ -95,6 +96,9 @@ def receive(arrival: Arrival, subdistrict: Subdistrict, actor: Staff | SystemAct
                     if number
                     else None
                 )
+                seen = _seen(subdistrict, number, arrival) if number else None
+                if seen is not None:
+                    return seen, False
                 if open_case is not None:
                     _merge(open_case, arrival, actor)
                     return open_case, False
@@ -103,6 +107,24 @@ def receive(arrival: Arrival, subdistrict: Subdistrict, actor: Staff | SystemAct
             # Someone opened the same person's case a moment ago: merge into theirs.
             continue
     raise IntegrityError("measures_one_open_case")  # pragma: no cover - two losses in a row
+
+
+def _seen(subdistrict: Subdistrict, number: str, arrival: Arrival) -> Case | None:
+    """The case this very push is already on (the same person, batch and push time,
+    whatever its state): a list imported again, or a partner system sending again,
+    adds nothing."""
+    push = (
+        Push.objects.filter(
+            case__subdistrict=subdistrict,
+            case__document_number=number,
+            batch=arrival.batch,
+            pushed_at=arrival.pushed_at,
+        )
+        .select_related("case")
+        .order_by("-id")
+        .first()
+    )
+    return push.case if push is not None else None
 
 
 def _open_case(arrival: Arrival, number: str, subdistrict: Subdistrict, actor: Staff | SystemActor) -> Case:

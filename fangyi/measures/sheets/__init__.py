@@ -1,0 +1,1 @@
+"""The spreadsheet of people pushed down by the upper level: `fangyi import persons`."""
