@@ -142,6 +142,7 @@ api.add_router("/vaccination/observations", "fangyi.vaccination.api.safety.obser
 api.add_router("/vaccination/adverse-events", "fangyi.vaccination.api.safety.adverse_events")
 api.add_router("/vaccination", "fangyi.vaccination.api.outreach.router")
 api.add_router("/vaccination", "fangyi.vaccination.api.appointments.router")
+api.add_router("/measures", "fangyi.measures.api.cases.router")
 api.add_router("/reports", "fangyi.reports.api.router")
 api.add_router("/measures", "fangyi.measures.api.monitoring.router")
 api.add_router("/measures", "fangyi.measures.api.intake.router")

@@ -12,3 +12,8 @@ class MeasuresConfig(AppConfig):
         from fangyi.sheets.kinds import register
 
         register(Persons())
+
+        from fangyi.measures.views.sections import resident_section
+        from fangyi.residents import contributions
+
+        contributions.add_section("measures/resident_section.html", resident_section, order=20)

@@ -1,8 +1,9 @@
 from django.urls import path  # noqa: F401  (each subject's module adds its paths below)
 
-from fangyi.measures.views import intake
+from fangyi.measures.views import cases, endings, intake, rules
 
 app_name = "measures"
 
 urlpatterns: list = []
 urlpatterns += intake.urlpatterns
+urlpatterns += cases.urlpatterns + endings.urlpatterns + rules.urlpatterns

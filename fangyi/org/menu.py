@@ -61,6 +61,15 @@ MENU: tuple[Group, ...] = (
         ),
     ),
     Group(
+        _("涉疫管控"),
+        (
+            Entry(_("管控概况"), "measures:overview", (Perm.VIEW_MEASURES,), short=_("管控")),
+            Entry(_("涉疫人员"), "measures:case_list", (Perm.VIEW_MEASURES,)),
+            Entry(_("今日可解除"), "measures:release_list", (Perm.VIEW_MEASURES,)),
+            Entry(_("管控规则"), "measures:rules", (Perm.VIEW_MEASURES,)),
+        ),
+    ),
+    Group(
         _("动员和上门"),
         (
             Entry(_("动员名单"), "vaccination:outreach_queue", (Perm.OUTREACH,), short=_("动员")),
