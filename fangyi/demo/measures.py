@@ -354,7 +354,7 @@ class Story:
         )
         self.report_all(case)
         self.tests_negative(case, before=self.today)
-        self.steps.release(case, self.worker, d(1, "18:00"))
+        self.steps.release(case, self.worker, d(1, "20:00"))
         # Transferred out: not living here.
         case = self.push(
             Person(
@@ -386,11 +386,14 @@ class Story:
             self.today - datetime.timedelta(days=4),
             place=HOTEL,
         )
-        self.report_all(case, missing=d(1, "10:00"))
+        self.report_all(case, missing=d(1, "10:00"))  # in hospital from the evening before
         tests = list(PcrTest.objects.filter(case=case).order_by("due_date")[:2])
         self.steps.result(tests[0], "negative", self.doctor)
         self.steps.result(tests[1], "positive", self.doctor)
-        self.steps.end(case, State.HOSPITAL, self.doctor, d(1, "09:30"), "核酸阳性，120转运至区定点医院")
+        self.steps.handle(
+            case.alerts.get(), self.doctor, d(2, "18:30"), "已报区疾控，安排120转运至区定点医院"
+        )
+        self.steps.end(case, State.HOSPITAL, self.doctor, d(2, "20:30"), "核酸阳性，120转运至区定点医院")
         # Lost to follow-up: three unanswered calls, escalated, nobody at the address.
         case = self.push(
             Person(
@@ -401,6 +404,9 @@ class Story:
         )
         for n in range(3):
             self.steps.call(case, CallOutcome.UNREACHABLE, d(2, "09:30") + n * HOUR, self.worker, "无人接听")
+        self.steps.handle(
+            case.alerts.get(), self.worker, d(2, "15:00"), "上门查找，现住址查无此人，已报派出所协查"
+        )
         self.steps.end(
             case, State.LOST, self.worker, d(1, "17:00"), "电话无人接听，现住址查无此人，已报街道和派出所协查"
         )
