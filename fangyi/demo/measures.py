@@ -34,7 +34,16 @@ from fangyi.demo.story import demo_now
 from fangyi.measures.domain import plan as rules
 from fangyi.measures.domain import schedule
 from fangyi.measures.domain.intake import Arrival, receive
-from fangyi.measures.models import CallOutcome, Case, Category, MeasureType, PcrTest, ReportSlot, State
+from fangyi.measures.models import (
+    CallOutcome,
+    Case,
+    Category,
+    Edition,
+    MeasureType,
+    PcrTest,
+    ReportSlot,
+    State,
+)
 from fangyi.org.models import Community, Grid, Staff, Subdistrict
 
 COMMUNITY = "万科新城"
@@ -422,9 +431,13 @@ def counts(sub: Subdistrict) -> dict[str, int]:
 def build(
     sub: Subdistrict, *, date: datetime.date, progress: Callable[[str], None] = lambda _m: None
 ) -> dict:
-    """The people under measures of the demo, unless the subdistrict has cases already."""
+    """The people under measures of the demo, unless the subdistrict has cases already
+    (or the database has no protocol edition: the rules come with migration 0002)."""
     if Case.objects.filter(subdistrict=sub).exists():
         return counts(sub)
+    if not Edition.objects.exists():
+        progress("没有防控方案版本（measures 0002_presets），不生成涉疫人员。")
+        return {}
     result = Story(sub, date).write()
     progress("涉疫人员：" + "，".join(f"{State(s).label} {n}" for s, n in sorted(result.items())))
     return result
