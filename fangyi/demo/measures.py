@@ -47,6 +47,7 @@ from fangyi.measures.models import (
 from fangyi.org.models import Community, Grid, Staff, Subdistrict
 
 COMMUNITY = "万科新城"
+BATCH = "津防控推送"  # the demo's batches start so: its cases among others (a benchmark's)
 HOTEL = "普东街集中隔离点（如家酒店北辰普东店）"
 HOUR = datetime.timedelta(hours=1)
 MINUTE = datetime.timedelta(minutes=1)
@@ -97,7 +98,7 @@ class Story:
         self.grid_worker = Staff.objects.get(username="demo_grid")  # 何倩
         self.doctor = Staff.objects.get(username="demo_doctor")  # 林海燕
         self.steps = Steps(self.now)
-        self.batch = f"津防控推送〔{self.today:%Y}〕{self.today:%m%d}"
+        self.batch = f"{BATCH}〔{self.today:%Y}〕{self.today:%m%d}"
 
     # -- moments
 
@@ -424,16 +425,19 @@ class Story:
 
 
 def counts(sub: Subdistrict) -> dict[str, int]:
-    rows = Case.objects.filter(subdistrict=sub).values("state").annotate(n=Count("id"))
+    """The demo's cases by state."""
+    rows = (
+        Case.objects.filter(subdistrict=sub, batch__startswith=BATCH).values("state").annotate(n=Count("id"))
+    )
     return {row["state"]: row["n"] for row in rows}
 
 
 def build(
     sub: Subdistrict, *, date: datetime.date, progress: Callable[[str], None] = lambda _m: None
 ) -> dict:
-    """The people under measures of the demo, unless the subdistrict has cases already
-    (or the database has no protocol edition: the rules come with migration 0002)."""
-    if Case.objects.filter(subdistrict=sub).exists():
+    """The people under measures of the demo, unless they are there already (or the
+    database has no protocol edition: the rules come with migration 0002)."""
+    if Case.objects.filter(subdistrict=sub, batch__startswith=BATCH).exists():
         return counts(sub)
     if not Edition.objects.exists():
         progress("没有防控方案版本（measures 0002_presets），不生成涉疫人员。")
