@@ -715,23 +715,118 @@ MATRIX.update(
 
 
 def _monitor_case(world: World, user: Staff | None, in_scope: bool):
-    """A case under measures now, where world.resident would put the resident."""
+    """A case under measures now, where world.resident would put the resident (one per
+    test: the URL and the body of a call name the same case)."""
     from tests.measures.monitor_builders import live_case
 
-    resident = world.resident(user, in_scope)
-    return live_case(resident.community, resident.grid, name=resident.name)
+    made = world.__dict__.setdefault("monitor_cases", {})
+    if in_scope not in made:
+        resident = world.resident(user, in_scope)
+        made[in_scope] = live_case(resident.community, resident.grid, name=resident.name)
+    return made[in_scope]
+
+
+def monitor_case_pk(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"pk": _monitor_case(world, user, in_scope).pk}
 
 
 def api_monitor_case_id(world: World, user: Staff | None, in_scope: bool) -> dict:
     return {"case_id": _monitor_case(world, user, in_scope).pk}
 
 
+def report_form(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {f"t_{_monitor_case(world, user, in_scope).pk}": "36.5"}
+
+
+def self_token(world: World, user: Staff | None, in_scope: bool) -> dict:
+    from fangyi.measures.domain.selfreport import make_token
+
+    return {"token": make_token(_monitor_case(world, user, True))}
+
+
+def _alert(world: World, user: Staff | None, in_scope: bool):
+    from fangyi.measures.domain.alerts import raise_alert
+    from fangyi.measures.models import AlertKind
+
+    return raise_alert(_monitor_case(world, user, in_scope), AlertKind.FEVER, "体温 37.8℃")
+
+
+def alert_pk(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"pk": _alert(world, user, in_scope).pk}
+
+
+def api_alert_id(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"alert_id": _alert(world, user, in_scope).pk}
+
+
+def _pcr(world: World, user: Staff | None, in_scope: bool):
+    return _monitor_case(world, user, in_scope).tests.order_by("due_date").first()
+
+
+def pcr_pk(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"pk": _pcr(world, user, in_scope).pk}
+
+
+def api_pcr_id(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"test_id": _pcr(world, user, in_scope).pk}
+
+
+def pcr_result_form(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"result": "pending", "on": timezone.localdate().isoformat()}
+
+
 MATRIX.update(
     {
+        "measures:report": Entry(
+            get=page(HEALTH_REPORTERS),
+            write=page(HEALTH_REPORTERS, 302),
+            target=monitor_case_pk,
+            body=report_form,
+        ),
+        "measures:self_link": Entry(get=page(HEALTH_REPORTERS), target=monitor_case_pk),
+        "measures:qr": Entry(get=page(HEALTH_REPORTERS), target=monitor_case_pk),
+        # The person's own link opens without login, for anyone holding it (a signed,
+        # expiring token: tests/measures/test_monitor_selfreport.py refuses the others).
+        "measures:self_report": Entry(
+            get=everyone(200), write=everyone(302), kwargs=self_token, body=report_form
+        ),
+        "measures:alerts": Entry(get=page(READERS)),
+        "measures:alert": Entry(
+            get=page(READERS),
+            write=page(ALERT_HANDLERS, 302),
+            target=alert_pk,
+            body=lambda w, u, i: {"do": "acknowledge"},
+        ),
+        "measures:tests_due": Entry(get=page(READERS)),
+        "measures:test_result": Entry(
+            get=page(HEALTH_REPORTERS),
+            write=page(HEALTH_REPORTERS, 302),
+            target=pcr_pk,
+            body=pcr_result_form,
+        ),
+        "measures:overdue": Entry(get=page(READERS)),
         "api:post_report": Entry(
             write=api(HEALTH_REPORTERS, 201),
             target=api_monitor_case_id,
             body=lambda w, u, i: {"temperature": 36.6, "symptoms": []},
+            is_json=True,
+        ),
+        "api:list_overdue": Entry(get=api(READERS)),
+        "api:list_alerts": Entry(get=api(READERS)),
+        "api:acknowledge_alert": Entry(
+            write=api(ALERT_HANDLERS), target=api_alert_id, body=lambda w, u, i: {}, is_json=True
+        ),
+        "api:close_alert": Entry(
+            write=api(ALERT_HANDLERS),
+            target=api_alert_id,
+            body=lambda w, u, i: {"action": "医生上门复测，已转发热门诊"},
+            is_json=True,
+        ),
+        "api:list_tests": Entry(get=api(READERS)),
+        "api:post_test": Entry(
+            write=api(HEALTH_REPORTERS),
+            target=api_pcr_id,
+            body=lambda w, u, i: {"result": "negative"},
             is_json=True,
         ),
     }

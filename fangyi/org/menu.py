@@ -108,6 +108,14 @@ MENU: tuple[Group, ...] = (
         ),
     ),
     Group(
+        _("涉疫管控"),
+        (
+            Entry(_("预警"), "measures:alerts", (Perm.VIEW_MEASURES,)),
+            Entry(_("逾期未报"), "measures:overdue", (Perm.VIEW_MEASURES,)),
+            Entry(_("待核酸检测"), "measures:tests_due", (Perm.VIEW_MEASURES,)),
+        ),
+    ),
+    Group(
         _("管理"),
         (
             Entry(_("组织架构"), "org:tree", (Perm.VIEW_ORG,), short=_("组织")),

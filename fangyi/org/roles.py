@@ -188,6 +188,16 @@ ROUTE_TEAM: dict[str, frozenset[Role]] = {
 OBSERVES_OWN_TEAM: frozenset[Role] = frozenset({R.MEDICAL_STAFF})
 
 
+# The health center answers for every alert of its subdistrict (a fever, a symptom, a
+# positive test), wherever its doctor is posted: medical staff see the alerts of all the
+# subdistrict's cases, the others those of their posting (measures.Alert.visible_to).
+ALERTS_OF_THE_SUBDISTRICT: frozenset[Role] = frozenset({R.MEDICAL_STAFF})
+
+
+def sees_subdistrict_alerts(user: Any) -> bool:
+    return bool(user.is_authenticated) and getattr(user, "role", "") in ALERTS_OF_THE_SUBDISTRICT
+
+
 def role_has(role: str, perm: Perm) -> bool:
     return role in PERMISSIONS[perm]
 

@@ -69,8 +69,13 @@ class _Writer:
 def export(kind: Kind, rows: Iterable[Any], unmasked: bool, out: str | os.PathLike | IO[bytes]) -> int:
     """Write `rows` (already scoped and filtered) with the kind's export columns; returns
     how many were written. ID numbers and phones are masked unless `unmasked`."""
-    columns: list[Column] = kind.export_columns(unmasked)
-    w = _Writer(out, str(kind.label))
+    return table(str(kind.label), kind.export_columns(unmasked), rows, out)
+
+
+def table(label: str, columns: list[Column], rows: Iterable[Any], out: str | os.PathLike | IO[bytes]) -> int:
+    """A list as one sheet named `label`: a header row of the columns' labels, then a
+    row per object (a list with no import kind, such as the overdue reports)."""
+    w = _Writer(out, label)
     w.columns([c.width for c in columns], {i for i, c in enumerate(columns) if c.as_text})
     w.sheet.freeze_panes(1, 0)
     for col, c in enumerate(columns):

@@ -199,3 +199,47 @@ def describe(report: Report) -> str:
             "，迟报" if report.reported_at > slot.deadline else ""
         )
     return f"{'，'.join(parts)}（{note}，{Via(report.via).label}）"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One person's line of a household's form."""
+
+    case: Case
+    temperature: object
+    symptoms: list[str]
+    shown: datetime.datetime | None = None
+    via: Via | None = None  # None: the call's
+
+
+class RowsRefused(MeasureError):
+    """Some lines of a household's form were refused: nothing was recorded."""
+
+    def __init__(self, errors: dict[int, str]) -> None:
+        super().__init__("；".join(errors.values()))
+        self.errors = errors  # by case id
+
+
+@transaction.atomic
+def record_household(
+    rows: list[Row], actor: Staff | SystemActor | None, *, via: Via, at: datetime.datetime | None = None
+) -> list[Report]:
+    """Every line of the form in one transaction: all recorded, or none (RowsRefused,
+    with each refused line's message by case)."""
+    if not rows:
+        raise MeasureError("请至少填写一人的体温。", field="temperature")
+    at = at or timezone.now()
+    reports: list[Report] = []
+    errors: dict[int, str] = {}
+    for row in rows:
+        try:
+            reports.append(
+                record_report(
+                    row.case, row.temperature, row.symptoms, actor, via=row.via or via, at=at, shown=row.shown
+                )
+            )
+        except MeasureError as refused:
+            errors[row.case.pk] = refused.message
+    if errors:
+        raise RowsRefused(errors)
+    return reports

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangyi.measures.models.cases import Case, CaseMeasure
 from fangyi.org.models import Community, Grid, Subdistrict
+from fangyi.org.roles import sees_subdistrict_alerts
 from fangyi.org.scope import scoped
 
 if TYPE_CHECKING:
@@ -115,6 +116,17 @@ class TestResult(models.TextChoices):
     POSITIVE = "positive", _("阳性")
 
 
+class PcrTestQuerySet(models.QuerySet["PcrTest"]):
+    def visible_to(self, user: Viewer) -> PcrTestQuerySet:
+        return scoped(
+            self,
+            user,
+            subdistrict="case__subdistrict_id",
+            community="case__community_id",
+            grid="case__grid_id",
+        )
+
+
 class PcrTest(models.Model):
     """A PCR test due on a day of the schedule, and its result."""
 
@@ -129,6 +141,8 @@ class PcrTest(models.Model):
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, verbose_name=_("登记人")
     )
+
+    objects = PcrTestQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("核酸检测")
@@ -147,6 +161,8 @@ class AlertKind(models.TextChoices):
 
 class AlertQuerySet(models.QuerySet["Alert"]):
     def visible_to(self, user: Viewer) -> AlertQuerySet:
+        if sees_subdistrict_alerts(user):
+            return self.filter(case__subdistrict_id=user.subdistrict_id)  # type: ignore[union-attr]
         return scoped(
             self,
             user,
