@@ -775,6 +775,88 @@ def pcr_result_form(world: World, user: Staff | None, in_scope: bool) -> dict:
     return {"result": "pending", "on": timezone.localdate().isoformat()}
 
 
+# Measures: cases (overview, list, the case's page, placing, changing, releasing, ending,
+# linking, the rules). A case in the user's grid in scope; out of scope, one in another
+# grid, community or subdistrict (as the residents above).
+RULE_MANAGERS = {R.SUBDISTRICT_ADMIN}
+
+
+def _measure_case(
+    world: World, user: Staff | None, in_scope: bool, *, placed: bool = True, due: bool = False
+):
+    from fangyi.measures.domain.intake import Arrival, receive
+    from fangyi.measures.domain.schedule import place, proposed
+    from fangyi.measures.models import Category, PcrTest, TestResult
+    from fangyi.org.actors import SYSTEM
+
+    where = world.resident(user, in_scope)
+    days = 12 if due else 1
+    pushed = timezone.now() - datetime.timedelta(days=days)
+    arrival = Arrival(
+        name="刘桂兰",
+        category=Category.objects.get(code="secondary_contact"),
+        pushed_at=pushed,
+        exposure_date=timezone.localdate() - datetime.timedelta(days=days + 1),
+        community=where.community,
+        grid=where.grid,
+    )
+    case, _created = receive(arrival, where.community.subdistrict, SYSTEM)
+    if placed:
+        place(case, proposed(case), SYSTEM, now=pushed)
+    if due:
+        PcrTest.objects.filter(case=case).update(result=TestResult.NEGATIVE)
+    return case
+
+
+def case_pk(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"pk": _measure_case(world, user, in_scope).pk}
+
+
+def new_case_pk(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"pk": _measure_case(world, user, in_scope, placed=False).pk}
+
+
+def due_case_pk(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"pk": _measure_case(world, user, in_scope, due=True).pk}
+
+
+def api_case_id(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"case_id": _measure_case(world, user, in_scope).pk}
+
+
+def api_new_case_id(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"case_id": _measure_case(world, user, in_scope, placed=False).pk}
+
+
+def api_due_case_id(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"case_id": _measure_case(world, user, in_scope, due=True).pk}
+
+
+def placing_form(world: World, user: Staff | None, in_scope: bool) -> dict:
+    """The proposed measures of the case the target just made, as the page posts them."""
+    from fangyi.measures.domain.schedule import proposed
+    from fangyi.measures.models import Case
+
+    planned = proposed(Case.objects.order_by("-id").first())
+    data = {"m-TOTAL_FORMS": str(len(planned)), "m-INITIAL_FORMS": str(len(planned))}
+    for n, p in enumerate(planned):
+        data |= {
+            f"m-{n}-measure_type": str(p.measure_type.pk),
+            f"m-{n}-start": p.start.isoformat(),
+            f"m-{n}-days": str(p.days),
+            f"m-{n}-test_days": ",".join(map(str, p.test_days)),
+        }
+    return data
+
+
+def extend_form(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"action": "extend", "days": "2", "reason": "第7天核酸结果未出"}
+
+
+def hospital_form(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"state": "hospital", "note": "发热，转定点医院"}
+
+
 MATRIX.update(
     {
         "measures:report": Entry(
@@ -829,6 +911,44 @@ MATRIX.update(
             body=lambda w, u, i: {"result": "negative"},
             is_json=True,
         ),
+        "measures:overview": Entry(get=page(READERS)),
+        "measures:case_list": Entry(
+            get=page(READERS), write=page(READERS, 303), body=lambda w, u, i: {"q": "刘桂兰"}
+        ),
+        "measures:case_detail": Entry(get=page(READERS), target=case_pk),
+        "measures:place": Entry(
+            get=page(PLACERS), write=page(PLACERS, 302), target=new_case_pk, body=placing_form
+        ),
+        "measures:change": Entry(
+            get=page(PLACERS), write=page(PLACERS, 302), target=case_pk, body=extend_form
+        ),
+        "measures:release_list": Entry(get=page(READERS)),
+        # POST only: the roles that may release get 405 for GET, the others 403.
+        "measures:release": Entry(get=page(PLACERS, 405), write=page(PLACERS, 302), target=due_case_pk),
+        "measures:end": Entry(
+            get=page(PLACERS), write=page(PLACERS, 302), target=case_pk, body=hospital_form
+        ),
+        "measures:link": Entry(
+            get=page(PLACERS),
+            write=page(PLACERS, 302),
+            target=new_case_pk,
+            body=lambda w, u, i: {"resident": w.in_scope.pk},
+        ),
+        "measures:rules": Entry(
+            get=page(READERS),
+            write=page(RULE_MANAGERS, 302),
+            body=lambda w, u, i: {"what": "edition", "code": "8"},
+        ),
+        "api:list_cases": Entry(get=api(READERS)),
+        "api:get_case": Entry(get=api(READERS), target=api_case_id),
+        "api:place_case": Entry(
+            write=api(PLACERS), target=api_new_case_id, body=lambda w, u, i: {}, is_json=True
+        ),
+        "api:change_case": Entry(write=api(PLACERS), target=api_case_id, body=extend_form, is_json=True),
+        "api:release_case": Entry(
+            write=api(PLACERS), target=api_due_case_id, body=lambda w, u, i: {}, is_json=True
+        ),
+        "api:end_case": Entry(write=api(PLACERS), target=api_case_id, body=hospital_form, is_json=True),
     }
 )
 

@@ -63,7 +63,7 @@ MENU: tuple[Group, ...] = (
     Group(
         _("涉疫管控"),
         (
-            Entry(_("管控概况"), "measures:overview", (Perm.VIEW_MEASURES,), short=_("管控")),
+            Entry(_("管控概况"), "measures:overview", (Perm.VIEW_MEASURES,)),
             Entry(_("涉疫人员"), "measures:case_list", (Perm.VIEW_MEASURES,)),
             Entry(_("今日可解除"), "measures:release_list", (Perm.VIEW_MEASURES,)),
             Entry(_("管控规则"), "measures:rules", (Perm.VIEW_MEASURES,)),

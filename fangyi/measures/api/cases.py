@@ -19,11 +19,11 @@ from fangyi.api.forms import form_data
 from fangyi.api.pagination import Pages
 from fangyi.api.types import Date, Id, Page, Text
 from fangyi.core.access import AuthedRequest
-from fangyi.measures.domain import MeasureError, endings
+from fangyi.measures.domain import MeasureError, changes, endings
+from fangyi.measures.domain.lists import with_current
 from fangyi.measures.domain.schedule import place, proposed
 from fangyi.measures.forms.cases import CaseFilterForm, ChangeForm, EndForm, MeasureRows, planned_rows
 from fangyi.measures.models import Case, Category, MeasureState, MeasureType, State
-from fangyi.measures.views.cases import apply_change, with_current
 from fangyi.org.roles import Perm
 from fangyi.residents import idnumber, phone
 from fangyi.residents.api import unmasked
@@ -220,7 +220,7 @@ def change_case(request: AuthedRequest, case_id: Id, payload: ChangeIn):
     values["category"] = _pk(Category, payload.category)
     values["measure_type"] = _pk(MeasureType, payload.measure_type)
     form = check(ChangeForm(form_data(values)))
-    apply_change(case, form.cleaned_data, request.user)
+    changes.apply(case, form.cleaned_data, request.user)
     return 200, _case(request, case_id)
 
 

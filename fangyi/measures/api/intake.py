@@ -32,7 +32,9 @@ class PersonIn(Schema):
     document_number: Text = Field("", examples=["120113198003040026"])
     phone: Text = Field("", examples=["13812345678"])
     category: Text = Field(description="a category's code, name or alias", examples=["close_contact"])
-    pushed_at: DateTime | None = Field(None, description="now when left out", examples=["2026-12-01T09:00:00+08:00"])
+    pushed_at: DateTime | None = Field(
+        None, description="now when left out", examples=["2026-12-01T09:00:00+08:00"]
+    )
     address: Text = Field("", examples=["万达新城3号楼2单元301"])
     origin: Text = Field("", examples=["北京市朝阳区"])
     exposure_date: Date | None = Field(None, examples=["2026-11-30"])
@@ -81,7 +83,9 @@ def receive_person(request: AuthedRequest, payload: PersonIn):
     values = payload.dict()
     values["category"] = category_pk(payload.category) or payload.category
     values["source"] = Source.HAND  # the form's; the API's door is set below
-    form = check(IntakeForm(form_data(values, {"community_id": "community", "grid_id": "grid"}), user=request.user))
+    form = check(
+        IntakeForm(form_data(values, {"community_id": "community", "grid_id": "grid"}), user=request.user)
+    )
     arrival = form.arrival()
     arrival.source = Source.API
     subdistrict = request.user.subdistrict or (arrival.community.subdistrict if arrival.community else None)
@@ -97,7 +101,9 @@ class CallIn(Schema):
     outcome: Text = Field(description="reached, not_here, bad_phone or unreachable", examples=["unreachable"])
     note: Text = Field("", examples=["晚上再打"])
     transfer_to: Text = Field("", description="not_here: where to", examples=["河北省廊坊市广阳区"])
-    transfer_date: Date | None = Field(None, description="not_here: when (today if left out)", examples=["2026-12-01"])
+    transfer_date: Date | None = Field(
+        None, description="not_here: when (today if left out)", examples=["2026-12-01"]
+    )
     phone: Text = Field("", description="bad_phone: the right number, if known", examples=["13812345678"])
     version: int | None = Field(None, description="the case's version as the client saw it", examples=[3])
 
@@ -113,9 +119,7 @@ class CallOut(Schema):
     escalated: bool = Field(alias="case.escalated", examples=[False])
 
 
-@router.post(
-    "/cases/{int:case_id}/calls", response={201: CallOut, 422: Message}, summary="登记核实电话"
-)
+@router.post("/cases/{int:case_id}/calls", response={201: CallOut, 422: Message}, summary="登记核实电话")
 def log_call(request: AuthedRequest, case_id: Id, payload: CallIn):
     """Log a verification call on a case of the user's scope; refused (422) on a closed case."""
     require(request, Perm.VERIFY_CASES)

@@ -6,6 +6,7 @@ an Event says who, when and why."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Max
@@ -112,16 +113,7 @@ def _finish(
 @transaction.atomic
 def extend(case: Case, days: int, reason: str, actor: Actor, *, now: datetime.datetime | None = None) -> Case:
     """The current measure lasts `days` more; the measures after it move with it."""
-    now = now or timezone.now()
-    case = _locked(case)
-    days, reason = _days(days), _reason(reason)
-    active = _active(case)
-    _shift_following(case, active, days * ONE_DAY)
-    active.end += days * ONE_DAY
-    active.save(update_fields=["end"])
-    label = active.measure_type.label
-    summary = f"{label}延长 {days} 天，至 {active.end:%m-%d}。原因：{reason}"
-    return _finish(case, EventKind.EXTENDED, summary, actor, now, days=days, reason=reason)
+    return _stretch(case, days, reason, actor, now, longer=True)
 
 
 @transaction.atomic
@@ -130,20 +122,26 @@ def shorten(
 ) -> Case:
     """The current measure ends `days` earlier (at least one day remains); the measures
     after it move with it."""
+    return _stretch(case, days, reason, actor, now, longer=False)
+
+
+def _stretch(
+    case: Case, days: int, reason: str, actor: Actor, now: datetime.datetime | None, *, longer: bool
+) -> Case:
     now = now or timezone.now()
     case = _locked(case)
     days, reason = _days(days), _reason(reason)
     active = _active(case)
-    if active.days - days < 1:
-        raise MeasureError(
-            f"{active.measure_type.label}共 {active.days} 天，缩短 {days} 天后不足 1 天。", field="days"
-        )
-    _shift_following(case, active, -days * ONE_DAY)
-    active.end -= days * ONE_DAY
-    active.save(update_fields=["end"])
     label = active.measure_type.label
-    summary = f"{label}缩短 {days} 天，至 {active.end:%m-%d}。原因：{reason}"
-    return _finish(case, EventKind.SHORTENED, summary, actor, now, days=days, reason=reason)
+    if not longer and active.days - days < 1:
+        raise MeasureError(f"{label}共 {active.days} 天，缩短 {days} 天后不足 1 天。", field="days")
+    delta = (days if longer else -days) * ONE_DAY
+    _shift_following(case, active, delta)
+    active.end += delta
+    active.save(update_fields=["end"])
+    verb, kind = ("延长", EventKind.EXTENDED) if longer else ("缩短", EventKind.SHORTENED)
+    summary = f"{label}{verb} {days} 天，至 {active.end:%m-%d}。原因：{reason}"
+    return _finish(case, kind, summary, actor, now, days=days, reason=reason)
 
 
 @transaction.atomic
@@ -264,3 +262,15 @@ def move(
     return _finish(
         case, EventKind.MOVED, summary, actor, now, to=measure_type.code, place=place, reason=reason
     )
+
+
+def apply(case: Case, data: dict[str, Any], actor: Actor) -> Case:
+    """A valid ChangeForm's change, through the domain (pages and API)."""
+    action, reason = data["action"], data["reason"]
+    if action == "extend":
+        return extend(case, data["days"], reason, actor)
+    if action == "shorten":
+        return shorten(case, data["days"], reason, actor)
+    if action == "reclassify":
+        return reclassify(case, data["category"], reason, actor, exposure_date=data.get("exposure_date"))
+    return move(case, data["measure_type"], data["start"], data.get("place") or "", reason, actor)

@@ -118,9 +118,7 @@ def log_call(
     call = Call.objects.create(case=case, by=account(actor), outcome=outcome, note=note)
     details["call_id"] = call.pk
     escalate = (
-        outcome == CallOutcome.UNREACHABLE
-        and not case.escalated
-        and case.failed_calls >= escalate_after()
+        outcome == CallOutcome.UNREACHABLE and not case.escalated and case.failed_calls >= escalate_after()
     )
     if escalate:
         case.escalated = True

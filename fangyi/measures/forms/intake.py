@@ -41,7 +41,9 @@ class PlaceFields(forms.Form):
     community = forms.ModelChoiceField(
         label=_("社区"), queryset=Community.objects.none(), required=False, empty_label=_("按地址自动匹配")
     )
-    grid = forms.ModelChoiceField(label=_("网格"), queryset=Grid.objects.none(), required=False, empty_label="—")
+    grid = forms.ModelChoiceField(
+        label=_("网格"), queryset=Grid.objects.none(), required=False, empty_label="—"
+    )
 
     def __init__(self, *args: Any, user: Staff, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

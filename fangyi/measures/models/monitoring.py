@@ -73,7 +73,9 @@ class ReportSlot(models.Model):
             # For "reported after `at`" in overdue_at: with the indexes above, the list
             # at any moment is a BitmapOr of two index scans, not a scan of every slot.
             models.Index(
-                fields=["reported_at"], condition=models.Q(reported_at__isnull=False), name="slot_reported_idx"
+                fields=["reported_at"],
+                condition=models.Q(reported_at__isnull=False),
+                name="slot_reported_idx",
             ),
         ]
 

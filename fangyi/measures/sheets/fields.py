@@ -74,7 +74,9 @@ def phone(raw: Any) -> str | None:
 
 FIELDS = (
     Field("serial", gettext_lazy("序号"), ("编号", "no")),
-    Field("name", gettext_lazy("姓名"), ("人员姓名", "名字"), v.name, required=True, example="刘桂兰", width=10),
+    Field(
+        "name", gettext_lazy("姓名"), ("人员姓名", "名字"), v.name, required=True, example="刘桂兰", width=10
+    ),
     Field(
         "document_type",
         gettext_lazy("证件类型"),
@@ -141,12 +143,43 @@ FIELDS = (
     Field(
         "exposure",
         gettext_lazy("末次暴露时间"),
-        ("末次接触时间", "末次暴露日期", "末次接触日期", "抵达时间", "抵达日期", "到达时间", "来津时间", "入境时间"),
+        (
+            "末次接触时间",
+            "末次暴露日期",
+            "末次接触日期",
+            "抵达时间",
+            "抵达日期",
+            "到达时间",
+            "来津时间",
+            "入境时间",
+        ),
         moment,
         example="2026-11-30",
         width=16,
     ),
-    Field("batch", gettext_lazy("推送批次"), ("批次", "批次号", "推送批次号"), v.bounded_text(100), example="2026-12-01-3", width=14),
-    Field("community", gettext_lazy("社区"), ("所属社区", "现住社区"), v.bounded_text(100), example="万达新城", width=12),
-    Field("grid", gettext_lazy("网格"), ("所属网格",), v.bounded_text(100), optional=True, example="第一网格", width=10),
+    Field(
+        "batch",
+        gettext_lazy("推送批次"),
+        ("批次", "批次号", "推送批次号"),
+        v.bounded_text(100),
+        example="2026-12-01-3",
+        width=14,
+    ),
+    Field(
+        "community",
+        gettext_lazy("社区"),
+        ("所属社区", "现住社区"),
+        v.bounded_text(100),
+        example="万达新城",
+        width=12,
+    ),
+    Field(
+        "grid",
+        gettext_lazy("网格"),
+        ("所属网格",),
+        v.bounded_text(100),
+        optional=True,
+        example="第一网格",
+        width=10,
+    ),
 )

@@ -105,7 +105,8 @@ class Persons(Kind[PersonState]):
             problems.append(
                 (
                     "category",
-                    _("人员类别“%(c)s”无法识别；可选：%(all)s。") % {"c": values["category"], "all": state.category_names},
+                    _("人员类别“%(c)s”无法识别；可选：%(all)s。")
+                    % {"c": values["category"], "all": state.category_names},
                 )
             )
         pushed: datetime.datetime = values["pushed_at"]
@@ -222,7 +223,9 @@ class Persons(Kind[PersonState]):
         if request is not None:
             cases = filtered(cases, request.GET)
         return (
-            cases.select_related("category", "community", "grid").order_by("pushed_at", "id").iterator(chunk_size=2000)
+            cases.select_related("category", "community", "grid")
+            .order_by("pushed_at", "id")
+            .iterator(chunk_size=2000)
         )
 
     def export_columns(self, unmasked: bool) -> list[Column]:

@@ -9,7 +9,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from fangyi.core import searches
 from fangyi.core.access import AuthedRequest, require
 from fangyi.measures.domain import MeasureError, changes, endings
+from fangyi.measures.domain.lists import with_current
 from fangyi.measures.domain.release import due_for_release
 from fangyi.measures.domain.schedule import place, proposed
 from fangyi.measures.forms.cases import (
@@ -34,7 +35,6 @@ from fangyi.measures.models import (
     OPEN_STATES,
     Alert,
     Case,
-    CaseMeasure,
     MeasureState,
     PcrTest,
     ReportSlot,
@@ -56,14 +56,6 @@ def visible_case(request: AuthedRequest, pk: int) -> Case:
             "community", "grid", "category", "edition", "resident", "household", "subdistrict"
         ),
         pk=pk,
-    )
-
-
-def with_current(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """The cases with their place and current measure (`current`: a list of zero or one)."""
-    live = CaseMeasure.objects.filter(state=MeasureState.ACTIVE).select_related("measure_type")
-    return cases.select_related("community", "grid", "category", "edition").prefetch_related(
-        Prefetch("measures", queryset=live, to_attr="current")
     )
 
 
@@ -95,17 +87,15 @@ def overview(request: AuthedRequest) -> HttpResponse:
     }
     if context["subdistrict"]:
         open_cases = cases.filter(state__in=OPEN_STATES)
-        grouped: dict[tuple[int | None, str], dict[str, int]] = {}
-        for community, name, state, n in (
-            open_cases.values_list("community_id", "community__name", "state")
-            .annotate(n=Count("id"))
-            .order_by()
-        ):
-            grouped.setdefault((community, name or ""), {})[state] = n
+        grouped: dict[tuple[bool, int, int | None, str], dict[str, int]] = {}
+        rows = open_cases.values_list("community_id", "community__ordering", "community__name", "state")
+        for community, ordering, name, state, n in rows.annotate(n=Count("id")).order_by():
+            key = (community is None, ordering or 0, community, name or "")
+            grouped.setdefault(key, {})[state] = n
         context["communities"] = [
             (community, name, [counts.get(s, 0) for s in OPEN_STATES], sum(counts.values()))
-            for (community, name), counts in sorted(
-                grouped.items(), key=lambda kv: (kv[0][0] is None, kv[0][1])
+            for (_unmatched, _ordering, community, name), counts in sorted(
+                grouped.items(), key=lambda kv: kv[0][:2] + (kv[0][3],)
             )
         ]
         context["open_states"] = [State(s).label for s in OPEN_STATES]
@@ -252,27 +242,13 @@ def place_case(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
-def apply_change(case: Case, data: dict[str, Any], actor: Any) -> Case:
-    """A valid ChangeForm's change, through the domain (pages and API)."""
-    action, reason = data["action"], data["reason"]
-    if action == "extend":
-        return changes.extend(case, data["days"], reason, actor)
-    if action == "shorten":
-        return changes.shorten(case, data["days"], reason, actor)
-    if action == "reclassify":
-        return changes.reclassify(
-            case, data["category"], reason, actor, exposure_date=data.get("exposure_date")
-        )
-    return changes.move(case, data["measure_type"], data["start"], data.get("place") or "", reason, actor)
-
-
 @require(Perm.PLACE_MEASURES)
 def change_case(request: AuthedRequest, pk: int) -> HttpResponse:
     case = visible_case(request, pk)
     form = ChangeForm(request.POST or None, initial={"action": "extend", "start": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            apply_change(case, form.cleaned_data, request.user)
+            changes.apply(case, form.cleaned_data, request.user)
         except MeasureError as error:
             refuse(form, error)
         else:

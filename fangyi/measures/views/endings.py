@@ -16,10 +16,11 @@ from django.views.decorators.http import require_POST
 
 from fangyi.core.access import AuthedRequest, require
 from fangyi.measures.domain import MeasureError, endings
+from fangyi.measures.domain.lists import with_current
 from fangyi.measures.domain.release import due_for_release
 from fangyi.measures.forms.cases import EndForm
 from fangyi.measures.models import Case, CaseMeasure, MeasureState, State
-from fangyi.measures.views.cases import refuse, visible_case, with_current
+from fangyi.measures.views.cases import refuse, visible_case
 from fangyi.org.roles import Perm
 
 

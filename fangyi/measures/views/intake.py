@@ -64,12 +64,18 @@ def intake_new(request: AuthedRequest) -> HttpResponse:
     form = IntakeForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         arrival = form.arrival()
-        subdistrict = request.user.subdistrict or (arrival.community.subdistrict if arrival.community else None)
+        subdistrict = request.user.subdistrict or (
+            arrival.community.subdistrict if arrival.community else None
+        )
         if subdistrict is None:
             form.add_error("community", _("请选择社区。"))
         else:
             case, created = receive(arrival, subdistrict, request.user)
-            text = _("已登记 %(name)s，请在核实时限前联系。") if created else _("%(name)s 已有在管记录，本次登记已并入。")
+            text = (
+                _("已登记 %(name)s，请在核实时限前联系。")
+                if created
+                else _("%(name)s 已有在管记录，本次登记已并入。")
+            )
             messages.success(request, text % {"name": case.name})
             return redirect(f"/measures/cases/{case.pk}/")
     return render(request, "measures/intake_new.html", {"form": form})
@@ -91,19 +97,25 @@ def triage_list(request: AuthedRequest) -> HttpResponse:
 @require(Perm.VERIFY_CASES)
 def assign(request: AuthedRequest, pk: int) -> HttpResponse:
     case = get_object_or_404(
-        Case.objects.visible_to(request.user).filter(state__in=OPEN_STATES).select_related("community", "grid"),
+        Case.objects.visible_to(request.user)
+        .filter(state__in=OPEN_STATES)
+        .select_related("community", "grid"),
         pk=pk,
     )
     initial = {"community": case.community_id, "grid": case.grid_id}
     form = AssignForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            case = triage.assign(case, form.cleaned_data["community"], form.cleaned_data.get("grid"), request.user)
+            case = triage.assign(
+                case, form.cleaned_data["community"], form.cleaned_data.get("grid"), request.user
+            )
         except MeasureError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             where = case.community.name + (f" {case.grid.name}" if case.grid else "")  # type: ignore[union-attr]
-            messages.success(request, _("已将 %(name)s 分派至 %(where)s。") % {"name": case.name, "where": where})
+            messages.success(
+                request, _("已将 %(name)s 分派至 %(where)s。") % {"name": case.name, "where": where}
+            )
             return redirect("measures:triage")
     return render(request, "measures/triage_assign.html", {"case": case, "form": form})
 
@@ -114,22 +126,26 @@ def verify_queue(request: AuthedRequest) -> HttpResponse:
     below, those verified and waiting to be placed."""
     now = timezone.now()
     visible = _narrowed(request, Case.objects.visible_to(request.user))
-    page = Paginator(verification.queue(visible), PAGE_SIZE).get_page(bounds.parse_page(request.GET.get("page")))
+    page = Paginator(verification.queue(visible), PAGE_SIZE).get_page(
+        bounds.parse_page(request.GET.get("page"))
+    )
     rows = [(case, *time_left(case.verify_deadline, now)) for case in page.object_list]
     user = request.user
     context = {
         "page": page,
         "rows": rows,
         "verified": list(
-            visible.filter(state=State.VERIFIED).select_related("category").order_by("verify_deadline", "id")[
-                :VERIFIED_SHOWN
-            ]
+            visible.filter(state=State.VERIFIED)
+            .select_related("category")
+            .order_by("verify_deadline", "id")[:VERIFIED_SHOWN]
         ),
         "query": _place_query(request),
         "unmasked": user.can(Perm.UNMASKED_LISTS),
         "may_place": user.can(Perm.PLACE_MEASURES),
         "communities": list(Community.objects.visible_to(user)) if user.scope == Scope.SUBDISTRICT else [],
-        "grids": list(Grid.objects.visible_to(user).select_related("community")) if user.scope != Scope.GRID else [],
+        "grids": list(Grid.objects.visible_to(user).select_related("community"))
+        if user.scope != Scope.GRID
+        else [],
         "chosen": {k: bounds.parse_id(request.GET.get(k)) for k in ("community", "grid")},
         "today": timezone.localdate(),
         "escalate_after": verification.escalate_after(),

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from fangyi.measures.domain.lists import with_current
 from fangyi.measures.models import Case
-from fangyi.measures.views.cases import with_current
 from fangyi.org.roles import Perm
 from fangyi.residents.models import Resident
 
