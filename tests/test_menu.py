@@ -113,8 +113,11 @@ def test_no_menu_entry_is_also_a_sub_page():
 @pytest.mark.parametrize(
     ("role", "imports"),
     [
-        (R.SUBDISTRICT_ADMIN, ["/sheets/import/residents/", "/sheets/import/doses/"]),
-        (R.SUBDISTRICT_STAFF, ["/sheets/import/residents/"]),
+        (
+            R.SUBDISTRICT_ADMIN,
+            ["/sheets/import/residents/", "/sheets/import/doses/", "/sheets/import/persons/"],
+        ),
+        (R.SUBDISTRICT_STAFF, ["/sheets/import/residents/", "/sheets/import/persons/"]),
         (R.MEDICAL_STAFF, ["/sheets/import/doses/"]),
         (R.LEADER, []),
     ],

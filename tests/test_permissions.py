@@ -857,6 +857,59 @@ def hospital_form(world: World, user: Staff | None, in_scope: bool) -> dict:
     return {"state": "hospital", "note": "发热，转定点医院"}
 
 
+# Measures, intake and verification (m-intake): entering a person, triage, the
+# verification queue and calls, the hand-over list.
+
+
+def _case(world: World, user: Staff | None, in_scope: bool):
+    """An open case where the user's resident in (or out of) scope lives."""
+    from fangyi.measures.domain.intake import Arrival, receive
+    from fangyi.measures.models import Category
+    from fangyi.org.actors import SYSTEM
+
+    resident = world.resident(user, in_scope)
+    arrival = Arrival(
+        name="刘桂兰",
+        category=Category.objects.get(code="close_contact"),
+        pushed_at=timezone.now(),
+        document_number=id_number(datetime.date(1980, 3, 4), male=False),
+        phone="13812345678",
+        community=resident.community,
+        grid=resident.grid,
+    )
+    return receive(arrival, resident.community.subdistrict, SYSTEM)[0]
+
+
+def intake_case_pk(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"pk": _case(world, user, in_scope).pk}
+
+
+def intake_api_case_id(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"case_id": _case(world, user, in_scope).pk}
+
+
+def new_person_form(world: World, user: Staff | None, in_scope: bool) -> dict:
+    from fangyi.measures.models import Category
+
+    return {
+        "name": "王秀英",
+        "document_number": id_number(datetime.date(1975, 3, 4), male=False),
+        "category": Category.objects.get(code="close_contact").pk,
+        "source": "hand",
+        "address": "万达新城3号楼",
+    }
+
+
+def new_person_json(world: World, user: Staff | None, in_scope: bool) -> dict:
+    body = new_person_form(world, user, in_scope)
+    return {**body, "category": "密接"}
+
+
+# A grid worker hands a case back to the community (no grid): every caller may.
+def back_to_community_form(world: World, user: Staff | None, in_scope: bool) -> dict:
+    return {"community": world.org["a"].pk, "grid": ""}
+
+
 MATRIX.update(
     {
         "measures:report": Entry(
@@ -952,6 +1005,31 @@ MATRIX.update(
     }
 )
 
+
+MATRIX.update(
+    {
+        "measures:intake_new": Entry(get=page(CALLERS), write=page(CALLERS, 302), body=new_person_form),
+        "measures:triage": Entry(get=page(CALLERS)),
+        "measures:assign": Entry(
+            get=page(CALLERS), write=page(CALLERS, 302), target=intake_case_pk, body=back_to_community_form
+        ),
+        "measures:verify_queue": Entry(get=page(CALLERS)),
+        "measures:call": Entry(
+            get=page(CALLERS),
+            write=page(CALLERS, 302),
+            target=intake_case_pk,
+            body=lambda w, u, i: {"outcome": "unreachable"},
+        ),
+        "measures:handover": Entry(get=page(READERS)),
+        "api:receive_person": Entry(write=api(CALLERS, 201), body=new_person_json, is_json=True),
+        "api:log_call": Entry(
+            write=api(CALLERS, 201),
+            target=intake_api_case_id,
+            body=lambda w, u, i: {"outcome": "unreachable"},
+            is_json=True,
+        ),
+    }
+)
 
 EXCLUDED_NAMESPACES = {"admin"}
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import time_machine
 import xlsxwriter
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from hypothesis import given
 from hypothesis import strategies as st
-from django.core.exceptions import ValidationError
 from python_calamine import CalamineWorkbook
 
 from fangyi.measures.models import Case, Event, Push, Source, State
@@ -30,6 +30,8 @@ pytestmark = pytest.mark.django_db
 SAMPLE = Path(__file__).parent / "data" / "persons-pushed.xlsx"
 HEADER = ["姓名", "证件号码", "手机号", "人员类别", "推送时间", "现住址", "末次暴露时间", "推送批次", "社区"]
 NOW = "2026-12-01 10:00"
+EARLIEST = datetime.datetime(2000, 1, 1)  # noqa: DTZ001 - naive, as a cell holds it
+LATEST = datetime.datetime(2099, 12, 31)  # noqa: DTZ001
 
 
 @pytest.fixture(autouse=True)
@@ -83,7 +85,12 @@ def test_the_sample_list_is_imported_and_its_bad_rows_refused_with_row_column_an
         at("2026-12-01 09:00"),
         datetime.date(2026, 11, 30),
     )
-    assert (liu.community, liu.batch, liu.source, liu.state) == (org["a"], "津防控〔2026〕12-3", Source.PUSHED, State.NEW)
+    assert (liu.community, liu.batch, liu.source, liu.state) == (
+        org["a"],
+        "津防控〔2026〕12-3",
+        Source.PUSHED,
+        State.NEW,
+    )
     # 宸宜家园 from the address; 赵秀珍's address names no community: the triage list.
     assert (cases["王建国"].community, cases["王建国"].pushed_at) == (org["b"], at("2026-12-01 09:05"))
     assert cases["赵秀珍"].community is None
@@ -100,13 +107,23 @@ def test_importing_the_same_file_twice_adds_no_case_and_no_push(org):
 
 def test_a_later_push_of_the_same_person_is_merged_into_the_open_case(org, tmp_path):
     number = "120113198003040026"
-    first = write(tmp_path / "a.xlsx", [["刘桂兰", number, "", "密接", "2026-12-01 08:00", "", "2026-11-30", "1", "万达新城"]])
-    second = write(tmp_path / "b.xlsx", [["刘桂兰", number, "13812345678", "密接", "2026-12-01 09:30", "", "2026-11-30", "2", "万达新城"]])
+    first = write(
+        tmp_path / "a.xlsx",
+        [["刘桂兰", number, "", "密接", "2026-12-01 08:00", "", "2026-11-30", "1", "万达新城"]],
+    )
+    second = write(
+        tmp_path / "b.xlsx",
+        [["刘桂兰", number, "13812345678", "密接", "2026-12-01 09:30", "", "2026-11-30", "2", "万达新城"]],
+    )
     run(first)
     outcome = run(second)
     assert (outcome.created, outcome.updated, outcome.unchanged) == (0, 1, 0)
     case = Case.objects.get()
-    assert (case.batch, case.phone, list(case.pushes.values_list("batch", flat=True))) == ("2", "13812345678", ["1", "2"])
+    assert (case.batch, case.phone, list(case.pushes.values_list("batch", flat=True))) == (
+        "2",
+        "13812345678",
+        ["1", "2"],
+    )
 
 
 def test_a_dry_run_counts_and_writes_nothing(org):
@@ -118,8 +135,28 @@ def test_a_push_time_in_the_future_and_an_exposure_after_the_push_are_refused(or
     path = write(
         tmp_path / "p.xlsx",
         [
-            ["刘桂兰", "120113198003040026", "", "密接", "2026-12-02 09:00", "", "2026-11-30", "1", "万达新城"],
-            ["王建国", "120113197506070011", "", "密接", "2026-12-01 09:00", "", "2026-12-03", "1", "万达新城"],
+            [
+                "刘桂兰",
+                "120113198003040026",
+                "",
+                "密接",
+                "2026-12-02 09:00",
+                "",
+                "2026-11-30",
+                "1",
+                "万达新城",
+            ],
+            [
+                "王建国",
+                "120113197506070011",
+                "",
+                "密接",
+                "2026-12-01 09:00",
+                "",
+                "2026-12-03",
+                "1",
+                "万达新城",
+            ],
             ["赵秀珍", "120113199001010012", "", "密接", "下午三点", "", "", "1", "万达新城"],
         ],
     )
@@ -134,7 +171,10 @@ def test_a_push_time_in_the_future_and_an_exposure_after_the_push_are_refused(or
 
 def test_a_person_in_the_register_is_linked_and_placed_in_their_grid(org, tmp_path):
     resident = make_resident(org["a"], org["a2"], name="刘桂兰", id_number="120113198003040026")
-    path = write(tmp_path / "p.xlsx", [["刘桂兰", "120113198003040026", "", "密接", "2026-12-01 09:00", "", "", "1", ""]])
+    path = write(
+        tmp_path / "p.xlsx",
+        [["刘桂兰", "120113198003040026", "", "密接", "2026-12-01 09:00", "", "", "1", ""]],
+    )
     run(path)
     case = Case.objects.get()
     assert (case.resident, case.community, case.grid) == (resident, org["a"], org["a2"])
@@ -211,10 +251,17 @@ def test_a_moment_is_read_as_people_type_it(typed, read):
 
 
 @given(
-    st.datetimes(min_value=datetime.datetime(2000, 1, 1), max_value=datetime.datetime(2099, 12, 31)).map(
-        lambda d: d.replace(second=0, microsecond=0)
+    st.datetimes(min_value=EARLIEST, max_value=LATEST).map(lambda d: d.replace(second=0, microsecond=0)),
+    st.sampled_from(
+        [
+            "%Y-%m-%d %H:%M",
+            "%Y/%m/%d %H:%M:%S",
+            "%Y年%m月%d日 %H时%M分",
+            "%Y年%m月%d日%H:%M",
+            "%Y%m%d%H%M",
+            "%Y-%m-%dT%H:%M",
+        ]
     ),
-    st.sampled_from(["%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y年%m月%d日 %H时%M分", "%Y年%m月%d日%H:%M", "%Y%m%d%H%M", "%Y-%m-%dT%H:%M"]),
 )
 def test_any_moment_written_in_any_accepted_form_is_read_back(written, form):
     assert moment(written.strftime(form)).replace(tzinfo=None) == written

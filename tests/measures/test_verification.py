@@ -47,17 +47,40 @@ def test_reached_makes_the_case_ready_to_place_with_a_call_and_an_event(org, wor
         call = log_call(case, "reached", worker, note="本人接听")
     case.refresh_from_db()
     assert (case.state, case.version, case.next_deadline) == (State.VERIFIED, 2, at("2026-12-01 11:00"))
-    assert (call.outcome, call.by, call.note, call.at) == ("reached", worker, "本人接听", at("2026-12-01 09:40"))
+    assert (call.outcome, call.by, call.note, call.at) == (
+        "reached",
+        worker,
+        "本人接听",
+        at("2026-12-01 09:40"),
+    )
     event = case.events.get(kind=EventKind.CALL)
-    assert (event.summary, event.actor, event.at) == ("已联系，在本地居住；本人接听", worker, at("2026-12-01 09:40"))
+    assert (event.summary, event.actor, event.at) == (
+        "已联系，在本地居住；本人接听",
+        worker,
+        at("2026-12-01 09:40"),
+    )
 
 
 def test_not_living_here_transfers_the_case_out_and_lists_it_for_the_hand_over(org, worker):
     case = push(org)
     with time_machine.travel(at("2026-12-01 09:40"), tick=False):
-        log_call(case, "not_here", worker, transfer_to="河北省廊坊市广阳区", transfer_date=D(2026, 11, 29), note="已返乡")
+        log_call(
+            case,
+            "not_here",
+            worker,
+            transfer_to="河北省廊坊市广阳区",
+            transfer_date=D(2026, 11, 29),
+            note="已返乡",
+        )
     case.refresh_from_db()
-    assert (case.state, case.transfer_to, case.transfer_date, case.end_note, case.ended_at, case.next_deadline) == (
+    assert (
+        case.state,
+        case.transfer_to,
+        case.transfer_date,
+        case.end_note,
+        case.ended_at,
+        case.next_deadline,
+    ) == (
         State.TRANSFERRED,
         "河北省廊坊市广阳区",
         D(2026, 11, 29),
@@ -65,7 +88,9 @@ def test_not_living_here_transfers_the_case_out_and_lists_it_for_the_hand_over(o
         at("2026-12-01 09:40"),
         None,
     )
-    assert set(CaseMeasure.objects.filter(case=case).values_list("state", flat=True)) == {MeasureState.CANCELLED}
+    assert set(CaseMeasure.objects.filter(case=case).values_list("state", flat=True)) == {
+        MeasureState.CANCELLED
+    }
     assert kinds(case)[-2:] == [EventKind.CALL, EventKind.TRANSFERRED]
     assert list(handover(Case.objects.all())) == [case]
     assert list(queue(Case.objects.all())) == []
@@ -83,9 +108,16 @@ def test_a_transfer_without_a_destination_is_refused_and_nothing_changes(org, wo
     case = push(org)
     with pytest.raises(MeasureError) as refused:
         log_call(case, "not_here", worker, transfer_to="  ")
-    assert (refused.value.message, refused.value.field) == ("请填写转往何处（如 河北省廊坊市广阳区）。", "transfer_to")
+    assert (refused.value.message, refused.value.field) == (
+        "请填写转往何处（如 河北省廊坊市广阳区）。",
+        "transfer_to",
+    )
     case.refresh_from_db()
-    assert (case.state, Call.objects.count(), case.events.filter(kind=EventKind.CALL).count()) == (State.NEW, 0, 0)
+    assert (case.state, Call.objects.count(), case.events.filter(kind=EventKind.CALL).count()) == (
+        State.NEW,
+        0,
+        0,
+    )
 
 
 def test_a_wrong_phone_is_flagged_and_a_corrected_one_clears_the_flag(org, worker):
@@ -115,7 +147,12 @@ def test_unreachable_three_times_escalates_to_the_community_once(org, worker, se
         with time_machine.travel(at(f"2026-12-01 {minute}"), tick=False):
             log_call(case, "unreachable", worker)
     case.refresh_from_db()
-    assert (case.state, case.failed_calls, case.escalated, Alert.objects.count()) == (State.VERIFYING, 2, False, 0)
+    assert (case.state, case.failed_calls, case.escalated, Alert.objects.count()) == (
+        State.VERIFYING,
+        2,
+        False,
+        0,
+    )
     with time_machine.travel(at("2026-12-01 09:50"), tick=False):
         log_call(case, "unreachable", worker)
     log_call(case, "unreachable", worker)
@@ -164,8 +201,13 @@ def test_assigning_moves_the_case_and_its_slots_into_the_grid(org, worker):
     assign(case, org["b"], org["b2"], SYSTEM)
     case.refresh_from_db()
     assert (case.community, case.grid, case.version) == (org["b"], org["b2"], 3)
-    assert set(ReportSlot.objects.filter(case=case).values_list("community", "grid")) == {(org["b"].pk, org["b2"].pk)}
-    assert case.events.filter(kind=EventKind.ASSIGNED).first().summary == "分派至 宸宜家园 第二网格（原：万达新城第一网格）"
+    assert set(ReportSlot.objects.filter(case=case).values_list("community", "grid")) == {
+        (org["b"].pk, org["b2"].pk)
+    }
+    assert (
+        case.events.filter(kind=EventKind.ASSIGNED).first().summary
+        == "分派至 宸宜家园 第二网格（原：万达新城第一网格）"
+    )
 
 
 def test_an_unassigned_case_waits_in_triage_until_assigned_then_joins_the_grid_queue(org):

@@ -15,10 +15,10 @@ from fangyi.api.errors import Message, check
 from fangyi.api.forms import form_data
 from fangyi.api.types import Date, DateTime, Id, Text
 from fangyi.core.access import AuthedRequest
-from fangyi.measures.domain import MeasureError, verification
-from fangyi.measures.domain.intake import receive
+from fangyi.measures.domain import MeasureError
+from fangyi.measures.domain.intake import Categories, receive
 from fangyi.measures.forms.intake import CallForm, IntakeForm
-from fangyi.measures.models import Call, Case, Category, Source
+from fangyi.measures.models import Call, Case, Source
 from fangyi.measures.sheets.kind import mask_document
 from fangyi.org.roles import Perm
 from fangyi.residents import phone as phones
@@ -67,13 +67,6 @@ class CaseOut(Schema):
         return case.phone if unmasked(context) else phones.mask(case.phone)
 
 
-def category_pk(text: str) -> int | None:
-    for category in Category.objects.all():
-        if text == category.code or text in category.names():
-            return category.pk
-    return None
-
-
 @router.post("/persons", response={200: CaseOut, 201: CaseOut, 422: Message}, summary="接收推送人员")
 def receive_person(request: AuthedRequest, payload: PersonIn):
     """A partner system pushes one person: a new case (201), or merged into the person's
@@ -81,7 +74,11 @@ def receive_person(request: AuthedRequest, payload: PersonIn):
     push time) adds nothing."""
     require(request, Perm.VERIFY_CASES)
     values = payload.dict()
-    values["category"] = category_pk(payload.category) or payload.category
+    categories = Categories()
+    category = categories.find(payload.category)
+    if category is None:
+        raise MeasureError(categories.unknown(payload.category), field="category")
+    values["category"] = category.pk
     values["source"] = Source.HAND  # the form's; the API's door is set below
     form = check(
         IntakeForm(form_data(values, {"community_id": "community", "grid_id": "grid"}), user=request.user)
@@ -124,16 +121,5 @@ def log_call(request: AuthedRequest, case_id: Id, payload: CallIn):
     """Log a verification call on a case of the user's scope; refused (422) on a closed case."""
     require(request, Perm.VERIFY_CASES)
     case = get_object_or_404(Case.objects.visible_to(request.user), pk=case_id)
-    form = check(CallForm(form_data(payload.dict())))
-    data = form.cleaned_data
-    call = verification.log_call(
-        case,
-        data["outcome"],
-        request.user,
-        note=data["note"],
-        transfer_to=data["transfer_to"],
-        transfer_date=data.get("transfer_date"),
-        phone=data["phone"],
-        version=data.get("version"),
-    )
+    call = check(CallForm(form_data(payload.dict()))).log(case, request.user)
     return 201, Call.objects.select_related("case").get(pk=call.pk)

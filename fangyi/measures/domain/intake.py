@@ -19,6 +19,7 @@ from fangyi.measures.timeline import EventKind
 from fangyi.org.actors import SystemActor, account
 from fangyi.org.models import Community, Grid, Staff, Subdistrict
 from fangyi.residents.models import Resident
+from fangyi.sheets.headers import header_key
 
 BUILDING = re.compile(r"(\d+)\s*(?:号楼|栋|幢|号院|号)")
 
@@ -39,6 +40,25 @@ class Arrival:
     source: str = Source.PUSHED
     community: Community | None = None  # named by the list, or chosen by hand
     grid: Grid | None = None
+
+
+class Categories:
+    """The categories as lists and partner systems name them: by name, alias or code,
+    whatever the spaces and the width of the characters."""
+
+    def __init__(self) -> None:
+        rows = list(Category.objects.all())
+        self.by_word: dict[str, Category] = {}
+        for category in rows:
+            for word in (*category.names(), category.code):
+                self.by_word.setdefault(header_key(word), category)
+        self.names = "、".join(c.name for c in rows)
+
+    def find(self, text: str) -> Category | None:
+        return self.by_word.get(header_key(text))
+
+    def unknown(self, text: str) -> str:
+        return f"人员类别“{text}”无法识别；可选：{self.names}。"
 
 
 def locate(subdistrict: Subdistrict, address: str) -> tuple[Community | None, Grid | None]:

@@ -79,7 +79,7 @@ def log_call(
     note = note.strip()[:300]
     fields = ["state", "version", "updated_at"]
     details: dict[str, object] = {"outcome": outcome}
-    summary = CallOutcome(outcome).label
+    summary = str(CallOutcome(outcome).label)
     if outcome == CallOutcome.REACHED:
         if case.state in TO_VERIFY:
             case.state = State.VERIFIED

@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangyi.core import bounds
+from fangyi.measures.domain import verification
 from fangyi.measures.domain.intake import Arrival
-from fangyi.measures.models import CallOutcome, Category, Source
+from fangyi.measures.models import Call, CallOutcome, Case, Category, Source
 from fangyi.org.models import Community, Grid, Staff
 from fangyi.residents import documents
 from fangyi.residents import phone as phones
@@ -151,6 +152,20 @@ class CallForm(forms.Form):
 
     def clean_phone(self) -> str:
         return clean_phone(self.cleaned_data["phone"])
+
+    def log(self, case: Case, actor: Staff) -> Call:
+        """The call the (valid) form holds, logged (MeasureError if refused)."""
+        data = self.cleaned_data
+        return verification.log_call(
+            case,
+            data["outcome"],
+            actor,
+            note=data["note"],
+            transfer_to=data["transfer_to"],
+            transfer_date=data.get("transfer_date"),
+            phone=data["phone"],
+            version=data.get("version"),
+        )
 
 
 def errors_of(form: forms.Form) -> str:

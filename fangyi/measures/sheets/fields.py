@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
+from dataclasses import replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,9 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangyi.residents import documents
 from fangyi.residents import phone as phones
-from fangyi.residents.documents import DocumentType
+from fangyi.residents.sheets.fields import FIELDS as RESIDENT_FIELDS
 from fangyi.sheets import values as v
 from fangyi.sheets.kinds import Field
 
@@ -56,9 +56,9 @@ def _typed(text: str) -> datetime.datetime:
     squeezed = re.sub(r"\s+", " ", text)
     match = _MOMENT.match(squeezed) or _COMPACT.match(squeezed.replace(" ", ""))
     if match is not None:
-        parts = [int(g) if g else 0 for g in match.groups()]
+        year, month, day, hour, minute, second = ([int(g) if g else 0 for g in match.groups()] + [0] * 6)[:6]
         try:
-            return datetime.datetime(*parts)  # noqa: DTZ001 - made aware by the caller
+            return datetime.datetime(year, month, day, hour, minute, second)  # noqa: DTZ001 - made aware by the caller
         except ValueError:
             pass
     raise ValidationError(
@@ -72,29 +72,13 @@ def phone(raw: Any) -> str | None:
     return phones.normalise(raw)
 
 
+# Who the person is: the register's columns, as its roster reads them.
+_REGISTER = {f.name: f for f in RESIDENT_FIELDS}
 FIELDS = (
-    Field("serial", gettext_lazy("序号"), ("编号", "no")),
-    Field(
-        "name", gettext_lazy("姓名"), ("人员姓名", "名字"), v.name, required=True, example="刘桂兰", width=10
-    ),
-    Field(
-        "document_type",
-        gettext_lazy("证件类型"),
-        ("证件种类", "证件类别", "证件名称"),
-        v.choice(documents.TYPE_WORDS, "、".join(map(str, DocumentType.labels))),
-        example=DocumentType.ID_CARD.label,
-        width=14,
-    ),
-    Field(
-        "id_number",
-        gettext_lazy("证件号码"),
-        ("身份证号", "身份证号码", "公民身份号码", "身份证", "证件号"),
-        documents.number_cell,
-        required=True,
-        example="120113198003040027",
-        as_text=True,
-        width=22,
-    ),
+    _REGISTER["serial"],
+    replace(_REGISTER["name"], example="刘桂兰"),
+    _REGISTER["document_type"],
+    replace(_REGISTER["id_number"], example="120113198003040026"),
     Field(
         "phone",
         gettext_lazy("手机号"),

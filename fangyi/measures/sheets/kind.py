@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangyi.measures.domain.intake import Arrival, normalise_document, receive
+from fangyi.measures.domain.intake import Arrival, Categories, normalise_document, receive
 from fangyi.measures.models import OPEN_STATES, Case, Category, Push, Source
 from fangyi.measures.sheets.fields import FIELDS
 from fangyi.org.actors import SystemActor
@@ -30,7 +30,7 @@ from fangyi.org.roles import Perm, Scope
 from fangyi.residents import documents, idnumber
 from fangyi.residents import phone as phones
 from fangyi.residents.documents import DocumentType
-from fangyi.sheets.headers import Header, header_key
+from fangyi.sheets.headers import Header
 from fangyi.sheets.kinds import Checked, Column, Context, Kind, RowError
 from fangyi.sheets.places import Places
 from fangyi.sheets.reader import SheetError
@@ -45,8 +45,7 @@ FILTERS = ("state", "community", "grid", "category")
 @dataclass
 class PersonState:
     places: Places
-    categories: dict[str, int]  # header_key of a name or alias → Category pk
-    category_names: str
+    categories: Categories
     subdistrict: Subdistrict | None  # for rows that name no community
     own_community: Community | None  # a community's staff import into their own
     own_grid: Grid | None
@@ -75,11 +74,6 @@ class Persons(Kind[PersonState]):
 
     def start(self, ctx: Context, header: Header) -> PersonState:
         actor = ctx.actor
-        categories: dict[str, int] = {}
-        for category in Category.objects.all():
-            for word in category.names():
-                categories.setdefault(header_key(word), category.pk)
-        names = "、".join(Category.objects.values_list("name", flat=True))
         subdistrict = None if isinstance(actor, SystemActor) else actor.subdistrict
         if isinstance(actor, SystemActor) and Subdistrict.objects.count() == 1:
             subdistrict = Subdistrict.objects.get()
@@ -88,8 +82,7 @@ class Persons(Kind[PersonState]):
         own = actor.scope != Scope.SUBDISTRICT
         return PersonState(
             Places(actor),
-            categories,
-            names,
+            Categories(),
             subdistrict,
             actor.community if own else None,  # type: ignore[union-attr]
             actor.grid if actor.scope == Scope.GRID else None,  # type: ignore[union-attr]
@@ -100,15 +93,10 @@ class Persons(Kind[PersonState]):
         document = documents.checked(values.get("document_type") or DocumentType.ID_CARD, values["id_number"])
         if isinstance(document, str):
             problems.append(("id_number", document))
-        category = state.categories.get(header_key(values["category"]))
-        if category is None:
-            problems.append(
-                (
-                    "category",
-                    _("人员类别“%(c)s”无法识别；可选：%(all)s。")
-                    % {"c": values["category"], "all": state.category_names},
-                )
-            )
+        found = state.categories.find(values["category"])
+        category = found.pk if found is not None else None
+        if found is None:
+            problems.append(("category", state.categories.unknown(values["category"])))
         pushed: datetime.datetime = values["pushed_at"]
         exposure: datetime.datetime | None = values.get("exposure")
         if pushed > timezone.now() + CLOCK_SKEW:

@@ -164,22 +164,12 @@ def call(request: AuthedRequest, pk: int) -> HttpResponse:
     error = ""
     if request.method == "POST":
         if form.is_valid():
-            data = form.cleaned_data
             try:
-                verification.log_call(
-                    case,
-                    data["outcome"],
-                    request.user,
-                    note=data["note"],
-                    transfer_to=data["transfer_to"],
-                    transfer_date=data.get("transfer_date"),
-                    phone=data["phone"],
-                    version=data.get("version"),
-                )
+                form.log(case, request.user)
             except MeasureError as exc:
                 error = exc.message
             else:
-                messages.success(request, _call_message(case, data["outcome"]))
+                messages.success(request, _call_message(case, form.cleaned_data["outcome"]))
                 query = _place_query(request)
                 return redirect(reverse("measures:verify_queue") + (f"?{query}" if query else ""))
         else:
