@@ -143,6 +143,7 @@ def media(settings, tmp_path):
 def test_every_page_fits_a_phone_for_every_role_in_both_languages(
     transactional_db,
     vaccine_presets,
+    measure_presets,
     media,
     world,  # noqa: F811  (the fixture)
     chromium,

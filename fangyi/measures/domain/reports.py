@@ -92,7 +92,7 @@ def slot_for(case: Case, at: datetime.datetime) -> ReportSlot | None:
     end = start + datetime.timedelta(days=1)
     free = ReportSlot.objects.filter(
         case=case, open=True, reported_at__isnull=True, deadline__gte=start, deadline__lt=end
-    )
+    ).select_related("measure")
     return free.filter(deadline__gte=at).order_by("deadline").first() or (
         free.filter(deadline__lt=at).order_by("-deadline").first()
     )

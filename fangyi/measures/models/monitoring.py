@@ -4,7 +4,7 @@ temperature and symptom reports that fill them, PCR tests, and alerts."""
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -17,6 +17,16 @@ from fangyi.org.scope import scoped
 
 if TYPE_CHECKING:
     from fangyi.measures.models.cases import Viewer
+
+
+Q = TypeVar("Q", bound=models.QuerySet)
+
+
+def through_case(qs: Q, user: Viewer) -> Q:
+    """The rows of the cases the user sees (the case's place decides)."""
+    return scoped(
+        qs, user, subdistrict="case__subdistrict_id", community="case__community_id", grid="case__grid_id"
+    )
 
 
 class ReportSlotQuerySet(models.QuerySet["ReportSlot"]):
@@ -120,13 +130,7 @@ class TestResult(models.TextChoices):
 
 class PcrTestQuerySet(models.QuerySet["PcrTest"]):
     def visible_to(self, user: Viewer) -> PcrTestQuerySet:
-        return scoped(
-            self,
-            user,
-            subdistrict="case__subdistrict_id",
-            community="case__community_id",
-            grid="case__grid_id",
-        )
+        return through_case(self, user)
 
 
 class PcrTest(models.Model):
@@ -165,13 +169,7 @@ class AlertQuerySet(models.QuerySet["Alert"]):
     def visible_to(self, user: Viewer) -> AlertQuerySet:
         if sees_subdistrict_alerts(user):
             return self.filter(case__subdistrict_id=user.subdistrict_id)  # type: ignore[union-attr]
-        return scoped(
-            self,
-            user,
-            subdistrict="case__subdistrict_id",
-            community="case__community_id",
-            grid="case__grid_id",
-        )
+        return through_case(self, user)
 
     def open(self) -> AlertQuerySet:
         return self.filter(closed_at__isnull=True)
