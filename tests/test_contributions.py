@@ -26,7 +26,10 @@ def test_the_home_page_tiles_in_their_order():
 
 
 def test_the_resident_page_sections():
-    assert contributions.SECTIONS.templates() == ["vaccination/status_resident.html"]
+    assert contributions.SECTIONS.templates() == [
+        "vaccination/status_resident.html",
+        "measures/resident_section.html",
+    ]
 
 
 def test_a_part_is_shown_only_when_its_context_says_so(tmp_path, settings):

@@ -305,6 +305,7 @@ UNKEYED = {
     ("residents/list.html", "residents:list"),
     ("vaccination/status_list.html", "vaccination:status_list"),
     ("vaccination/dose_new.html", "vaccination:dose_new"),
+    ("measures/case_list.html", "measures:case_list"),
 }
 
 

@@ -16,4 +16,4 @@ class MeasuresConfig(AppConfig):
         from fangyi.measures.views.sections import resident_section
         from fangyi.residents import contributions
 
-        contributions.add_section("measures/resident_section.html", resident_section, order=20)
+        contributions.add_section("measures/resident_section.html", resident_section, order=110)

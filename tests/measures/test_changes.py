@@ -227,3 +227,18 @@ def test_moving_to_centralized_needs_a_place(org):
         )
     assert (refused.value.message, refused.value.field) == ("集中隔离须填写隔离地点。", "place")
     assert snapshot(case) == before
+
+
+def test_a_household_stays_one_unit_when_a_home_measure_is_extended(org):
+    first = placed(org, category="secondary_contact", address="万达新城3号楼2门301")
+    second = placed(
+        org,
+        name="王德贵",
+        document="120113198003040012",
+        category="secondary_contact",
+        address="万达新城3号楼2门301",
+    )
+    assert first.household_id == second.household_id is not None
+    extend(first, 2, "同户人员核酸未出", SYSTEM, now=at("2026-12-03 09:00"))
+    first.refresh_from_db()
+    assert first.household_id == second.household_id

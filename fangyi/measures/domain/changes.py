@@ -19,6 +19,7 @@ from fangyi.measures.models import (
     Case,
     CaseMeasure,
     Category,
+    Household,
     MeasureState,
     MeasureType,
     PcrTest,
@@ -95,11 +96,19 @@ def _rebuild(case: Case, now: datetime.datetime) -> None:
     ReportSlot.objects.filter(case=case, reported_at__isnull=True, deadline__gt=now).delete()
     today = timezone.localtime(now).date()
     PcrTest.objects.filter(case=case, result=TestResult.DUE, due_date__gte=today).delete()
-    household = join_household(case) if _active(case).measure_type.at_home else None
+    household = keep_household(case, _active(case).measure_type.at_home)
     Case.objects.filter(pk=case.pk).update(household=household, version=F("version") + 1)
     case.household = household
     case.refresh_from_db(fields=["version", "updated_at"])
     build(case, since=now)
+
+
+def keep_household(case: Case, at_home: bool) -> Household | None:
+    """The case's household under a home measure (the one it has, or the one at its
+    address); none elsewhere."""
+    if not at_home:
+        return None
+    return case.household if case.household_id else join_household(case)
 
 
 def _finish(

@@ -11,8 +11,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from fangyi.measures.domain import MeasureError, events
+from fangyi.measures.domain.changes import keep_household
 from fangyi.measures.domain.release import due_for_release
-from fangyi.measures.domain.schedule import close_slots, join_household, refresh
+from fangyi.measures.domain.schedule import close_slots, refresh
 from fangyi.measures.models import (
     OPEN_STATES,
     Alert,
@@ -86,7 +87,7 @@ def release(case: Case, actor: Actor, *, now: datetime.datetime | None = None) -
     if following is not None:
         following.state = MeasureState.ACTIVE
         following.save(update_fields=["state"])
-        case.household = join_household(case) if following.measure_type.at_home else None
+        case.household = keep_household(case, following.measure_type.at_home)
         case.version = F("version") + 1
         case.save(update_fields=["household", "version", "updated_at"])
         case.refresh_from_db()

@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from fangyi.core import bounds
 from fangyi.measures.domain.plan import Planned, sequence
 from fangyi.measures.models import Category, MeasureType, State
 from fangyi.residents.forms import PlaceFilterForm
@@ -70,7 +71,7 @@ class MeasureRowForm(forms.Form):
     measure_type = forms.ModelChoiceField(
         label=_("管控措施"), queryset=MeasureType.objects.all(), required=False, empty_label=_("（不增加）")
     )
-    start = forms.DateField(label=_("开始日期"), required=False, widget=date_input())
+    start = bounds.DateField(label=_("开始日期"), required=False, widget=date_input())
     days = forms.IntegerField(label=_("天数"), min_value=1, max_value=60, required=False)
     test_days = DaysField(label=_("核酸检测日（第几天）"), required=False)
     place = forms.CharField(label=_("隔离地点"), max_length=200, required=False)
@@ -128,11 +129,11 @@ class ChangeForm(forms.Form):
     action = forms.ChoiceField(label=_("变更"), choices=ACTIONS, widget=forms.RadioSelect)
     days = forms.IntegerField(label=_("天数"), min_value=1, max_value=60, required=False)
     category = forms.ModelChoiceField(label=_("新类别"), queryset=Category.objects.all(), required=False)
-    exposure_date = forms.DateField(
+    exposure_date = bounds.DateField(
         label=_("新的末次暴露日期（可不填）"), required=False, widget=date_input()
     )
     measure_type = forms.ModelChoiceField(label=_("转为"), queryset=MeasureType.objects.all(), required=False)
-    start = forms.DateField(label=_("转换日期"), required=False, widget=date_input())
+    start = bounds.DateField(label=_("转换日期"), required=False, widget=date_input())
     place = forms.CharField(label=_("隔离地点"), max_length=200, required=False)
     reason = forms.CharField(label=_("原因"), max_length=200)
 
@@ -161,9 +162,5 @@ ENDINGS = [
 class EndForm(forms.Form):
     state = forms.ChoiceField(label=_("结束方式"), choices=ENDINGS, widget=forms.RadioSelect)
     transfer_to = forms.CharField(label=_("转往"), max_length=200, required=False)
-    transfer_date = forms.DateField(label=_("转出日期"), required=False, widget=date_input())
+    transfer_date = bounds.DateField(label=_("转出日期"), required=False, widget=date_input())
     note = forms.CharField(label=_("说明（失联须填写原因）"), max_length=300, required=False)
-
-
-class LinkForm(forms.Form):
-    resident = forms.IntegerField(widget=forms.HiddenInput)
