@@ -213,6 +213,24 @@ def test_the_command_prints_the_same_json_as_the_other_imports(org):
     }
 
 
+def test_rows_naming_no_community_go_to_the_one_chosen_at_upload(org):
+    call_command("import", "persons", str(SAMPLE), "--community", "宸宜家园", stdout=io.StringIO())
+    assert dict(Case.objects.values_list("name", "community__name")) == {
+        "刘桂兰": "万达新城",
+        "王建国": "宸宜家园",
+        "赵秀珍": "宸宜家园",
+    }
+
+
+def test_a_community_no_one_knows_refuses_the_file(org):
+    err = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command(
+            "import", "persons", str(SAMPLE), "--community", "宜白路", stdout=io.StringIO(), stderr=err
+        )
+    assert (err.getvalue().strip(), Case.objects.count()) == ("没有名为“宜白路”的社区。", 0)
+
+
 def test_the_template_and_the_export_have_the_import_columns(org, tmp_path):
     run(SAMPLE)
     kind = get_kind("persons")
@@ -275,3 +293,24 @@ def test_any_text_is_a_moment_or_refused_in_chinese(text):
         assert "无法识别" in exc.messages[0]
     else:
         assert found is None or found.tzinfo is not None
+
+
+def test_a_community_secretary_imports_the_list_through_the_pages(org, staff, client):
+    client.force_login(staff[Role.COMMUNITY_SECRETARY])
+    with SAMPLE.open("rb") as handle:
+        response = client.post("/sheets/import/persons/", {"file": handle})
+    job_url = response["Location"]
+    preview = client.get(job_url).content.decode()
+    assert "重点人员" in preview and Case.objects.count() == 0
+    client.post(f"{job_url}confirm/")
+    # Her community's own: 万达新城 by name, and the rows that name none.
+    assert dict(Case.objects.values_list("name", "community__name")) == {
+        "刘桂兰": "万达新城",
+        "王建国": "万达新城",
+        "赵秀珍": "万达新城",
+    }
+
+
+def test_a_seconded_cadre_may_not_import_lists(org, staff, client):
+    client.force_login(staff[Role.SECONDED_CADRE])
+    assert client.get("/sheets/import/persons/").status_code == 403

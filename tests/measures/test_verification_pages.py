@@ -295,3 +295,29 @@ def test_calls_through_the_api_escalate_after_three(org, staff, settings):
     refused = api_post(staff[Role.GRID_WORKER], url, {"outcome": "reached"})
     assert (closed.status_code, refused.status_code) == (201, 422)
     assert refused.json()["message"] == "人员0 当前状态为「已转出」，不能再登记核实电话。"
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_triage_takes_the_same_queries_for_one_or_three(
+    org, staff, client_for, django_assert_num_queries, count
+):
+    for n in range(count):
+        push(org, name=f"待分派{n}", community=None, grid=None, document=id_number(D(1980, 2, 1 + n)))
+    client = client_for(staff[Role.SUBDISTRICT_STAFF])
+    # session, user, count, the page
+    with django_assert_num_queries(4):
+        response = client.get(reverse("measures:triage"))
+    assert len(response.context["page"].object_list) == count
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_handover_list_takes_the_same_queries_for_one_or_three(
+    org, staff, client_for, django_assert_num_queries, count
+):
+    for case in people(org, count):
+        log_call(case, "not_here", staff[Role.GRID_WORKER], transfer_to="北京市")
+    client = client_for(staff[Role.COMMUNITY_SECRETARY])
+    # session, user, count, the page
+    with django_assert_num_queries(4):
+        response = client.get(reverse("measures:handover"))
+    assert len(response.context["page"].object_list) == count

@@ -47,7 +47,8 @@ class PersonState:
     places: Places
     categories: Categories
     subdistrict: Subdistrict | None  # for rows that name no community
-    own_community: Community | None  # a community's staff import into their own
+    # For rows that name none: chosen at upload, or a community's staff's own.
+    own_community: Community | None
     own_grid: Grid | None
 
 
@@ -79,12 +80,21 @@ class Persons(Kind[PersonState]):
             subdistrict = Subdistrict.objects.get()
         if subdistrict is None and "community" not in header.columns:
             raise SheetError(_("表格中没有“社区”列，无法确定人员所在的街道。"))
-        own = actor.scope != Scope.SUBDISTRICT
+        places = Places(actor)
+        own = actor.community if actor.scope != Scope.SUBDISTRICT else None  # type: ignore[union-attr]
+        chosen = ctx.options.get("community")
+        if isinstance(chosen, str) and chosen:
+            chosen, why = places.community(chosen)
+            if chosen is None:
+                raise SheetError(why)
+        if isinstance(chosen, Community):
+            # Chosen at upload (or --community): the rows that name no community.
+            own = chosen
         return PersonState(
-            Places(actor),
+            places,
             Categories(),
             subdistrict,
-            actor.community if own else None,  # type: ignore[union-attr]
+            own,
             actor.grid if actor.scope == Scope.GRID else None,  # type: ignore[union-attr]
         )
 
@@ -131,14 +141,15 @@ class Persons(Kind[PersonState]):
         """(community, grid, subdistrict) pks of the row: as named, else the importer's own;
         None for a community the address will find, or the triage list."""
         community, grid = state.own_community, state.own_grid
+        if grid is not None and (community is None or grid.community_id != community.pk):
+            grid = None
         if values.get("community"):
             found, why = state.places.community(values["community"])
             if found is None:
                 problems.append(("community", why))
                 return None, None, None
-            if community is not None and found != community:
-                problems.append(("community", _("只能导入本社区的人员。")))
-            community, grid = found, None
+            if found != community:
+                community, grid = found, None
         if community is not None and values.get("grid"):
             found_grid, why = state.places.grid(community, values["grid"])
             if found_grid is None:
