@@ -53,6 +53,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="also run python -m bench.vaccination (on its own database: the name + _vacc)",
     )
+    parser.add_argument(
+        "--measures",
+        action="store_true",
+        help="also run python -m bench.measures (PostgreSQL only: its own database fangyi_bench_m)",
+    )
     return parser.parse_args(argv)
 
 
@@ -213,6 +218,11 @@ def main(argv: list[str] | None = None) -> int:
     result = report(facts["database"], args.residents, args.repeat, times)
     if args.vaccination:
         result["vaccination"] = vaccination(args)
+    if args.measures:
+        out = subprocess.run(
+            [sys.executable, "-m", "bench.measures"], cwd=ROOT, check=True, text=True, stdout=subprocess.PIPE
+        )
+        result["measures"] = json.loads(out.stdout)
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0
 

@@ -20,17 +20,21 @@ def free_port() -> int:
 
 
 class Server:
-    """gunicorn with one sync worker, in its own process group so it can be stopped whole."""
+    """gunicorn (one sync worker unless told), in its own process group so it can be stopped whole."""
 
-    def __init__(self, env: dict[str, str], cwd: Path, log: Path, port: int = 0) -> None:
+    def __init__(
+        self, env: dict[str, str], cwd: Path, log: Path, port: int = 0, workers: int = 1, threads: int = 1
+    ) -> None:
         self.env, self.cwd, self.log = env, cwd, log
+        self.workers, self.threads = workers, threads
         self.port = port or free_port()
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60) -> None:
         command = [
             sys.executable, "-m", "gunicorn", "fangyi.wsgi",
-            "-b", f"127.0.0.1:{self.port}", "-w", "1", "--timeout", "300",
+            "-b", f"127.0.0.1:{self.port}", "-w", str(self.workers), "--threads", str(self.threads),
+            "--timeout", "300",
         ]  # fmt: skip
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(

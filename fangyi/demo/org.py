@@ -130,10 +130,11 @@ def remove(progress: Callable[[str], None] = lambda _msg: None) -> None:
         return
     residents = Resident.objects.filter(community__subdistrict=sub)
     staff = Staff.objects.filter(models.Q(subdistrict=sub) | models.Q(community__subdistrict=sub))
-    from fangyi.demo import donations  # it names the health center of this module
+    from fangyi.demo import donations, measures  # they name the places of this module
 
     volunteers.remove(sub)
     donations.remove(sub)
+    measures.remove(sub)
     Errand.objects.filter(subdistrict=sub).delete()  # they protect residents, staff, places
     AdverseEvent.objects.filter(resident__in=residents).delete()
     Appointment.objects.filter(resident__in=residents).delete()

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fangyi.core import bounds
-from fangyi.demo import donations, drive, org, population, story, volunteers
+from fangyi.demo import donations, drive, measures, org, population, story, volunteers
 from fangyi.residents.models import Resident
 
 
@@ -86,6 +86,8 @@ class Command(BaseCommand):
             gifts = donations.build(sub, date)
             if gifts is not None:
                 self.stderr.write(f"登记捐赠物资：牛奶现有 {gifts.milk_on_hand} 箱。")
+            self.stderr.write(f"截至 {date} 的涉疫人员全周期管理……")
+            cases = measures.build(sub, date=date, progress=self.progress)
         if generated:
             self.stderr.write("更新查询统计信息……")
             population.analyze()
@@ -109,6 +111,7 @@ class Command(BaseCommand):
                         "date": date.isoformat(),
                         "drive": summary.as_json() if summary else None,
                         "donations": gifts.as_json() if gifts else None,
+                        "measures": cases,
                         "accounts": [
                             {"username": u, "role": a.role.value, "password": p}
                             for (u, _label, p, _posting), (a, _pw) in zip(rows, accounts, strict=True)
