@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangyi.measures.contributions import HelpRequest
+from fangyi.measures.domain import events
+from fangyi.measures.timeline import EventKind
 from fangyi.org.actors import SYSTEM, SystemActor, account
 from fangyi.org.models import Community, Grid, Staff, Subdistrict
 from fangyi.org.roles import ERRAND_RUNNERS
@@ -308,14 +310,24 @@ def _person(staff: Staff | None) -> str:
 
 
 def _note(errand: Errand, actor: Actor, now: datetime.datetime, state: str, note: str) -> None:
-    """Keep the step, and put it on the resident's timeline."""
+    """Keep the step, and put it on the resident's timeline and the case's (a person
+    under measures)."""
     ErrandStep.objects.create(errand=errand, at=now, by=account(actor), state=state, note=note[:300])
-    if errand.resident_id is None:
-        return
     summary = _("%(kind)s：%(state)s") % {
         "kind": errand.get_kind_display(),
         "state": ErrandState(state).label,
     }
+    if errand.case_id is not None:
+        events.record(
+            errand.case,
+            EventKind.ERRAND,
+            (f"{summary}（{note}）" if note else summary)[:300],
+            actor,
+            at=now,
+            errand_id=errand.pk,
+        )
+    if errand.resident_id is None:
+        return
     TimelineEntry.objects.create(
         resident_id=errand.resident_id,
         actor=account(actor),

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from fangyi.measures.models import Case
 from fangyi.org.actors import sees_everything
 from fangyi.org.models import Community, Grid, Staff, Subdistrict
 from fangyi.org.roles import ERRANDS_OWN_ONLY
@@ -101,9 +102,11 @@ class Errand(models.Model):
     resident = models.ForeignKey(
         Resident, models.PROTECT, null=True, blank=True, related_name="errands", verbose_name=_("居民")
     )
-    # The measures case the request came from (self-report page). A plain integer until
-    # the measures app is merged; the lead turns it into a foreign key then.
-    case_id = models.IntegerField(_("管控对象编号"), null=True, blank=True)
+    # The person under measures the request is for (the self-report page's help button,
+    # or chosen by hand): the errand is on that case's timeline too.
+    case = models.ForeignKey(
+        Case, models.SET_NULL, null=True, blank=True, related_name="errands", verbose_name=_("涉疫人员")
+    )
     name = models.CharField(_("姓名"), max_length=50)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     address = models.CharField(_("地址"), max_length=200)

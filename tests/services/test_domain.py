@@ -15,6 +15,7 @@ from fangyi.residents.models import TimelineEntry
 from fangyi.services import domain
 from fangyi.services.models import Errand, ErrandStep, ErrandTarget
 from tests.factories import make_resident, make_staff
+from tests.measures.builders import placed
 from tests.services.builders import at, errand_for, walk_in
 
 pytestmark = pytest.mark.django_db
@@ -199,10 +200,16 @@ def test_the_help_button_of_the_self_report_page_is_offered(org):
     assert help_available() is True
 
 
-def test_a_help_request_becomes_an_errand_for_the_cases_grid(org, staff):
+@pytest.fixture
+def under_measures(org):
+    """张建华, a close contact under measures: the person the help button is for."""
+    return placed(org, name="张建华")
+
+
+def test_a_help_request_becomes_an_errand_for_the_cases_grid(org, staff, under_measures):
     answers = request_help(
         HelpRequest(
-            case_id=17,
+            case_id=under_measures.pk,
             name="张建华",
             phone="13712345678",
             address="万达新城8号楼1单元101",
@@ -218,26 +225,40 @@ def test_a_help_request_becomes_an_errand_for_the_cases_grid(org, staff):
     assert (errand.source, errand.kind, errand.case_id, errand.grid_id, errand.state, errand.details) == (
         "self_report",
         "parcel",
-        17,
+        under_measures.pk,
         org["a1"].pk,
         "new",
         "买菜、取快递",
     )
     assert list(Errand.objects.visible_to(staff[Role.GRID_WORKER])) == [errand]
+    # On the case's timeline too, each step with it.
+    assert list(under_measures.events.filter(kind="errand").values_list("summary", flat=True)) == [
+        "取快递：待接单（自助上报：买菜、取快递）"
+    ]
 
 
-def test_a_help_request_for_a_resident_is_on_their_timeline(org, fan):
+def test_a_help_request_for_a_resident_is_on_their_timeline(org, fan, under_measures):
     request_help(
-        HelpRequest(17, "范芝奇", "", "", org["subdistrict"].pk, org["a"].pk, None, fan.pk, "帮忙买点药")
+        HelpRequest(
+            under_measures.pk,
+            "范芝奇",
+            "",
+            "",
+            org["subdistrict"].pk,
+            org["a"].pk,
+            None,
+            fan.pk,
+            "帮忙买点药",
+        )
     )
     errand = Errand.objects.get()
     assert (errand.kind, errand.resident_id, errand.grid_id) == ("medicine", fan.pk, fan.grid_id)
     assert TimelineEntry.objects.filter(resident=fan, kind="errand").count() == 1
 
 
-def test_a_help_request_without_a_community_is_for_the_subdistrict(org, staff):
+def test_a_help_request_without_a_community_is_for_the_subdistrict(org, staff, under_measures):
     answers = request_help(
-        HelpRequest(3, "王某", "", "临时住所", org["subdistrict"].pk, None, None, None, "")
+        HelpRequest(under_measures.pk, "王某", "", "临时住所", org["subdistrict"].pk, None, None, None, "")
     )
     errand = Errand.objects.get()
     assert (answers, errand.community_id, errand.kind, errand.details) == (

@@ -17,6 +17,7 @@ from fangyi.measures.contributions import HelpRequest, request_help
 from fangyi.org.roles import Role
 from fangyi.services.models import Errand
 from tests.factories import make_org, make_staff
+from tests.measures.builders import placed
 from tests.test_browser_vaccination import phone_page
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -25,13 +26,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def street(settings, tmp_path):
+def street(settings, tmp_path, measure_presets):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     org = make_org()
     for role in (Role.GRID_WORKER, Role.COMMUNITY_SECRETARY):
         make_staff(org, role)
     make_staff({**org, "a1": org["a2"]}, Role.GRID_WORKER, "grid_a2")
+    org["case"] = placed(org, name="张建华")
     return org
 
 
@@ -44,7 +46,7 @@ def test_a_help_request_reaches_the_grid_worker_is_run_and_closed(street, chromi
 
     answers = request_help(
         HelpRequest(
-            case_id=17,
+            case_id=street["case"].pk,
             name="张建华",
             phone="13712345678",
             address="万达新城8号楼1单元101",
