@@ -317,9 +317,10 @@ def _note(errand: Errand, actor: Actor, now: datetime.datetime, state: str, note
         "kind": errand.get_kind_display(),
         "state": ErrandState(state).label,
     }
-    if errand.case_id is not None:
+    case = errand.case if errand.case_id is not None else None
+    if case is not None:
         events.record(
-            errand.case,
+            case,
             EventKind.ERRAND,
             (f"{summary}（{note}）" if note else summary)[:300],
             actor,
