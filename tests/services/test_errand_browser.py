@@ -13,7 +13,7 @@ import os
 import pytest
 from django.utils import timezone
 
-from fangyi.measures.contributions import HelpRequest, request_help
+from fangyi.measures.domain.selfreport import make_token
 from fangyi.org.roles import Role
 from fangyi.services.models import Errand
 from tests.factories import make_org, make_staff
@@ -33,7 +33,7 @@ def street(settings, tmp_path, measure_presets):
     for role in (Role.GRID_WORKER, Role.COMMUNITY_SECRETARY):
         make_staff(org, role)
     make_staff({**org, "a1": org["a2"]}, Role.GRID_WORKER, "grid_a2")
-    org["case"] = placed(org, name="张建华")
+    org["case"] = placed(org, name="张建华", phone="13712345678", address="万达新城8号楼1单元101")
     return org
 
 
@@ -41,23 +41,21 @@ def no_sideways_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_a_help_request_reaches_the_grid_worker_is_run_and_closed(street, chromium, live_server):
+def test_help_asked_on_the_self_report_page_reaches_the_grid_worker_is_run_and_closed(street, chromium, live_server):
     from playwright.sync_api import expect
 
-    answers = request_help(
-        HelpRequest(
-            case_id=street["case"].pk,
-            name="张建华",
-            phone="13712345678",
-            address="万达新城8号楼1单元101",
-            subdistrict_id=street["subdistrict"].pk,
-            community_id=street["a"].pk,
-            grid_id=street["a1"].pk,
-            resident_id=None,
-            note="买水果蔬菜，顺便取个快递",
-        )
+    # 张建华 opens his self-report link on his phone (no login) and asks for help.
+    person = chromium.new_context(
+        viewport={"width": 375, "height": 740}, locale="zh-CN", base_url=live_server.url
     )
-    assert answers == ["已转给网格员，请保持电话畅通。"]
+    own = person.new_page()
+    own.goto(f"/measures/self/{make_token(street['case'])}/")
+    own.locator("summary", has_text="我需要帮助").click()
+    own.fill("textarea[name=note]", "买水果蔬菜，顺便取个快递")
+    own.locator("button[value=help]").click()
+    expect(own.locator(".answers")).to_have_text("已转给网格员，请保持电话畅通。")
+    assert no_sideways_scroll(own)
+    person.close()
     # Made 2 h 10 min ago: ten minutes past the community's two hours.
     made = timezone.now() - datetime.timedelta(minutes=130)
     Errand.objects.update(requested_at=made, due_at=made + datetime.timedelta(hours=2))
