@@ -41,7 +41,9 @@ def no_sideways_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_help_asked_on_the_self_report_page_reaches_the_grid_worker_is_run_and_closed(street, chromium, live_server):
+def test_help_asked_on_the_self_report_page_reaches_the_grid_worker_is_run_and_closed(
+    street, chromium, live_server
+):
     from playwright.sync_api import expect
 
     # 张建华 opens his self-report link on his phone (no login) and asks for help.

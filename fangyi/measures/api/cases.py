@@ -17,7 +17,7 @@ from fangyi.api.auth import require
 from fangyi.api.errors import Message, check
 from fangyi.api.forms import form_data
 from fangyi.api.pagination import Pages
-from fangyi.api.types import Date, Id, Page, Text
+from fangyi.api.types import Date, Id, Int, Page, Text
 from fangyi.core.access import AuthedRequest
 from fangyi.measures.domain import MeasureError, changes, endings
 from fangyi.measures.domain.lists import with_current
@@ -118,8 +118,8 @@ class CaseFilters(Schema):
 class MeasureIn(Schema):
     type: Text = Field(examples=["centralized"])
     start: Date = Field(examples=["2026-12-01"])
-    days: int = Field(examples=[7])
-    test_days: list[int] = Field([], examples=[[1, 2, 3, 5, 7]])
+    days: Int = Field(examples=[7])
+    test_days: list[Int] = Field([], examples=[[1, 2, 3, 5, 7]])
     place: Text = Field("", examples=["北辰区集中隔离点"])
 
 
@@ -132,7 +132,7 @@ class PlaceIn(Schema):
 class ChangeIn(Schema):
     action: Text = Field(examples=["extend"], description="extend, shorten, reclassify or move")
     reason: Text = Field(examples=["第7天核酸结果未出"])
-    days: int | None = Field(None, examples=[2])
+    days: Int | None = Field(None, examples=[2])
     category: Text = Field("", description="reclassify: the new category's code", examples=[""])
     exposure_date: Date | None = Field(None, examples=[None])
     measure_type: Text = Field("", description="move: the measure type's code", examples=[""])

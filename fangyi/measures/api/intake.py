@@ -13,7 +13,7 @@ from ninja import Field, Router, Schema
 from fangyi.api.auth import require
 from fangyi.api.errors import Message, check
 from fangyi.api.forms import form_data
-from fangyi.api.types import Date, DateTime, Id, Text
+from fangyi.api.types import Date, DateTime, Id, Int, Text
 from fangyi.core.access import AuthedRequest
 from fangyi.measures.domain import MeasureError
 from fangyi.measures.domain.intake import Categories, receive
@@ -102,7 +102,7 @@ class CallIn(Schema):
         None, description="not_here: when (today if left out)", examples=["2026-12-01"]
     )
     phone: Text = Field("", description="bad_phone: the right number, if known", examples=["13812345678"])
-    version: int | None = Field(None, description="the case's version as the client saw it", examples=[3])
+    version: Int | None = Field(None, description="the case's version as the client saw it", examples=[3])
 
 
 class CallOut(Schema):
