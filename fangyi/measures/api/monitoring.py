@@ -6,6 +6,7 @@ post), the overdue list, alerts and PCR tests."""
 
 import datetime
 
+from django.db import transaction
 from django.db.models import F
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -81,10 +82,18 @@ def post_report(request: AuthedRequest, case_id: Id, payload: ReportIn):
     """Fills the slot the rule picks (MEASURES.md); a fever or a listed symptom raises an
     alert. With an `Idempotency-Key`, a retry replays the first answer."""
     require(request, Perm.REPORT_HEALTH)
-    case = get_object_or_404(_cases(request), pk=case_id)
-    report = record_report(
-        case, payload.temperature, payload.symptoms, request.user, via=Via.API, shown=payload.shown
-    )
+    with transaction.atomic():
+        # Read once, locked: record_report takes the case as it is.
+        case = get_object_or_404(_cases(request).select_for_update(), pk=case_id)
+        report = record_report(
+            case,
+            payload.temperature,
+            payload.symptoms,
+            request.user,
+            via=Via.API,
+            shown=payload.shown,
+            locked=True,
+        )
     return 201, report
 
 

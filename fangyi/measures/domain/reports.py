@@ -136,14 +136,18 @@ def record_report(
     via: Via,
     at: datetime.datetime | None = None,
     shown: datetime.datetime | None = None,
+    locked: bool = False,
 ) -> Report:
     """Record a report for `case` at `at` (now): fills its slot, raises an alert for a
     fever or a listed symptom, refreshes the case's next deadline. `shown`: the deadline
-    of the slot the form showed; if another report filled it since, refused (a double)."""
+    of the slot the form showed; if another report filled it since, refused (a double).
+    `locked`: the caller read `case` with select_for_update in this transaction (else it
+    is read again, locked)."""
     at = at or timezone.now()
     value = parse_temperature(temperature)
     listed = clean_symptoms(symptoms)
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not locked:
+        case = Case.objects.select_for_update().get(pk=case.pk)
     if case.state != State.UNDER_MEASURE:
         raise MeasureError(f"{case.name} 当前状态为「{case.get_state_display()}」，不能登记体温。")
     if shown is not None:

@@ -77,7 +77,7 @@ def overview(request: AuthedRequest) -> HttpResponse:
         "states": states,
         "open_total": sum(by_state.get(s, 0) for s in OPEN_STATES),
         "due_for_release": due_for_release(cases, today).count(),
-        "overdue": ReportSlot.objects.visible_to(request.user).overdue_at(now).count(),
+        "overdue": ReportSlot.objects.visible_to(request.user).overdue_count(now),
         "open_alerts": Alert.objects.visible_to(request.user).open().count(),
         "tests_today": PcrTest.objects.filter(
             case__in=cases.filter(state=State.UNDER_MEASURE), due_date=today, result=TestResult.DUE
