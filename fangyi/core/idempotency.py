@@ -29,7 +29,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -138,13 +138,7 @@ def once(request: HttpRequest, claim: Claim, answer: Callable[[], HttpResponse])
     that claimed it first."""
     forget_expired_now_and_then()
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                row = IdempotencyKey.objects.create(
-                    staff=claim.staff, key=claim.key, request=claim.fingerprint
-                )
-        except IntegrityError:
-            row = None
+        row = _insert(claim)
         if row is not None:
             response = answer()
             if response.status_code >= 500:
@@ -165,6 +159,39 @@ def once(request: HttpRequest, claim: Claim, answer: Callable[[], HttpResponse])
             return _refused(request, _("这个 Idempotency-Key 已用于另一个请求。"), api=True)
         return _refused(request, _("表单已失效，请刷新页面后重试。"), api=False)
     return replay(earlier)
+
+
+def _insert(claim: Claim) -> IdempotencyKey | None:
+    """Claim the key: the new row, or None if (staff, key) is claimed already (after
+    waiting for a claim not yet committed, on the unique index). INSERT … ON CONFLICT DO
+    NOTHING (PostgreSQL, SQLite ≥ 3.35): no savepoint to catch an IntegrityError with."""
+    row = IdempotencyKey(staff=claim.staff, key=claim.key, request=claim.fingerprint, created=timezone.now())
+    meta = IdempotencyKey._meta
+    columns = ("staff_id", "key", "request", "created", "status", "location", "content_type", "body")
+    quote = connection.ops.quote_name
+    values = [
+        row.staff_id,
+        row.key,
+        row.request,
+        connection.ops.adapt_datetimefield_value(row.created),
+        row.status,
+        row.location,
+        row.content_type,
+        row.body,
+    ]
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({quote('staff_id')}, {quote('key')}) DO NOTHING RETURNING {quote('id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        inserted = cursor.fetchone()
+    if inserted is None:
+        return None
+    row.pk = inserted[0]
+    row._state.adding = False
+    return row
 
 
 def _store(row: IdempotencyKey, response: HttpResponse) -> bool:
