@@ -27,7 +27,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -169,7 +169,7 @@ def _insert(claim: Claim) -> IdempotencyKey | None:
     meta = IdempotencyKey._meta
     columns = ("staff_id", "key", "request", "created", "status", "location", "content_type", "body")
     quote = connection.ops.quote_name
-    values = [
+    values: list[Any] = [
         row.staff_id,
         row.key,
         row.request,
