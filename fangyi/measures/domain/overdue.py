@@ -29,7 +29,7 @@ def overdue(
         slots = slots.filter(community_id=community)
     if grid:
         slots = slots.filter(grid_id=grid)
-    rows = ReportSlot.objects.filter(pk__in=slots.overdue_ids(at), case__state__in=OPEN_STATES)
+    rows = ReportSlot.objects.with_ids(slots.overdue_ids(at)).filter(case__state__in=OPEN_STATES)
     return rows.select_related("case", "community", "grid", "measure__measure_type").order_by(
         "community_id", "grid_id", "deadline", "id"
     )
