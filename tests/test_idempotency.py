@@ -124,7 +124,8 @@ def test_the_same_key_from_another_staff_member_is_their_own(org, staff, worker,
     assert OutreachAttempt.objects.count() == 2
 
 
-def test_keys_older_than_two_days_are_forgotten_on_the_next_write(org, worker, client_for):
+def test_keys_older_than_two_days_are_forgotten_on_the_next_write(org, worker, client_for, monkeypatch):
+    monkeypatch.setattr(idempotency, "_next_forget", 0.0)  # the last deletion was long ago
     fan = elder(org["a"], org["a1"], "范芝奇", 90)
     old = IdempotencyKey.objects.create(
         staff=worker,
@@ -151,6 +152,20 @@ def test_keys_older_than_two_days_are_forgotten_on_the_next_write(org, worker, c
     assert set(IdempotencyKey.objects.filter(pk__in=[old.pk, recent.pk]).values_list("pk", flat=True)) == {
         recent.pk
     }
+
+
+def test_an_expired_key_not_deleted_yet_is_a_new_request(org, worker, client_for, monkeypatch):
+    monkeypatch.setattr(idempotency, "_next_forget", float("inf"))  # no deletion meanwhile
+    fan = elder(org["a"], org["a1"], "范芝奇", 90)
+    client = client_for(worker)
+    key = key_of(client.get(attempt_url(fan)))
+    data = {"form_key": key, "channel": "phone", "outcome": "unreachable"}
+    client.post(attempt_url(fan), data)
+    IdempotencyKey.objects.update(created=timezone.now() - datetime.timedelta(days=2, minutes=1))
+    client.post(attempt_url(fan), data)
+    assert OutreachAttempt.objects.count() == 2
+    assert IdempotencyKey.objects.count() == 1
+    assert IdempotencyKey.objects.get().created > timezone.now() - datetime.timedelta(minutes=1)
 
 
 def test_a_post_without_a_key_is_not_claimed(org, worker, client_for):

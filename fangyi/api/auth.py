@@ -19,7 +19,7 @@ class TokenNotAccepted(AuthenticationError):
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
         try:
-            staff = tokens.authenticate(token)
+            staff = tokens.authenticate_request(request, token)
         except tokens.TokenRefused as exc:
             raise TokenNotAccepted(message=str(exc)) from exc
         request.user = staff

@@ -67,6 +67,25 @@ def authenticate(key: str) -> Staff:
     return row.staff
 
 
+_ON_REQUEST = "_fangyi_api_token"
+
+
+def authenticate_request(request: HttpRequest, key: str) -> Staff:
+    """authenticate(key), looked up once per request: the idempotency middleware and the
+    API's TokenAuth both ask, and the answer (the staff member or the refusal) is kept
+    on the request for the second."""
+    kept = getattr(request, _ON_REQUEST, None)
+    if kept is None or kept[0] != key:
+        try:
+            kept = (key, authenticate(key))
+        except TokenRefused as exc:
+            kept = (key, exc)
+        setattr(request, _ON_REQUEST, kept)
+    if isinstance(kept[1], TokenRefused):
+        raise kept[1]
+    return kept[1]
+
+
 def staff_of(request: HttpRequest) -> Staff | None:
     """The staff member whose valid token authorizes `request` (Authorization: Bearer),
     or None: how the idempotency keys of fangyi.core know whose key an API request sends."""
@@ -74,7 +93,7 @@ def staff_of(request: HttpRequest) -> Staff | None:
     if scheme.lower() != "bearer" or not key.strip():
         return None
     try:
-        return authenticate(key.strip())
+        return authenticate_request(request, key.strip())
     except TokenRefused:
         return None
 

@@ -15,18 +15,21 @@ An answer that is not kept releases the key in the same transaction: a form that
 validation (re-rendered with a new key), a refused request, a server error (its writes
 are rolled back with the claim). Kept are a page's redirects (Post/Redirect/Get: every
 successful page write answers with one) and the API's 2xx answers. Keys are forgotten
-after KEEP.
+after KEEP: a claim older than that is taken over by the next request with its key, and
+the old rows are deleted at most once every FORGET_EVERY per process (not on every
+write: that was a transaction of its own per request).
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -38,6 +41,8 @@ if TYPE_CHECKING:
     from fangyi.org.models import Staff
 
 KEEP = timedelta(days=2)
+FORGET_EVERY = 600.0  # seconds between two deletions of the expired keys, per process
+_next_forget = 0.0  # time.monotonic() from which the next claim deletes them
 FIELD = "form_key"
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
@@ -131,15 +136,9 @@ def _fingerprint(request: HttpRequest, body: str) -> str:
 def once(request: HttpRequest, claim: Claim, answer: Callable[[], HttpResponse]) -> HttpResponse:
     """`answer()` run under the claim of `claim.key`, or the answer stored by the request
     that claimed it first."""
-    forget_expired()
+    forget_expired_now_and_then()
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                row = IdempotencyKey.objects.create(
-                    staff=claim.staff, key=claim.key, request=claim.fingerprint
-                )
-        except IntegrityError:
-            row = None
+        row = _insert(claim)
         if row is not None:
             response = answer()
             if response.status_code >= 500:
@@ -148,14 +147,51 @@ def once(request: HttpRequest, claim: Claim, answer: Callable[[], HttpResponse])
                 row.delete()
             return response
     earlier = IdempotencyKey.objects.filter(staff=claim.staff, key=claim.key).first()
+    if earlier is not None and earlier.created < timezone.now() - KEEP:
+        # Expired but not deleted yet: forgotten, so this is a new request.
+        IdempotencyKey.objects.filter(pk=earlier.pk, created=earlier.created).delete()
+        earlier = None
     if earlier is None:
-        # Only when it expired between the claim and this read (KEEP ago): a new request.
+        # Expired (or deleted between the claim and this read): a new request.
         return once(request, claim, answer)
     if earlier.request != claim.fingerprint:
         if claim.api:
             return _refused(request, _("这个 Idempotency-Key 已用于另一个请求。"), api=True)
         return _refused(request, _("表单已失效，请刷新页面后重试。"), api=False)
     return replay(earlier)
+
+
+def _insert(claim: Claim) -> IdempotencyKey | None:
+    """Claim the key: the new row, or None if (staff, key) is claimed already (after
+    waiting for a claim not yet committed, on the unique index). INSERT … ON CONFLICT DO
+    NOTHING (PostgreSQL, SQLite ≥ 3.35): no savepoint to catch an IntegrityError with."""
+    row = IdempotencyKey(staff=claim.staff, key=claim.key, request=claim.fingerprint, created=timezone.now())
+    meta = IdempotencyKey._meta
+    columns = ("staff_id", "key", "request", "created", "status", "location", "content_type", "body")
+    quote = connection.ops.quote_name
+    values: list[Any] = [
+        row.staff_id,
+        row.key,
+        row.request,
+        connection.ops.adapt_datetimefield_value(row.created),
+        row.status,
+        row.location,
+        row.content_type,
+        row.body,
+    ]
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({quote('staff_id')}, {quote('key')}) DO NOTHING RETURNING {quote('id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        inserted = cursor.fetchone()
+    if inserted is None:
+        return None
+    row.pk = inserted[0]
+    row._state.adding = False
+    return row
 
 
 def _store(row: IdempotencyKey, response: HttpResponse) -> bool:
@@ -186,8 +222,18 @@ def replay(row: IdempotencyKey) -> HttpResponse:
     return response
 
 
+def forget_expired_now_and_then() -> int:
+    """forget_expired() if FORGET_EVERY has passed since this process last did; how many."""
+    global _next_forget
+    now = time.monotonic()
+    if now < _next_forget:
+        return 0
+    _next_forget = now + FORGET_EVERY
+    return forget_expired()
+
+
 def forget_expired() -> int:
-    """Delete the keys older than KEEP; how many. Run before each claim, outside its
-    transaction, so that old rows are never locked for the length of a write."""
+    """Delete the keys older than KEEP; how many. Run before a claim (now and then),
+    outside its transaction, so that old rows are never locked for the length of a write."""
     deleted, _per_model = IdempotencyKey.objects.filter(created__lt=timezone.now() - KEEP).delete()
     return deleted

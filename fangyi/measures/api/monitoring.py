@@ -7,6 +7,7 @@ post), the overdue list, alerts and PCR tests."""
 import datetime
 
 from django.db.models import F
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
@@ -81,10 +82,18 @@ def post_report(request: AuthedRequest, case_id: Id, payload: ReportIn):
     """Fills the slot the rule picks (MEASURES.md); a fever or a listed symptom raises an
     alert. With an `Idempotency-Key`, a retry replays the first answer."""
     require(request, Perm.REPORT_HEALTH)
-    case = get_object_or_404(_cases(request), pk=case_id)
-    report = record_report(
-        case, payload.temperature, payload.symptoms, request.user, via=Via.API, shown=payload.shown
-    )
+    try:
+        # The case is read once, locked, by record_report.
+        report = record_report(
+            _cases(request).filter(pk=case_id),
+            payload.temperature,
+            payload.symptoms,
+            request.user,
+            via=Via.API,
+            shown=payload.shown,
+        )
+    except Case.DoesNotExist:
+        raise Http404 from None
     return 201, report
 
 

@@ -31,6 +31,7 @@ from fangyi.measures.models import (
     State,
     Via,
 )
+from fangyi.measures.models.cases import CaseQuerySet
 from fangyi.measures.timeline import EventKind
 from fangyi.org.actors import SystemActor, account
 from fangyi.org.models import Staff
@@ -89,12 +90,14 @@ def slot_for(case: Case, at: datetime.datetime) -> ReportSlot | None:
     day = timezone.localtime(at).date()
     start = schedule.deadline_on(day, "00:00")
     end = start + datetime.timedelta(days=1)
-    free = ReportSlot.objects.filter(
-        case=case, open=True, reported_at__isnull=True, deadline__gte=start, deadline__lt=end
-    ).select_related("measure")
-    return free.filter(deadline__gte=at).order_by("deadline").first() or (
-        free.filter(deadline__lt=at).order_by("-deadline").first()
-    )
+    free = list(
+        ReportSlot.objects.filter(
+            case=case, open=True, reported_at__isnull=True, deadline__gte=start, deadline__lt=end
+        )
+        .select_related("measure")
+        .order_by("deadline")
+    )  # the day's few free slots, in one query
+    return next((slot for slot in free if slot.deadline >= at), free[-1] if free else None)
 
 
 def measure_on(case: Case, at: datetime.datetime) -> CaseMeasure | None:
@@ -126,9 +129,8 @@ def judge(measure: CaseMeasure | None, temperature: Decimal, symptoms: list[str]
     return Abnormal(temperature >= measure.fever_threshold, [s for s in symptoms if s in listed])
 
 
-@transaction.atomic
 def record_report(
-    case: Case,
+    case: Case | CaseQuerySet,
     temperature: object,
     symptoms: Iterable[object],
     actor: Staff | SystemActor | None,
@@ -139,11 +141,34 @@ def record_report(
 ) -> Report:
     """Record a report for `case` at `at` (now): fills its slot, raises an alert for a
     fever or a listed symptom, refreshes the case's next deadline. `shown`: the deadline
-    of the slot the form showed; if another report filled it since, refused (a double)."""
+    of the slot the form showed; if another report filled it since, refused (a double).
+    `case` may be a query of one case (the API's, in the caller's scope): it is then read
+    once, locked (Case.DoesNotExist if there is none)."""
     at = at or timezone.now()
     value = parse_temperature(temperature)
     listed = clean_symptoms(symptoms)
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    try:
+        with transaction.atomic():
+            return _record(case, value, listed, actor, via=via, at=at, shown=shown)
+    except IntegrityError:
+        # The slot was filled meanwhile (a writer that did not lock the case): nothing
+        # was written, the transaction is back where it was.
+        name = case.name if isinstance(case, Case) else ""
+        raise DuplicateReport(f"{name} 这一时段的体温已有报告，未重复登记。".strip()) from None
+
+
+def _record(
+    case: Case | CaseQuerySet,
+    value: Decimal,
+    listed: list[str],
+    actor: Staff | SystemActor | None,
+    *,
+    via: Via,
+    at: datetime.datetime,
+    shown: datetime.datetime | None,
+) -> Report:
+    rows = case if isinstance(case, CaseQuerySet) else Case.objects.filter(pk=case.pk)
+    case = rows.select_for_update().get()
     if case.state != State.UNDER_MEASURE:
         raise MeasureError(f"{case.name} 当前状态为「{case.get_state_display()}」，不能登记体温。")
     if shown is not None:
@@ -156,27 +181,21 @@ def record_report(
     slot = slot_for(case, at)
     measure = slot.measure if slot is not None else measure_on(case, at)
     abnormal = judge(measure, value, listed)
-    try:
-        with transaction.atomic():
-            report = Report.objects.create(
-                case=case,
-                slot=slot,
-                temperature=value,
-                symptoms=listed,
-                abnormal=bool(abnormal),
-                reported_at=at,
-                by=account(actor),
-                via=via,
-            )
-            if slot is not None:
-                filled = ReportSlot.objects.filter(pk=slot.pk, reported_at__isnull=True).update(
-                    reported_at=at
-                )
-                if filled != 1:
-                    raise IntegrityError("slot filled meanwhile")
-                slot.reported_at = at
-    except IntegrityError:
-        raise DuplicateReport(f"{case.name} 这一时段的体温已有报告，未重复登记。") from None
+    if slot is not None:
+        # Filled first, on the condition that it is still free: no savepoint needed.
+        if ReportSlot.objects.filter(pk=slot.pk, reported_at__isnull=True).update(reported_at=at) != 1:
+            raise DuplicateReport(f"{case.name} 这一时段的体温已有报告，未重复登记。")
+        slot.reported_at = at
+    report = Report.objects.create(
+        case=case,
+        slot=slot,
+        temperature=value,
+        symptoms=listed,
+        abnormal=bool(abnormal),
+        reported_at=at,
+        by=account(actor),
+        via=via,
+    )
     events.record(case, EventKind.REPORT, describe(report), actor, at=at, report=report.pk, via=via)
     # The alerts it raised, for the answer (no query to read them back).
     report.raised = []  # type: ignore[attr-defined]

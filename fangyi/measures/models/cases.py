@@ -223,6 +223,14 @@ class CaseMeasure(models.Model):
                 condition=models.Q(end__gte=models.F("start")), name="measures_end_after_start"
             ),
         ]
+        indexes = [
+            # due_for_release: the active measures over by today, first.
+            models.Index(
+                fields=["end", "case"],
+                condition=models.Q(state=MeasureState.ACTIVE),
+                name="measure_active_end_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.measure_type} {self.start}–{self.end}"

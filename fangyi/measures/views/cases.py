@@ -35,12 +35,14 @@ from fangyi.measures.models import (
     OPEN_STATES,
     Alert,
     Case,
+    Category,
     MeasureState,
     PcrTest,
     ReportSlot,
     State,
     TestResult,
 )
+from fangyi.org.models import Community
 from fangyi.org.roles import Perm, Scope
 from fangyi.residents import idnumber, phone
 from fangyi.residents.models import Resident
@@ -67,42 +69,68 @@ def refuse(form: Any, error: MeasureError) -> None:
 @require(Perm.VIEW_MEASURES)
 def overview(request: AuthedRequest) -> HttpResponse:
     """Counts by state for the user's scope (by community and category for the
-    subdistrict), and the way to every list. Grouped counts on indexed columns."""
+    subdistrict), and the way to every list. One grouped count of the cases (by state,
+    community and category) serves all three tables; the overdue count reads the partial
+    indexes."""
     cases = Case.objects.visible_to(request.user)
     now = timezone.now()
     today = timezone.localdate()
-    by_state = dict(cases.values_list("state").annotate(n=Count("id")).order_by())
+    grouped = list(
+        cases.values_list("state", "community_id", "category_id").annotate(n=Count("id")).order_by()
+    )
+    by_state: dict[str, int] = {}
+    for state, _community, _category, n in grouped:
+        by_state[state] = by_state.get(state, 0) + n
     states = [(state, label, by_state.get(state, 0)) for state, label in State.choices]
     context: dict[str, Any] = {
         "states": states,
         "open_total": sum(by_state.get(s, 0) for s in OPEN_STATES),
         "due_for_release": due_for_release(cases, today).count(),
-        "overdue": ReportSlot.objects.visible_to(request.user).overdue_at(now).count(),
+        "overdue": ReportSlot.objects.visible_to(request.user).overdue_count(now),
         "open_alerts": Alert.objects.visible_to(request.user).open().count(),
-        "tests_today": PcrTest.objects.filter(
-            case__in=cases.filter(state=State.UNDER_MEASURE), due_date=today, result=TestResult.DUE
-        ).count(),
+        "tests_today": PcrTest.objects.visible_to(request.user)
+        .filter(case__state=State.UNDER_MEASURE, due_date=today, result=TestResult.DUE)
+        .count(),
         "now": now,
         "subdistrict": request.user.scope == Scope.SUBDISTRICT,
     }
     if context["subdistrict"]:
-        open_cases = cases.filter(state__in=OPEN_STATES)
-        grouped: dict[tuple[bool, int, int | None, str], dict[str, int]] = {}
-        rows = open_cases.values_list("community_id", "community__ordering", "community__name", "state")
-        for community, ordering, name, state, n in rows.annotate(n=Count("id")).order_by():
-            key = (community is None, ordering or 0, community, name or "")
-            grouped.setdefault(key, {})[state] = n
-        context["communities"] = [
+        context.update(open_tables([row for row in grouped if row[0] in OPEN_STATES]))
+    return render(request, "measures/overview.html", context)
+
+
+def open_tables(grouped: list[tuple[str, int | None, int, int]]) -> dict[str, Any]:
+    """The subdistrict's tables of open cases from the grouped counts (state, community,
+    category, n): by community (in the communities' order, the unmatched last) and by
+    category (the most first)."""
+    places = {
+        pk: (ordering, name)
+        for pk, ordering, name in Community.objects.filter(
+            pk__in={community for _s, community, _c, _n in grouped if community is not None}
+        ).values_list("pk", "ordering", "name")
+    }
+    names = dict(
+        Category.objects.filter(pk__in={category for _s, _c, category, _n in grouped}).values_list(
+            "pk", "name"
+        )
+    )
+    by_community: dict[tuple[bool, int, int | None, str], dict[str, int]] = {}
+    by_category: dict[str, int] = {}
+    for state, community, category, n in grouped:
+        ordering, name = places.get(community, (0, "")) if community is not None else (0, "")
+        counts = by_community.setdefault((community is None, ordering or 0, community, name or ""), {})
+        counts[state] = counts.get(state, 0) + n
+        by_category[names[category]] = by_category.get(names[category], 0) + n
+    return {
+        "communities": [
             (community, name, [counts.get(s, 0) for s in OPEN_STATES], sum(counts.values()))
             for (_unmatched, _ordering, community, name), counts in sorted(
-                grouped.items(), key=lambda kv: kv[0][:2] + (kv[0][3],)
+                by_community.items(), key=lambda kv: kv[0][:2] + (kv[0][3],)
             )
-        ]
-        context["open_states"] = [State(s).label for s in OPEN_STATES]
-        context["categories"] = list(
-            open_cases.values_list("category__name").annotate(n=Count("id")).order_by("-n", "category__name")
-        )
-    return render(request, "measures/overview.html", context)
+        ],
+        "open_states": [State(s).label for s in OPEN_STATES],
+        "categories": sorted(by_category.items(), key=lambda kv: (-kv[1], kv[0])),
+    }
 
 
 class CaseSheet:
