@@ -152,8 +152,9 @@ def test_import_pages_are_for_editors_only(org, staff, client_for, role):
     expected = 200 if role in EDITORS else 403
     assert client.get("/sheets/import/residents/").status_code == expected
     assert client.get("/sheets/templates/residents.xlsx").status_code == expected
-    # Medical staff import the health center's doses: they have import jobs too.
-    jobs_expected = 200 if role in EDITORS | {Role.MEDICAL_STAFF} else 403
+    # Medical staff import the health center's doses, the volunteer coordinator volunteers,
+    # shifts and donations: they have import jobs too.
+    jobs_expected = 200 if role in EDITORS | {Role.MEDICAL_STAFF, Role.VOLUNTEER_COORDINATOR} else 403
     assert client.get("/sheets/").status_code == jobs_expected
 
 
