@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -25,6 +26,10 @@ class QuantityField(forms.DecimalField):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("widget", forms.TextInput(attrs=NUMBER))
+        # The bounds quantities.checked() enforces with its own message (it runs first);
+        # declared here too so that the field says what it takes.
+        kwargs.setdefault("min_value", Decimal("0.01"))
+        kwargs.setdefault("max_value", quantities.MAX)
         super().__init__(max_digits=12, decimal_places=2, **kwargs)
 
     def validate(self, value: Any) -> None:
@@ -64,7 +69,12 @@ class DonorFields(forms.Form):
 class ReceiveForm(DonorFields):
     quantity = QuantityField(label=_("数量"))
     value = forms.DecimalField(
-        label=_("价值（元）"), required=False, min_value=0, max_digits=14, decimal_places=2
+        label=_("价值（元）"),
+        required=False,
+        min_value=0,
+        max_value=Decimal("999999999999.99"),
+        max_digits=14,
+        decimal_places=2,
     )
     received_on = bounds.DateField(label=_("接收日期"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     received_by = forms.CharField(label=_("接收人"), max_length=50, required=False)
