@@ -264,6 +264,24 @@ def test_a_partner_system_pushes_a_person_once_and_again(org, staff):
     assert (later.status_code, later.json()["batch"], Push.objects.count()) == (200, "B2", 2)
 
 
+def test_a_push_merged_into_a_case_out_of_scope_shows_nothing_of_it(org, staff):
+    from tests.measures.builders import push
+
+    theirs = push(org, community="b", grid="b1", document="120113198003040026", phone="13900001111")
+    response = api_post(
+        staff[Role.GRID_WORKER],
+        "/api/v1/measures/persons",
+        {"name": "刘桂兰", "document_number": "120113198003040026", "category": "密接", "batch": "B9"},
+    )
+    assert (response.status_code, response.json()["message"]) == (
+        409,
+        "该人员已在其他社区或网格管控，本次推送已并入其记录，请联系该社区。",
+    )
+    assert "13900001111" not in response.content.decode()
+    assert list(Case.objects.values_list("pk", "community")) == [(theirs.pk, org["b"].pk)]
+    assert list(theirs.pushes.values_list("batch", flat=True)) == ["", "B9"]
+
+
 def test_an_unknown_category_from_a_partner_is_refused_in_chinese(org, staff):
     response = api_post(
         staff[Role.SUBDISTRICT_STAFF],

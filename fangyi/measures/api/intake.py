@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 
 from fangyi.api.auth import require
-from fangyi.api.errors import Message, check
+from fangyi.api.errors import Message, check, error_body
 from fangyi.api.forms import form_data
 from fangyi.api.types import Date, DateTime, Id, Int, Text
 from fangyi.core.access import AuthedRequest
@@ -67,10 +67,13 @@ class CaseOut(Schema):
         return case.phone if unmasked(context) else phones.mask(case.phone)
 
 
-@router.post("/persons", response={200: CaseOut, 201: CaseOut, 422: Message}, summary="接收推送人员")
+@router.post(
+    "/persons", response={200: CaseOut, 201: CaseOut, 409: Message, 422: Message}, summary="接收推送人员"
+)
 def receive_person(request: AuthedRequest, payload: PersonIn):
     """A partner system pushes one person: a new case (201), or merged into the person's
-    open case (200, created false). The same push sent again (same person, batch and
+    open case (200, created false); 409 when that open case is outside the caller's
+    scope (the push is kept on it). The same push sent again (same person, batch and
     push time) adds nothing."""
     require(request, Perm.VERIFY_CASES)
     values = payload.dict()
@@ -89,7 +92,12 @@ def receive_person(request: AuthedRequest, payload: PersonIn):
     if subdistrict is None:
         raise MeasureError("请指定社区。", field="community_id")
     case, created = receive(arrival, subdistrict, request.user)
-    case = Case.objects.select_related("category").get(pk=case.pk)
+    # Merged into an open case of another community or grid: the push is kept on it, but
+    # the caller sees nothing of that case (the scope rule).
+    seen = Case.objects.visible_to(request.user).select_related("category").filter(pk=case.pk).first()
+    if seen is None:
+        return 409, error_body("该人员已在其他社区或网格管控，本次推送已并入其记录，请联系该社区。")
+    case = seen
     case.created = created  # type: ignore[attr-defined]
     return (201 if created else 200), case
 

@@ -117,6 +117,11 @@ class IntakeForm(PlaceFields):
 
     def arrival(self) -> Arrival:
         data = self.cleaned_data
+        community, grid = data.get("community"), data.get("grid")
+        if community is None and self.user.community_id:
+            # Entered by a community's or a grid's own staff: theirs, so that they see it
+            # (the address still finds the grid for community staff).
+            community, grid = self.user.community, self.user.grid
         return Arrival(
             name=data["name"],
             category=data["category"],
@@ -128,8 +133,8 @@ class IntakeForm(PlaceFields):
             exposure_date=data.get("exposure_date"),
             batch=data["batch"],
             source=data["source"],
-            community=data.get("community"),
-            grid=data.get("grid"),
+            community=community,
+            grid=grid,
         )
 
 

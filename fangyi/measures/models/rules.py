@@ -11,9 +11,17 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-DEFAULT_REPORT_TIMES = ["10:00", "16:00"]
+# What a measure type added by an administrator starts with (RULES.md, "For every
+# measure"): the presets of migration 0002 say the same.
 DEFAULT_FEVER = Decimal("37.3")
-DEFAULT_SYMPTOMS = ["发热", "干咳", "乏力", "咽痛", "嗅（味）觉减退", "腹泻"]
+
+
+def default_report_times() -> list[str]:
+    return ["10:00", "16:00"]
+
+
+def default_symptoms() -> list[str]:
+    return ["发热", "干咳", "乏力", "咽痛", "嗅（味）觉减退", "腹泻"]
 
 
 class Category(models.Model):
@@ -77,14 +85,14 @@ class MeasureType(models.Model):
     )
     report_times = models.JSONField(
         _("报告截止时间"),
-        default=list,
+        default=default_report_times,
         blank=True,
         help_text=_('每天各次体温报告的截止时间，如 ["10:00", "16:00"]'),
     )
     fever_threshold = models.DecimalField(
         _("发热标准（℃）"), max_digits=3, decimal_places=1, default=DEFAULT_FEVER
     )
-    symptoms = models.JSONField(_("需报告的症状"), default=list, blank=True)
+    symptoms = models.JSONField(_("需报告的症状"), default=default_symptoms, blank=True)
     order = models.PositiveSmallIntegerField(_("排序"), default=100)
 
     history = HistoricalRecords()

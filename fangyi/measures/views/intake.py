@@ -76,8 +76,14 @@ def intake_new(request: AuthedRequest) -> HttpResponse:
                 if created
                 else _("%(name)s 已有在管记录，本次登记已并入。")
             )
+            if not Case.objects.visible_to(request.user).filter(pk=case.pk).exists():
+                # Merged into a case of another community or grid: nothing of it is shown.
+                messages.warning(
+                    request, _("该人员已在其他社区或网格管控，本次登记已并入其记录，请联系该社区。")
+                )
+                return redirect("measures:verify_queue")
             messages.success(request, text % {"name": case.name})
-            return redirect(f"/measures/cases/{case.pk}/")
+            return redirect("measures:case_detail", case.pk)
     return render(request, "measures/intake_new.html", {"form": form})
 
 
